@@ -1,0 +1,135 @@
+// The command line: a thin layer over the library. main(argv, io) returns the exit status, so tests call it in process.
+//   0 done · 2 a problem or a command line that is not valid (nothing written) · 1 an internal error
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, extname, join, resolve } from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { parseProblemText } from '../problem/parse-problem.js';
+import { formatDiagnostic } from '../problem/problem.js';
+import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
+import { FORMATS, renderAll, type Format } from '../render/render-all.js';
+import { packageRoot } from '../render/templates.js';
+import { resultJson } from '../result/result-document.js';
+import { LANGUAGES, type Language } from '../strings/strings.js';
+import { solve } from '../trajectory/train.js';
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly readStdin: () => Promise<string>;
+  /** Relative paths (FILE, --out) are taken from here. */
+  readonly cwd: string;
+}
+
+export function nodeIo(): Io {
+  return {
+    stdout: (text) => process.stdout.write(text),
+    stderr: (text) => process.stderr.write(text),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString('utf8');
+    },
+    cwd: process.cwd(),
+  };
+}
+
+/** A refusal the user can act on: printed as one message, exit status 2. */
+class UsageError extends Error {}
+
+const EXAMPLES = `
+Examples:
+  $ convgrad derive                          the seed problem into output/seed.{tex,html,md,json}
+  $ convgrad derive problem.json --lang zh   a Chinese derivation into output/problem.zh.*
+  $ convgrad derive - --json < problem.json  the result document on standard output, nothing written
+  $ convgrad derive problem.json --format tex,html --out handouts`;
+
+export function version(): string {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const program = new Command()
+    .name('convgrad')
+    .description('Writes out the backpropagation of a convolution layer step by step, exactly.')
+    .version(version())
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+  let status = 0;
+  program
+    .command('derive')
+    .description('derive a problem (FILE, - for standard input, or none for the seed problem) in LaTeX, HTML, Markdown and JSON')
+    .argument('[file]', 'problem file (JSON); - reads standard input; none: the seed problem')
+    .option('--out <dir>', 'folder to write into', 'output')
+    .option('--format <list>', `formats to write, comma-separated: ${FORMATS.join(',')}`, FORMATS.join(','))
+    .addOption(new Option('--lang <lang>', 'language of the derivation').choices(LANGUAGES).default('en'))
+    .option('--json', 'print the result document on standard output and write nothing')
+    .addHelpText('after', EXAMPLES)
+    .action(async (file: string | undefined, options: { out: string; format: string; lang: Language; json?: boolean }) => {
+      status = await deriveCommand(file, options, io);
+    });
+  program.addHelpText('after', EXAMPLES);
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return status;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      return error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help' ? 0 : 2;
+    }
+    if (error instanceof UsageError) {
+      io.stderr(`convgrad: ${error.message}\n`);
+      return 2;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr(`convgrad: ${message}\nThis is a bug in convgrad; please report it with the problem file.\n`);
+    return 1;
+  }
+}
+
+async function deriveCommand(file: string | undefined, options: { out: string; format: string; lang: Language; json?: boolean }, io: Io): Promise<number> {
+  const formats = parseFormats(options.format);
+  const { name, source } = await readProblem(file, io);
+  const parsed = parseProblemText(source);
+  if (!parsed.ok) {
+    const where = file === undefined ? SEED_PROBLEM_NAME : file === '-' ? '<stdin>' : file;
+    io.stderr(parsed.errors.map((d) => `convgrad: ${where}: ${formatDiagnostic(d)}\n`).join(''));
+    return 2;
+  }
+  const solution = solve(parsed.problem);
+  if (options.json) {
+    io.stdout(resultJson(solution));
+    return 0;
+  }
+  // Everything is rendered before anything is written, so a failure leaves no partial output.
+  const outputs = renderAll(solution, formats, { language: options.lang, version: version() });
+  const dir = resolve(io.cwd, options.out);
+  mkdirSync(dir, { recursive: true });
+  const stem = options.lang === 'en' ? name : `${name}.${options.lang}`;
+  for (const [format, contents] of outputs) {
+    const path = join(dir, `${stem}.${format}`);
+    writeFileSync(path, contents);
+    io.stdout(`wrote ${join(options.out, `${stem}.${format}`)}\n`);
+  }
+  return 0;
+}
+
+function parseFormats(list: string): Format[] {
+  const formats = list.split(',').map((f) => f.trim()).filter((f) => f !== '');
+  const unknown = formats.filter((f) => !(FORMATS as readonly string[]).includes(f));
+  if (unknown.length > 0 || formats.length === 0) {
+    throw new UsageError(`--format: ${unknown.length > 0 ? `unknown format "${unknown[0]}"` : 'no format given'}; choose from ${FORMATS.join(', ')}`);
+  }
+  return [...new Set(formats)] as Format[];
+}
+
+async function readProblem(file: string | undefined, io: Io): Promise<{ name: string; source: string }> {
+  if (file === undefined) return { name: SEED_PROBLEM_NAME, source: SEED_PROBLEM_SOURCE };
+  if (file === '-') return { name: 'problem', source: await io.readStdin() };
+  try {
+    return { name: basename(file, extname(file)), source: readFileSync(resolve(io.cwd, file), 'utf8') };
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new UsageError(`${file}: cannot read the problem file (${reason})`);
+  }
+}

@@ -1,0 +1,18 @@
+// The derivation of a solved problem: the sections in the order a reader follows them.
+import type { Solution } from '../trajectory/train.js';
+import { derivationContext } from './context.js';
+import { backwardSection } from './sections/backward.js';
+import { forwardSection } from './sections/forward.js';
+import { problemSection } from './sections/problem.js';
+import { summarySection } from './sections/summary.js';
+import { updateSection } from './sections/update.js';
+import type { Derivation } from './step.js';
+
+export function derive(solution: Solution): Derivation {
+  const ctx = derivationContext(solution);
+  return {
+    ...(solution.problem.title === undefined ? {} : { title: solution.problem.title }),
+    intro: [{ key: 'doc.intro' }],
+    sections: [problemSection(ctx), forwardSection(ctx), backwardSection(ctx), updateSection(ctx), summarySection(ctx)],
+  };
+}

@@ -1,0 +1,65 @@
+// A derivation is data: sections of steps, each step a rule id and the blocks a reader sees.
+// Renderers only format these; every number and formula is decided here.
+import type { StringKey } from '../strings/strings.js';
+
+/** A piece of a sentence filled into a string's {placeholder}: math (LaTeX) or plain text. */
+export type Inline = { readonly math: string } | { readonly text: string };
+
+/** A sentence from the strings table, with its placeholders filled. */
+export interface Text {
+  readonly key: StringKey;
+  readonly params?: Readonly<Record<string, Inline>>;
+}
+
+/**
+ * lhs = sides[0] = sides[1] = …: symbolic, then with numbers, then the value. Each side is a list of
+ * pieces (the terms of a sum) between which a renderer may break a long line.
+ */
+export interface Chain {
+  readonly lhs: string;
+  readonly sides: readonly (readonly string[])[];
+}
+
+export type Block =
+  | { readonly kind: 'text'; readonly text: Text }
+  | { readonly kind: 'chains'; readonly chains: readonly Chain[] }
+  | { readonly kind: 'table'; readonly header: readonly Text[]; readonly rows: readonly (readonly string[])[] };
+
+export type RuleId =
+  | 'problem.statement'
+  | 'conv.padding'
+  | 'conv.geometry'
+  | 'conv.unroll'
+  | 'conv.output'
+  | 'head.reduce'
+  | 'loss.mse'
+  | 'chain.loss-prediction'
+  | 'chain.delta'
+  | 'chain.kernel-entry'
+  | 'grad.kernel-compact'
+  | 'chain.bias'
+  | 'chain.input-entry'
+  | 'grad.input-compact'
+  | 'optim.sgd-update'
+  | 'summary.results';
+
+export interface Step {
+  readonly rule: RuleId;
+  readonly title: Text;
+  readonly blocks: readonly Block[];
+}
+
+export type SectionId = 'problem' | 'forward' | 'backward' | 'update' | 'summary';
+
+export interface Section {
+  readonly id: SectionId;
+  readonly title: Text;
+  readonly steps: readonly Step[];
+}
+
+export interface Derivation {
+  /** The problem's title: plain text from the user, escaped by every renderer. */
+  readonly title?: string;
+  readonly intro: readonly Text[];
+  readonly sections: readonly Section[];
+}

@@ -1,0 +1,103 @@
+// Expressions as plain, immutable data. Build them only through the constructors below: they
+// canonicalize (flatten nested sums and products, fold constants, drop zeros and ones) and keep the
+// order in which the terms were written, so that a printed sum reads the way a person wrote it.
+import { ONE, ZERO, rational, type Rational } from '../numbers/rational.js';
+
+export type Expr = Num | Sym | Add | Mul | Pow;
+
+export interface Num {
+  readonly kind: 'num';
+  readonly value: Rational;
+}
+
+/** A named quantity with 1-based indices as printed: k_{12} is {name: 'k', indices: [1, 2]}. */
+export interface Sym {
+  readonly kind: 'sym';
+  readonly name: SymbolName;
+  readonly indices: readonly number[];
+}
+
+export interface Add {
+  readonly kind: 'add';
+  readonly terms: readonly Expr[];
+}
+
+/** A product; a numeric coefficient, if any, is always the first factor. */
+export interface Mul {
+  readonly kind: 'mul';
+  readonly factors: readonly Expr[];
+}
+
+/** A power with a constant exponent. */
+export interface Pow {
+  readonly kind: 'pow';
+  readonly base: Expr;
+  readonly exponent: Rational;
+}
+
+/** Input x, kernel k, bias b, conv output σ, its gradient δ, prediction S, target T, loss L, learning rate η. */
+export type SymbolName = 'x' | 'k' | 'b' | 'sigma' | 'delta' | 'S' | 'T' | 'L' | 'eta';
+
+export function num(value: Rational | number): Num {
+  return { kind: 'num', value: typeof value === 'number' ? rational(value) : value };
+}
+
+export function sym(name: SymbolName, ...indices: number[]): Sym {
+  return { kind: 'sym', name, indices };
+}
+
+export const zero = num(ZERO);
+export const one = num(ONE);
+
+export function isZero(e: Expr): boolean {
+  return e.kind === 'num' && e.value.equals(0);
+}
+
+export function sameSymbol(a: Sym, b: Sym): boolean {
+  return a.name === b.name && a.indices.length === b.indices.length && a.indices.every((index, i) => index === b.indices[i]);
+}
+
+/** Σ terms: nested sums flattened, zeros dropped, constants folded into one trailing constant. */
+export function add(...terms: Expr[]): Expr {
+  const flat: Expr[] = [];
+  let constant = ZERO;
+  const push = (term: Expr) => {
+    if (term.kind === 'add') term.terms.forEach(push);
+    else if (term.kind === 'num') constant = constant.add(term.value);
+    else flat.push(term);
+  };
+  terms.forEach(push);
+  if (!constant.equals(0)) flat.push(num(constant));
+  if (flat.length === 0) return zero;
+  return flat.length === 1 ? flat[0] : { kind: 'add', terms: flat };
+}
+
+/** Π factors: nested products flattened, constants folded into one leading coefficient, 0 absorbs, 1 vanishes. */
+export function mul(...factors: Expr[]): Expr {
+  const flat: Expr[] = [];
+  let coefficient = ONE;
+  const push = (factor: Expr) => {
+    if (factor.kind === 'mul') factor.factors.forEach(push);
+    else if (factor.kind === 'num') coefficient = coefficient.mul(factor.value);
+    else flat.push(factor);
+  };
+  factors.forEach(push);
+  if (coefficient.equals(0)) return zero;
+  if (flat.length === 0) return num(coefficient);
+  if (!coefficient.equals(1)) flat.unshift(num(coefficient));
+  return flat.length === 1 ? flat[0] : { kind: 'mul', factors: flat };
+}
+
+/** a − b, written as a + (−1)·b. */
+export function sub(a: Expr, b: Expr): Expr {
+  return add(a, mul(num(-1), b));
+}
+
+/** base^exponent: x^0 = 1, x^1 = x, a constant base folds when the exponent is an integer. */
+export function pow(base: Expr, exponent: Rational | number): Expr {
+  const e = typeof exponent === 'number' ? rational(exponent) : exponent;
+  if (e.equals(0)) return one;
+  if (e.equals(1)) return base;
+  if (base.kind === 'num' && e.d === 1n) return num(base.value.pow(e));
+  return { kind: 'pow', base, exponent: e };
+}

@@ -1,0 +1,110 @@
+// LaTeX for expressions: symbolic (k_{11} x_{11}) or with numbers substituted (3 \cdot 1).
+import { toTerminatingDecimal, type Rational } from '../numbers/rational.js';
+import type { Expr, Sym, SymbolName } from './expr.js';
+import type { Valuation } from './evaluate.js';
+
+export interface TexOptions {
+  /** Replace symbols by their values, keeping the structure: σ = 3·1 + 2·2 + … */
+  readonly value?: Valuation;
+  /** Show a long sum as its first `head` terms, ⋯, and its last `tail` terms. */
+  readonly elide?: { readonly head: number; readonly tail: number };
+}
+
+// The one table of symbol names in LaTeX.
+const SYMBOL_TEX: Record<SymbolName, string> = { x: 'x', k: 'k', b: 'b', sigma: '\\sigma', delta: '\\delta', S: 'S', T: 'T', L: 'L', eta: '\\eta' };
+
+/** Where an expression stands decides its parentheses. */
+type Place = 'leading' | 'term' | 'factor' | 'base';
+
+export function toTex(e: Expr, options: TexOptions = {}): string {
+  return render(e, 'leading', options);
+}
+
+/**
+ * The top-level terms of a sum, each after the first with its sign ("+ k_{12} x_{12}", "- T"), so that
+ * a renderer may break a long line between them.
+ */
+export function toTexTerms(e: Expr, options: TexOptions = {}): string[] {
+  if (e.kind !== 'add') return [toTex(e, options)];
+  return sumPieces(e.terms, options);
+}
+
+export function symbolTex(s: Sym): string {
+  const base = SYMBOL_TEX[s.name];
+  if (s.indices.length === 0) return base;
+  const separator = s.indices.some((i) => i > 9) ? ',' : '';
+  return `${base}_{${s.indices.join(separator)}}`;
+}
+
+/** 2.52, -3, \frac{1}{3}: a terminating decimal as a decimal, anything else as a fraction. */
+export function rationalTex(r: Rational): string {
+  return toTerminatingDecimal(r, 8) ?? fractionTex(r);
+}
+
+/** -\frac{1}{4}: always a fraction (an integer stays an integer). */
+export function fractionTex(r: Rational): string {
+  const sign = r.s < 0n ? '-' : '';
+  return r.d === 1n ? `${sign}${r.n}` : `${sign}\\frac{${r.n}}{${r.d}}`;
+}
+
+function sumPieces(terms: readonly Expr[], options: TexOptions): string[] {
+  const pieces = terms.map((term, i) => {
+    const tex = render(term, i === 0 ? 'leading' : 'term', options);
+    if (i === 0) return tex;
+    return tex.startsWith('-') ? `- ${tex.slice(1)}` : `+ ${tex}`;
+  });
+  const elide = options.elide;
+  if (elide && pieces.length > elide.head + elide.tail + 1) {
+    return [...pieces.slice(0, elide.head), '+ \\cdots', ...pieces.slice(pieces.length - elide.tail)];
+  }
+  return pieces;
+}
+
+function render(e: Expr, place: Place, options: TexOptions): string {
+  switch (e.kind) {
+    case 'num':
+      return numberTex(e.value, place);
+    case 'sym': {
+      const v = options.value?.(e);
+      return v === undefined ? symbolTex(e) : numberTex(v, place);
+    }
+    case 'add': {
+      const tex = sumPieces(e.terms, options).join(' ');
+      return place === 'leading' || place === 'term' ? tex : `(${tex})`;
+    }
+    case 'mul': {
+      const tex = productTex(e.factors, options);
+      return place === 'base' || (place === 'factor' && tex.startsWith('-')) ? `(${tex})` : tex;
+    }
+    case 'pow': {
+      const exponent = e.exponent.d === 1n ? `${e.exponent.s * e.exponent.n}` : rationalTex(e.exponent);
+      return `${render(e.base, 'base', options)}^{${exponent}}`;
+    }
+  }
+}
+
+function numberTex(r: Rational, place: Place): string {
+  const tex = rationalTex(r);
+  const needsParens = (r.s < 0n && place !== 'leading' && place !== 'term') || (place === 'base' && r.d !== 1n);
+  return needsParens ? `(${tex})` : tex;
+}
+
+// A numeric coefficient leads; −1 becomes a bare minus sign. Juxtapose factors (2(S - T), k_{11} x_{11})
+// unless the right one starts like a number, where a centred dot keeps 3 \cdot 1 from reading as 31.
+function productTex(factors: readonly Expr[], options: TexOptions): string {
+  let sign = '';
+  let rest = factors;
+  const first = factors[0];
+  if (first.kind === 'num' && first.value.equals(-1)) {
+    sign = '-';
+    rest = factors.slice(1);
+  }
+  let tex = '';
+  rest.forEach((factor, i) => {
+    // A coefficient reads as a fraction (\frac{1}{4} (…), not 0.25 (…)); values elsewhere as decimals.
+    const piece = i === 0 && sign === '' && factor.kind === 'num' ? fractionTex(factor.value) : render(factor, 'factor', options);
+    if (i === 0) tex = piece;
+    else tex += /^(\d|\\frac|\(-|-)/.test(piece) ? ` \\cdot ${piece}` : ` ${piece}`;
+  });
+  return sign + tex;
+}

@@ -1,0 +1,14 @@
+// convgrad's library API: read a problem, solve it exactly, derive it step by step, render it.
+export { parseProblem, parseProblemText } from './problem/parse-problem.js';
+export { formatDiagnostic, type Diagnostic, type ParseResult, type Problem } from './problem/problem.js';
+export { SEED_PROBLEM_SOURCE } from './problem/seed.js';
+export { solve, type Solution, type TrainingStep } from './trajectory/train.js';
+export { derive } from './derivation/derive.js';
+export type { Derivation, Section, Step, Block, Chain, RuleId } from './derivation/step.js';
+export { resultDocument, resultJson, type ResultDocument } from './result/result-document.js';
+export { renderTex } from './render/tex.js';
+export { renderHtml } from './render/html.js';
+export { renderMarkdown } from './render/markdown.js';
+export { renderAll, FORMATS, type Format } from './render/render-all.js';
+export type { Language } from './strings/strings.js';
+export type { Rational } from './numbers/rational.js';

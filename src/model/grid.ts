@@ -1,0 +1,34 @@
+// A 2-D map stored row-major: the input, the kernel, σ, δ and every gradient of one channel.
+
+export interface Grid<T> {
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: readonly T[];
+}
+
+export function makeGrid<T>(rows: number, cols: number, entry: (i: number, j: number) => T): Grid<T> {
+  const data: T[] = new Array(rows * cols);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = entry(i, j);
+  return { rows, cols, data };
+}
+
+export function at<T>(grid: Grid<T>, i: number, j: number): T {
+  return grid.data[i * grid.cols + j];
+}
+
+export function mapGrid<T, U>(grid: Grid<T>, f: (value: T, i: number, j: number) => U): Grid<U> {
+  return makeGrid(grid.rows, grid.cols, (i, j) => f(at(grid, i, j), i, j));
+}
+
+export function fromRows<T>(rows: readonly (readonly T[])[]): Grid<T> {
+  return makeGrid(rows.length, rows[0].length, (i, j) => rows[i][j]);
+}
+
+export function toRows<T>(grid: Grid<T>): T[][] {
+  return Array.from({ length: grid.rows }, (_, i) => grid.data.slice(i * grid.cols, (i + 1) * grid.cols));
+}
+
+/** Every (i, j) of the grid in row-major order. */
+export function* positions(grid: Pick<Grid<unknown>, 'rows' | 'cols'>): Generator<[number, number]> {
+  for (let i = 0; i < grid.rows; i++) for (let j = 0; j < grid.cols; j++) yield [i, j];
+}

@@ -1,0 +1,72 @@
+// The HTML page: every formula rendered now by KaTeX, KaTeX's stylesheet and fonts inlined, no script,
+// no network: one self-contained file that also prints on A4.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import katex from 'katex';
+import type { Derivation, Text } from '../derivation/step.js';
+import type { Strings } from '../strings/strings.js';
+import { generatedText, headings, renderBody, stringsOf, type RenderOptions } from './document.js';
+import { alignedBody } from './layout.js';
+import { fillTemplate, readTemplate } from './templates.js';
+import { segments } from './text.js';
+
+const HTML_SPECIALS: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Plain text made inert for HTML: no tag, entity or attribute can be formed from it. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_SPECIALS[c]).replace(/\s+/g, ' ');
+}
+
+/** KaTeX at build time; a formula it cannot render is a bug in convgrad, so it throws. */
+export function renderMath(tex: string, displayMode: boolean): string {
+  return katex.renderToString(tex, { displayMode, throwOnError: true, strict: 'error', output: 'htmlAndMathml' });
+}
+
+function textHtml(text: Text, strings: Strings): string {
+  return segments(text, strings)
+    .map((s) => (s.kind === 'math' ? renderMath(s.value, false) : escapeHtml(s.value)))
+    .join('');
+}
+
+export function renderHtml(derivation: Derivation, options: RenderOptions): string {
+  const strings = stringsOf(options);
+  const body = renderBody(derivation, {
+    section: (section, inner) => `<section id="${section.id}">\n<h2>${textHtml(section.title, strings)}</h2>\n${inner}\n</section>`,
+    step: (step, inner) => `<h3 id="${step.rule}">${textHtml(step.title, strings)}</h3>\n${inner}`,
+    text: (text) => `<p>${textHtml(text, strings)}</p>`,
+    block: (block) => {
+      if (block.kind === 'chains') return `<div class="math">${renderMath(`\\begin{aligned}\n${alignedBody(block.chains)}\n\\end{aligned}`, true)}</div>`;
+      const header = block.header.map((t) => `<th>${textHtml(t, strings)}</th>`).join('');
+      const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${renderMath(cell, false)}</td>`).join('')}</tr>`).join('\n');
+      return `<table class="summary">\n<thead><tr>${header}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
+    },
+  });
+  const { heading, subtitle } = headings(derivation, strings);
+  return fillTemplate('derivation.html', {
+    lang: options.language === 'zh' ? 'zh-Hans' : 'en',
+    title: escapeHtml(heading),
+    katexCss: katexCss(),
+    style: readTemplate('style.css').trimEnd(),
+    heading: escapeHtml(heading),
+    subtitle: subtitle === undefined ? '' : `<p class="subtitle">${escapeHtml(subtitle)}</p>`,
+    intro: derivation.intro.map((t) => `<p>${textHtml(t, strings)}</p>`).join('\n'),
+    body,
+    generated: textHtml(generatedText(options), strings),
+  });
+}
+
+let inlinedCss: string | undefined;
+
+/** katex.min.css with each font as a woff2 data: URL (every browser that KaTeX supports reads woff2). */
+function katexCss(): string {
+  if (inlinedCss !== undefined) return inlinedCss;
+  const dist = dirname(createRequire(import.meta.url).resolve('katex'));
+  const css = readFileSync(join(dist, 'katex.min.css'), 'utf8');
+  inlinedCss = css.replace(/src:url\((fonts\/[^)]+\.woff2)\) format\("woff2"\)(?:,url\([^)]+\) format\("[a-z]+"\))*/g, (_, file: string) => {
+    const data = readFileSync(join(dist, file)).toString('base64');
+    return `src:url(data:font/woff2;base64,${data}) format("woff2")`;
+  });
+  if (/url\(fonts\//.test(inlinedCss)) throw new Error('internal error: a KaTeX font was left as a link');
+  return inlinedCss;
+}

@@ -1,0 +1,77 @@
+// Breaking an equation chain into lines of a readable width, the same way in every format.
+import type { Chain } from '../derivation/step.js';
+
+/** About how many characters of math fit on a line of an A4 page at 11pt. */
+export const LINE_WIDTH = 72;
+
+/**
+ * The body of an aligned environment for some chains, aligned at their = signs:
+ *   lhs &= side … = side \\ &= side … \\ &\quad + piece …
+ * A side starts a new line when the current one is full; a side too long for a line breaks between its pieces.
+ */
+export function alignedBody(chains: readonly Chain[], width = LINE_WIDTH): string {
+  return chains.map((chain) => chainLines(chain, width).join(' \\\\\n')).join(' \\\\[0.6ex]\n');
+}
+
+function chainLines(chain: Chain, width: number): string[] {
+  const lines: string[] = [];
+  let line = `${chain.lhs} &`;
+  let used = visibleWidth(chain.lhs);
+  let fresh = true;
+  for (const side of chain.sides) {
+    const sideWidth = side.reduce((sum, piece) => sum + visibleWidth(piece) + 1, 2);
+    if (!fresh && used + sideWidth > width) {
+      lines.push(line);
+      line = '&';
+      used = visibleWidth(chain.lhs);
+    }
+    line += ' =';
+    used += 2;
+    side.forEach((piece, index) => {
+      const pieceWidth = visibleWidth(piece) + 1;
+      if (index > 0 && used + pieceWidth > width) {
+        lines.push(line);
+        line = '& \\quad';
+        used = visibleWidth(chain.lhs) + 2;
+      }
+      line += ` ${piece}`;
+      used += pieceWidth;
+    });
+    fresh = false;
+  }
+  lines.push(line);
+  return lines;
+}
+
+const SINGLE_GLYPH = /\\(?:[a-zA-Z]+)/g;
+// Binary operators and relations are set with space on both sides: they take about two and a half glyphs.
+const SPACED = /\\(?:cdot|star|times)|[+\-=]/g;
+
+/**
+ * An estimate of how wide some LaTeX math is, in characters: a matrix is as wide as its widest row,
+ * a fraction as its wider part, sub- and superscripts count for less, commands for one glyph.
+ */
+export function visibleWidth(tex: string): number {
+  const matrix = /\\begin\{bmatrix\}([\s\S]*?)\\end\{bmatrix\}/;
+  let rest = tex;
+  let extra = 0;
+  for (let m = matrix.exec(rest); m; m = matrix.exec(rest)) {
+    const rows = m[1].split('\\\\').map((row) => row.split('&').reduce((sum, cell) => sum + visibleWidth(cell) + 1.5, 1));
+    extra += Math.max(...rows);
+    rest = rest.slice(0, m.index) + rest.slice(m.index + m[0].length);
+  }
+  rest = rest.replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, (_, a: string, b: string) => 'x'.repeat(Math.ceil(Math.max(visibleWidth(a), visibleWidth(b)))));
+  let width = 0;
+  let scripted = 0;
+  rest = rest.replace(/\\(left|right|quad|,|;|!)/g, '').replace(SPACED, '\u2003').replace(SINGLE_GLYPH, 'x');
+  for (let i = 0; i < rest.length; i++) {
+    const char = rest[i];
+    if (char === '_' || char === '^') {
+      const group = rest[i + 1] === '{' ? rest.slice(i + 2, rest.indexOf('}', i + 2)) : rest[i + 1] ?? '';
+      scripted += group.replace(/[{}\s]/g, '').length * 0.6;
+      i += rest[i + 1] === '{' ? group.length + 2 : 1;
+    } else if (char === '\u2003') width += 2.4;
+    else if (!'{} '.includes(char)) width += 1;
+  }
+  return width + scripted + extra;
+}
