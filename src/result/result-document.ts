@@ -18,9 +18,24 @@ export function resultDocument(solution: Solution): ResultDocument {
   return { ...resultFields(solution, toDouble), exact: resultFields(solution, toExactString) };
 }
 
-/** The document as written: two-space JSON and a final newline, the same bytes for the same problem. */
+/** The document as written: two-space JSON, each matrix row on one line, a final newline; the same bytes for the same problem. */
 export function resultJson(solution: Solution): string {
-  return `${JSON.stringify(resultDocument(solution), null, 2)}\n`;
+  return `${formatJson(resultDocument(solution), '')}\n`;
+}
+
+// Objects one key a line; an array of numbers or strings on one line, so that a matrix reads as rows.
+function formatJson(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (value.every((v) => !Array.isArray(v) && (typeof v !== 'object' || v === null))) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
+    const inner = indent + '  ';
+    return `[\n${value.map((v) => inner + formatJson(v, inner)).join(',\n')}\n${indent}]`;
+  }
+  if (typeof value === 'object' && value !== null) {
+    const inner = indent + '  ';
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+    return `{\n${entries.map(([k, v]) => `${inner}${JSON.stringify(k)}: ${formatJson(v, inner)}`).join(',\n')}\n${indent}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function resultFields<T>(solution: Solution, write: (r: Rational) => T): ResultFields<T> {

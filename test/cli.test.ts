@@ -1,0 +1,81 @@
+// The command line of the contract: derive, --json, --format, --lang, --out, standard input, and
+// bad input refused with exit status 2, one message naming the field, and nothing written.
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
+import { runCli, tempDir } from './helpers/run-cli.js';
+
+describe('convgrad derive', () => {
+  it('writes the seed in every format into output/', async () => {
+    const run = await runCli(['derive']);
+    expect(run.status).toBe(0);
+    expect(readdirSync(join(run.cwd, 'output')).sort()).toEqual(['seed.html', 'seed.json', 'seed.md', 'seed.tex']);
+    expect(run.stdout).toBe('wrote output/seed.tex\nwrote output/seed.html\nwrote output/seed.md\nwrote output/seed.json\n');
+  });
+
+  it('--json prints the result document and writes nothing', async () => {
+    const run = await runCli(['derive', '--json']);
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result.forward.prediction).toBe(232);
+    expect(result.exact.updated.kernel).toEqual([['63/25', '34/25'], ['1/25', '97/25']]);
+    expect(readdirSync(run.cwd)).toEqual([]);
+  });
+
+  it('reads a file, names the outputs after it, and honours --out, --format and --lang', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'mine.json'), SEED_PROBLEM_SOURCE);
+    const run = await runCli(['derive', 'mine.json', '--out', 'handouts', '--format', 'md,tex', '--lang', 'zh'], { cwd });
+    expect(run.status).toBe(0);
+    expect(readdirSync(join(cwd, 'handouts')).sort()).toEqual(['mine.zh.md', 'mine.zh.tex']);
+    expect(readFileSync(join(cwd, 'handouts', 'mine.zh.md'), 'utf8')).toContain('反向传播');
+  });
+
+  it('reads standard input with -', async () => {
+    const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify({ input: [[1, 2], [3, 4]], kernel: [[1]], target: 0, bias: [1] }) });
+    expect(run.status).toBe(0);
+    // σ = X + 1 sums to S = 14, ∂L/∂S = 2·14 = 28, and b enters all four σ: ∂L/∂b = 4·28.
+    expect(JSON.parse(run.stdout).exact.grad.bias).toEqual(['112']);
+  });
+
+  it('refuses a bad problem: status 2, the field named, nothing written, no stack trace', async () => {
+    const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[3, 2], ['a', 5]], target: 230 }) });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('convgrad: <stdin>: kernel[1][0]: expected a number, got "a"\n');
+    expect(run.stdout).toBe('');
+    expect(existsSync(join(run.cwd, 'output'))).toBe(false);
+  });
+
+  it('names every bad field, one line each', async () => {
+    const run = await runCli(['derive', '-'], { stdin: '{"input": [[1]], "kernal": [[1]], "target": 1}' });
+    expect(run.status).toBe(2);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      'convgrad: <stdin>: kernal: unknown field (did you mean "kernel"?)',
+      'convgrad: <stdin>: kernel: required: a [kh][kw] array of numbers',
+    ]);
+  });
+
+  it.each([
+    [['derive', 'missing.json'], /^convgrad: missing\.json: cannot read the problem file \(no such file\)\n$/],
+    [['derive', '--format', 'pdf'], /^convgrad: --format: unknown format "pdf"; choose from tex, html, md, json\n$/],
+    [['derive', '--lang', 'fr'], /option '--lang <lang>' argument 'fr' is invalid/],
+    [['derive', '--colour'], /unknown option '--colour'/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('refuses %j with status 2', async (argv, message) => {
+    const run = await runCli(argv);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(readdirSync(run.cwd)).toEqual([]);
+  });
+
+  it('--help shows examples, --version the version', async () => {
+    const help = await runCli(['derive', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain('convgrad derive - --json < problem.json');
+    const version = await runCli(['--version']);
+    expect(version.status).toBe(0);
+    expect(version.stdout.trim()).toBe(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version);
+  });
+});

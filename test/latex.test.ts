@@ -1,0 +1,56 @@
+// The LaTeX documents compile: English with pdflatex, Chinese with xelatex (ctex), the seed and a
+// problem that uses every option in scope, with a hostile title. No overfull lines.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { derive } from '../src/derivation/derive.js';
+import { renderTex } from '../src/render/tex.js';
+import type { Language } from '../src/strings/strings.js';
+import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
+import { tempDir } from './helpers/run-cli.js';
+import { solutionOf } from './helpers/solve.js';
+import { pdflatex, xelatex } from './helpers/tools.js';
+
+const PDFLATEX = pdflatex();
+const XELATEX = xelatex();
+
+const problems: Record<string, object> = {
+  seed: JSON.parse(SEED_PROBLEM_SOURCE),
+  options: {
+    title: 'Strided & dilated: 100% of $5 \\relax {ok}',
+    input: Array.from({ length: 7 }, (_, i) => Array.from({ length: 6 }, (_, j) => ((i * 5 + j * 3) % 9) - 4)),
+    kernel: [['1/2', -1, 0], [2, '0.25', 1]],
+    bias: ['-1/3'],
+    stride: [2, 1],
+    padding: [1, 2],
+    dilation: [1, 2],
+    head: 'mean',
+    target: '5/2',
+    optimizer: { type: 'sgd', lr: '0.05' },
+  },
+};
+
+function compile(engine: string, language: Language, name: string): { status: number | null; log: string } {
+  const dir = tempDir();
+  writeFileSync(join(dir, `${name}.tex`), renderTex(derive(solutionOf(problems[name])), { language, version: '0.0.0' }));
+  const run = spawnSync(engine, ['-interaction=nonstopmode', '-halt-on-error', '-no-shell-escape', `${name}.tex`], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
+  return { status: run.status, log: readFileSync(join(dir, `${name}.log`), 'utf8') };
+}
+
+describe.skipIf(!PDFLATEX.available)(`English documents compile with ${PDFLATEX.label}`, () => {
+  it.each(Object.keys(problems))('%s', (name) => {
+    const { status, log } = compile('pdflatex', 'en', name);
+    expect(status, log.slice(-2000)).toBe(0);
+    expect(log).not.toMatch(/Overfull \\hbox/);
+    expect(log).not.toMatch(/^! /m);
+  }, 120_000);
+});
+
+describe.skipIf(!XELATEX.available)(`Chinese documents compile with ${XELATEX.label}`, () => {
+  it.each(Object.keys(problems))('%s', (name) => {
+    const { status, log } = compile('xelatex', 'zh', name);
+    expect(status, log.slice(-2000)).toBe(0);
+    expect(log).not.toMatch(/Overfull \\hbox/);
+  }, 120_000);
+});

@@ -1,0 +1,125 @@
+// The renderers: every formula renders in KaTeX, user text is inert in every format, the HTML is
+// self-contained, and large problems are elided on principle while the JSON stays complete.
+import { describe, expect, it } from 'vitest';
+import katex from 'katex';
+import { derive } from '../src/derivation/derive.js';
+import type { Derivation } from '../src/derivation/step.js';
+import { alignedBody } from '../src/render/layout.js';
+import { renderHtml } from '../src/render/html.js';
+import { renderMarkdown } from '../src/render/markdown.js';
+import { renderTex } from '../src/render/tex.js';
+import { segments } from '../src/render/text.js';
+import { resultDocument } from '../src/result/result-document.js';
+import { LANGUAGES, stringsFor } from '../src/strings/strings.js';
+import { en } from '../src/strings/en.js';
+import { zh } from '../src/strings/zh.js';
+import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
+import { randomProblem } from './helpers/random-problems.js';
+import { solutionOf } from './helpers/solve.js';
+
+const options = { language: 'en', version: '0.0.0' } as const;
+const seed = JSON.parse(SEED_PROBLEM_SOURCE);
+
+/** Every piece of math a derivation holds, as the renderers emit it. */
+function formulas(derivation: Derivation): string[] {
+  const out: string[] = [];
+  for (const language of LANGUAGES) {
+    const strings = stringsFor(language);
+    for (const section of derivation.sections) {
+      for (const text of [section.title, ...section.steps.map((s) => s.title)]) out.push(...segments(text, strings).filter((s) => s.kind === 'math').map((s) => s.value));
+      for (const step of section.steps) {
+        for (const block of step.blocks) {
+          if (block.kind === 'text') out.push(...segments(block.text, strings).filter((s) => s.kind === 'math').map((s) => s.value));
+          else if (block.kind === 'chains') out.push(`\\begin{aligned}${alignedBody(block.chains)}\\end{aligned}`);
+          else out.push(...block.rows.flat());
+        }
+      }
+    }
+  }
+  return out;
+}
+
+describe('every formula renders in KaTeX with throwOnError', () => {
+  const problems = [seed, ...Array.from({ length: 30 }, (_, i) => randomProblem(3000 + i))];
+  it.each(problems.map((p, i) => [i, p]))('problem %i', (_, problem) => {
+    const all = formulas(derive(solutionOf(problem)));
+    expect(all.length).toBeGreaterThan(20);
+    for (const tex of all) expect(() => katex.renderToString(tex, { throwOnError: true, strict: 'error', displayMode: true }), tex).not.toThrow();
+  });
+});
+
+describe('the strings tables', () => {
+  it('have the same keys and the same placeholders in every language', () => {
+    expect(Object.keys(zh).sort()).toEqual(Object.keys(en).sort());
+    for (const key of Object.keys(en) as (keyof typeof en)[]) {
+      const placeholders = (s: string) => (s.match(/\{[a-zA-Z]+\}/g) ?? []).sort();
+      expect(placeholders(zh[key]), key).toEqual(placeholders(en[key]));
+      expect(zh[key].split('$').length % 2, `${key}: unbalanced $`).toBe(1);
+    }
+  });
+});
+
+describe('a title is plain text in every format', () => {
+  const title = 'Week 3 \\input{/etc/passwd} $x$ & 100% #1 a_b ^ ~ {x} <script>alert(1)</script> [link](http://e.x) *em* `code` | cell';
+  const derivation = derive(solutionOf({ ...seed, title }));
+
+  it('LaTeX: every special character escaped, no command formed', () => {
+    const tex = renderTex(derivation, options);
+    expect(tex).not.toContain('\\input{');
+    expect(tex).toContain(
+      'Week 3 \\textbackslash{}input\\{/etc/passwd\\} \\$x\\$ \\& 100\\% \\#1 a\\_b \\textasciicircum{} \\textasciitilde{} \\{x\\} \\textless{}script\\textgreater{}alert(1)\\textless{}/script\\textgreater{}',
+    );
+  });
+
+  it('HTML: no tag, and no script anywhere in the page', () => {
+    const html = renderHtml(derivation, options);
+    expect(html).not.toMatch(/<script/i);
+    expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html).not.toMatch(/\son\w+=/i);
+  });
+
+  it('Markdown: no link, emphasis, code, math or HTML can start in it', () => {
+    const md = renderMarkdown(derivation, options);
+    const heading = md.split('\n')[0];
+    expect(heading).toBe(
+      '# Week 3 \\\\input\\{/etc/passwd\\} \\$x\\$ &amp; 100% \\#1 a\\_b ^ \\~ \\{x\\} \\<script\\>alert(1)\\</script\\> \\[link\\](http://e.x) \\*em\\* \\`code\\` \\| cell',
+    );
+  });
+});
+
+describe('the HTML page', () => {
+  const html = renderHtml(derive(solutionOf(seed)), options);
+  it('is self-contained: fonts inlined, nothing fetched', () => {
+    expect(html).not.toMatch(/(src|href)=["']?(https?:)?\/\//i);
+    expect(html).not.toMatch(/url\((?!data:)/);
+    expect(html).toContain('@font-face');
+    expect(html).toContain('data:font/woff2;base64,');
+  });
+  it('shows every number of the seed', () => {
+    const text = html.replace(/<annotation[\s\S]*?<\/annotation>/g, '');
+    for (const n of ['232', '48', '64', '96', '112', '2.52', '1.36', '0.04', '3.88', '63', '25', '44']) expect(text).toContain(`>${n}<`);
+  });
+  it('has a print stylesheet for A4', () => {
+    expect(html).toMatch(/@media print[\s\S]*@page \{ size: A4/);
+  });
+});
+
+describe('large problems', () => {
+  const rows = (h: number, w: number) => Array.from({ length: h }, (_, i) => Array.from({ length: w }, (_, j) => ((i * 7 + j * 3) % 11) - 5));
+  const big = { input: rows(20, 20), kernel: rows(3, 3), padding: 1, bias: 1, target: 3 };
+  const solution = solutionOf(big);
+
+  it('show a few entries in full and say how many there are', () => {
+    const md = renderMarkdown(derive(solution), options);
+    expect(md).toContain('Shown here: $3$ of the $400$ entries');
+    expect(md).toContain('\\cdots');
+    expect(md.length).toBeLessThan(60_000);
+  });
+
+  it('keep every value in the JSON', () => {
+    const result = resultDocument(solution);
+    expect(result.forward.conv).toHaveLength(20);
+    expect((result.forward.conv as number[][]).every((row) => row.length === 20)).toBe(true);
+    expect(result.grad.input).toHaveLength(20);
+  });
+});
