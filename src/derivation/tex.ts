@@ -4,6 +4,8 @@ import { rational, toTerminatingDecimal, type Rational } from '../numbers/ration
 import { at, type Grid } from '../model/grid.js';
 import { elidePieces, shownLines } from './elide.js';
 import type { Chain } from './step.js';
+import type { DerivationContext } from './context.js';
+import { paddedSource } from '../model/geometry.js';
 
 /** lhs = side = side …, a side that only repeats the one before it left out (k_{21} = 1, not k_{21} = 1 = 1). */
 export function chain(lhs: string, ...sides: (string | readonly string[])[]): Chain {
@@ -95,4 +97,9 @@ export function pairTex(pair: readonly [number, number]): string {
 /** A structural zero (padding, spacing) set apart from the numbers that carry information. */
 export function grey(tex: string): string {
   return `\\textcolor{gray}{${tex}}`;
+}
+
+/** X̃ with the cells of the zero padding in grey. */
+export function paddedInputMatrix(ctx: DerivationContext): string {
+  return valueMatrix(ctx.step.forward.padded, (r, c) => paddedSource(ctx.geometry, r, c) === null);
 }

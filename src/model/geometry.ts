@@ -56,3 +56,27 @@ export function hasPadding(g: ConvGeometry): boolean {
   const p = g.padding;
   return p.top + p.bottom + p.left + p.right > 0;
 }
+
+/** Does some kernel entry, in some window, fall on the zero padding? */
+export function touchesPadding(g: ConvGeometry): boolean {
+  return everyTap(g).some(([r, c]) => paddedSource(g, r, c) === null);
+}
+
+/** Which input entries (row-major) some kernel entry meets in some window; the others get gradient 0. */
+export function touchedInputs(g: ConvGeometry): boolean[] {
+  const touched = new Array<boolean>(g.input.rows * g.input.cols).fill(false);
+  for (const [r, c] of everyTap(g)) {
+    const source = paddedSource(g, r, c);
+    if (source) touched[source[0] * g.input.cols + source[1]] = true;
+  }
+  return touched;
+}
+
+/** The padded cell of every (output entry, kernel entry) pair. */
+function everyTap(g: ConvGeometry): [number, number][] {
+  const taps: [number, number][] = [];
+  for (let i = 0; i < g.output.rows; i++)
+    for (let j = 0; j < g.output.cols; j++)
+      for (let m = 0; m < g.kernel.rows; m++) for (let n = 0; n < g.kernel.cols; n++) taps.push(tap(g, i, j, m, n));
+  return taps;
+}

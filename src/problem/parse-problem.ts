@@ -38,8 +38,8 @@ export function parseProblem(json: JsonValue): ParseResult {
   const field = (name: (typeof FIELDS)[number]) => json[name];
 
   const title = readTitle(field('title'), report);
-  const input = readMatrix(field('input'), 'input', '[H][W]', report);
-  const kernel = readMatrix(field('kernel'), 'kernel', '[kh][kw]', report);
+  const input = readMatrix(field('input'), 'input', '[H][W]', report, () => errors.length);
+  const kernel = readMatrix(field('kernel'), 'kernel', '[kh][kw]', report, () => errors.length);
   const bias = readBias(field('bias'), report);
   const stride = readPair(field('stride'), 'stride', 1, 1, report);
   const dilation = readPair(field('dilation'), 'dilation', 1, 1, report);
@@ -68,7 +68,7 @@ export function parseProblem(json: JsonValue): ParseResult {
   readLoss(field('loss'), report);
   for (const name of ['beta', 'delta'] as const) {
     const value = readOptionalNumber(field(name), name, report);
-    if (value !== undefined && value.s < 0n) report(name, `expected a number ≥ 0, got ${value.toString()}`);
+    if (value !== undefined && value.s < 0n && !value.equals(0)) report(name, `expected a number ≥ 0, got ${describe(field(name))}`);
   }
   const reduction = readReduction(field('reduction'), report);
   const target = field('target') === undefined ? report('target', 'required: the value the prediction S is compared with') : readNumber(field('target'), 'target', report);
@@ -164,7 +164,7 @@ function readTitle(value: JsonValue | undefined, report: Report): string | undef
   return value;
 }
 
-function readMatrix(value: JsonValue | undefined, path: string, shape: string, report: Report): Grid<Rational> | undefined {
+function readMatrix(value: JsonValue | undefined, path: string, shape: string, report: Report, errorCount: () => number): Grid<Rational> | undefined {
   if (value === undefined) return report(path, `required: a ${shape} array of numbers`);
   if (!Array.isArray(value) || value.length === 0) return report(path, `expected a non-empty ${shape} array of numbers, got ${describe(value)}`);
   const depth = arrayDepth(value);
@@ -172,20 +172,14 @@ function readMatrix(value: JsonValue | undefined, path: string, shape: string, r
     const what = path === 'input' ? (depth === 3 ? '[C][H][W] (channels)' : '[N][C][H][W] (a batch)') : '[C_out][C_in/groups][kh][kw] (channels)';
     return report(path, `a ${depth}-D ${path} ${what} is ${NOT_YET}; this version takes ${shape}`);
   }
-  const rows: Rational[][] = [];
-  let ok = true;
-  value.forEach((row, i) => {
-    if (!Array.isArray(row) || row.length === 0) {
-      ok = report(`${path}[${i}]`, `expected a non-empty row of numbers, got ${describe(row)}`) ?? false;
-      return;
-    }
-    if (rows.length > 0 && row.length !== (value[0] as JsonValue[]).length) {
-      ok = report(`${path}[${i}]`, `expected ${(value[0] as JsonValue[]).length} entries like ${path}[0], got ${row.length}`) ?? false;
-      return;
-    }
-    rows.push(row.map((entry, j) => readNumber(entry, `${path}[${i}][${j}]`, report) ?? ((ok = false), ZERO)));
+  const width = Array.isArray(value[0]) ? value[0].length : 0;
+  const before = errorCount();
+  const rows = value.map((row, i) => {
+    if (!Array.isArray(row) || row.length === 0) return report(`${path}[${i}]`, `expected a non-empty row of numbers, got ${describe(row)}`) ?? [];
+    if (row.length !== width) return report(`${path}[${i}]`, `expected ${width} entries like ${path}[0], got ${row.length}`) ?? [];
+    return row.map((entry, j) => readNumber(entry, `${path}[${i}][${j}]`, report) ?? ZERO);
   });
-  return ok ? fromRows(rows) : undefined;
+  return errorCount() === before ? fromRows(rows) : undefined;
 }
 
 function arrayDepth(value: JsonValue): number {
@@ -291,6 +285,6 @@ function readOptimizer(value: JsonValue | undefined, report: Report): Rational |
   }
   if (value.lr === undefined) return rational(1, 100);
   const lr = readNumber(value.lr, 'optimizer.lr', report);
-  if (lr !== undefined && lr.s < 0n && !lr.equals(0)) return report('optimizer.lr', `expected a learning rate ≥ 0, got ${lr.toString()}`);
+  if (lr !== undefined && lr.s < 0n && !lr.equals(0)) return report('optimizer.lr', `expected a learning rate ≥ 0, got ${describe(value.lr)}`);
   return lr;
 }

@@ -1,6 +1,6 @@
 // What every renderer shares: the options, the heading, and one walk over the derivation.
 import type { Block, Derivation, Section, Step, Text } from '../derivation/step.js';
-import { stringsFor, type Language, type Strings } from '../strings/strings.js';
+import type { Language, Strings } from '../strings/strings.js';
 
 export interface RenderOptions {
   readonly language: Language;
@@ -30,10 +30,6 @@ export function renderBody(derivation: Derivation, writer: Writer): string {
 /** The heading is the problem's title when it has one (with convgrad's title beneath), else convgrad's title. */
 export function headings(derivation: Derivation, strings: Strings): { heading: string; subtitle?: string } {
   return derivation.title === undefined ? { heading: strings['doc.title'] } : { heading: derivation.title, subtitle: strings['doc.title'] };
-}
-
-export function stringsOf(options: RenderOptions): Strings {
-  return stringsFor(options.language);
 }
 
 export function generatedText(options: RenderOptions): Text {

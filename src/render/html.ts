@@ -5,8 +5,8 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import katex from 'katex';
 import type { Derivation, Text } from '../derivation/step.js';
-import type { Strings } from '../strings/strings.js';
-import { generatedText, headings, renderBody, stringsOf, type RenderOptions } from './document.js';
+import { stringsFor, type Strings } from '../strings/strings.js';
+import { generatedText, headings, renderBody, type RenderOptions } from './document.js';
 import { alignedBody } from './layout.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
@@ -30,7 +30,7 @@ function textHtml(text: Text, strings: Strings): string {
 }
 
 export function renderHtml(derivation: Derivation, options: RenderOptions): string {
-  const strings = stringsOf(options);
+  const strings = stringsFor(options.language);
   const body = renderBody(derivation, {
     section: (section, inner) => `<section id="${section.id}">\n<h2>${textHtml(section.title, strings)}</h2>\n${inner}\n</section>`,
     step: (step, inner) => `<h3 id="${step.rule}">${textHtml(step.title, strings)}</h3>\n${inner}`,

@@ -1,7 +1,7 @@
 // Markdown with $…$ and $$…$$ math, as GitHub renders it.
 import type { Derivation, Text } from '../derivation/step.js';
-import type { Strings } from '../strings/strings.js';
-import { generatedText, headings, renderBody, stringsOf, type RenderOptions } from './document.js';
+import { stringsFor, type Strings } from '../strings/strings.js';
+import { generatedText, headings, renderBody, type RenderOptions } from './document.js';
 import { alignedBody } from './layout.js';
 import { fillTemplate } from './templates.js';
 import { segments } from './text.js';
@@ -21,7 +21,7 @@ function textMd(text: Text, strings: Strings): string {
 }
 
 export function renderMarkdown(derivation: Derivation, options: RenderOptions): string {
-  const strings = stringsOf(options);
+  const strings = stringsFor(options.language);
   const body = renderBody(derivation, {
     section: (section, inner) => `## ${textMd(section.title, strings)}\n\n${inner}`,
     step: (step, inner) => `### ${textMd(step.title, strings)}\n\n${inner}`,
@@ -40,5 +40,5 @@ export function renderMarkdown(derivation: Derivation, options: RenderOptions): 
     intro: derivation.intro.map((t) => textMd(t, strings)).join('\n\n'),
     body,
     generated: textMd(generatedText(options), strings),
-  }).replace(/\n{3,}/g, '\n\n');
+  });
 }

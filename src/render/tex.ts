@@ -1,11 +1,11 @@
 // The LaTeX document: pdflatex for English, xelatex (ctex) for Chinese; standard packages only.
 import type { Text } from '../derivation/step.js';
 import { alignedBody } from './layout.js';
-import { generatedText, headings, renderBody, stringsOf, type RenderOptions } from './document.js';
+import { generatedText, headings, renderBody, type RenderOptions } from './document.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
 import type { Derivation } from '../derivation/step.js';
-import type { Strings } from '../strings/strings.js';
+import { stringsFor, type Strings } from '../strings/strings.js';
 
 const TEX_SPECIALS: Record<string, string> = {
   '\\': '\\textbackslash{}',
@@ -35,7 +35,7 @@ function textTex(text: Text, strings: Strings): string {
 }
 
 export function renderTex(derivation: Derivation, options: RenderOptions): string {
-  const strings = stringsOf(options);
+  const strings = stringsFor(options.language);
   const body = renderBody(derivation, {
     section: (section, inner) => `\\section{${textTex(section.title, strings)}}\n\n${inner}`,
     step: (step, inner) => `\\subsection{${textTex(step.title, strings)}}\n\n${inner}`,

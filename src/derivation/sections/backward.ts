@@ -4,15 +4,15 @@ import { differentiate } from '../../expr/differentiate.js';
 import { evaluate } from '../../expr/evaluate.js';
 import { add, mul, num, sym, type Expr, type Sym } from '../../expr/expr.js';
 import { rationalTex, symbolTex, toTex, toTexTerms } from '../../expr/to-tex.js';
-import { hasPadding, paddedSource, tap } from '../../model/geometry.js';
+import { hasPadding, paddedSource, tap, touchedInputs } from '../../model/geometry.js';
 import { at, type Grid } from '../../model/grid.js';
 import { lossSlopeExpr } from '../../model/loss.js';
 import type { Rational } from '../../numbers/rational.js';
 import { TERM_ELISION, shownEntries } from '../elide.js';
-import { chain, operandTex, pairTex, partial, valueMatrix, valueSumPieces } from '../tex.js';
+import { chain, operandTex, pairTex, paddedInputMatrix, partial, valueMatrix, valueSumPieces } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step, Text } from '../step.js';
-import { sumOfProductsChain } from './forward.js';
+import { sumOfProductsChain } from '../sum-of-products.js';
 
 const math = (tex: string) => ({ math: tex });
 const text = (t: Text): Block => ({ kind: 'text', text: t });
@@ -123,7 +123,7 @@ function kernelCompactStep(ctx: DerivationContext): Step {
     title: { key: 'step.grad.kernel-compact' },
     blocks: [
       text(plain ? { key: 'grad.kernel-compact.plain' } : { key: 'grad.kernel-compact.general', params: { stride: math(pairTex(problem.stride)), dilation: math(pairTex(problem.dilation)) } }),
-      { kind: 'chains', chains: [chain(partial('L', 'K'), `${input} \\star \\delta`, `${valueMatrix(ctx.step.forward.padded)} \\star ${valueMatrix(ctx.step.gradients.delta)}`, valueMatrix(ctx.step.gradients.kernel))] },
+      { kind: 'chains', chains: [chain(partial('L', 'K'), `${input} \\star \\delta`, `${paddedInputMatrix(ctx)} \\star ${valueMatrix(ctx.step.gradients.delta)}`, valueMatrix(ctx.step.gradients.kernel))] },
       text({ key: 'grad.same-result' }),
       text({ key: 'grad.kernel-compact.entry' }),
       { kind: 'chains', chains: [sumOfProductsChain(partial('L', symbolTex(sym('k', 1, 1))), first, ctx)] },
@@ -148,7 +148,7 @@ function biasStep(ctx: DerivationContext): Step {
 
 function inputEntriesStep(ctx: DerivationContext): Step {
   const gradient = ctx.step.gradients.input.gradient;
-  const untouched = touchedInputs(ctx).data.some((touched) => !touched);
+  const untouched = touchedInputs(ctx.geometry).some((touched) => !touched);
   return {
     rule: 'chain.input-entry',
     title: { key: 'step.chain.input-entry' },
@@ -193,18 +193,4 @@ function inputCompactStep(ctx: DerivationContext): Step {
       text({ key: 'grad.same-result' }),
     ],
   };
-}
-
-/** Which input entries some kernel entry meets in some window. */
-function touchedInputs(ctx: DerivationContext): Grid<boolean> {
-  const g = ctx.geometry;
-  const touched = new Array<boolean>(g.input.rows * g.input.cols).fill(false);
-  for (let i = 0; i < g.output.rows; i++)
-    for (let j = 0; j < g.output.cols; j++)
-      for (let m = 0; m < g.kernel.rows; m++)
-        for (let n = 0; n < g.kernel.cols; n++) {
-          const source = paddedSource(g, ...tap(g, i, j, m, n));
-          if (source) touched[source[0] * g.input.cols + source[1]] = true;
-        }
-  return { rows: g.input.rows, cols: g.input.cols, data: touched };
 }

@@ -1,13 +1,13 @@
 // Section 2: the forward pass, every output entry written out as a sum of products.
 import { evaluate } from '../../expr/evaluate.js';
-import { sym, type Expr } from '../../expr/expr.js';
-import { rationalTex, symbolTex, toTex, toTexTerms } from '../../expr/to-tex.js';
-import { hasPadding, paddedSource, tap } from '../../model/geometry.js';
+import { sub, sym } from '../../expr/expr.js';
+import { rationalTex, symbolTex, toTex } from '../../expr/to-tex.js';
+import { hasPadding, touchesPadding } from '../../model/geometry.js';
 import { at } from '../../model/grid.js';
 import { lossExpr, S, T } from '../../model/loss.js';
-import { sub } from '../../expr/expr.js';
 import { TERM_ELISION, elidePieces, shownEntries } from '../elide.js';
-import { chain, floorTex, operandTex, valueMatrix, valueSumPieces } from '../tex.js';
+import { chain, floorTex, operandTex, paddedInputMatrix, valueMatrix } from '../tex.js';
+import { sumOfProductsChain } from '../sum-of-products.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step } from '../step.js';
 
@@ -22,13 +22,12 @@ export function forwardSection(ctx: DerivationContext): Section {
 
 function paddingStep(ctx: DerivationContext): Step {
   const p = ctx.geometry.padding;
-  const padded = valueMatrix(ctx.step.forward.padded, (r, c) => paddedSource(ctx.geometry, r, c) === null);
   return {
     rule: 'conv.padding',
     title: { key: 'step.conv.padding' },
     blocks: [
       { kind: 'text', text: { key: 'conv.padding', params: { top: math(`${p.top}`), bottom: math(`${p.bottom}`), left: math(`${p.left}`), right: math(`${p.right}`) } } },
-      { kind: 'chains', chains: [chain('\\tilde X', padded)] },
+      { kind: 'chains', chains: [chain('\\tilde X', paddedInputMatrix(ctx))] },
     ],
   };
 }
@@ -77,16 +76,10 @@ function unrollStep(ctx: DerivationContext): Step {
     (problem.bias ? ' + b' : '');
   const shown = shownEntries(g.output.rows, g.output.cols);
   const chains = shown.map(([i, j]) => sumOfProductsChain(symbolTex(sym('sigma', i + 1, j + 1)), at(ctx.sigma, i, j), ctx));
-  const anyZero = ctx.sigma.data.some((_, index) => {
-    const i = Math.floor(index / g.output.cols);
-    const j = index % g.output.cols;
-    for (let m = 0; m < g.kernel.rows; m++) for (let n = 0; n < g.kernel.cols; n++) if (!paddedSource(g, ...tap(g, i, j, m, n))) return true;
-    return false;
-  });
   const blocks: Block[] = [
     { kind: 'text', text: { key: 'conv.unroll' } },
     { kind: 'chains', chains: [chain('\\sigma_{ij}', general)] },
-    ...(anyZero ? [{ kind: 'text', text: { key: 'conv.unroll.zeros' } } as const] : []),
+    ...(touchesPadding(g) ? [{ kind: 'text', text: { key: 'conv.unroll.zeros' } } as const] : []),
     ...(shown.length < g.output.rows * g.output.cols
       ? [{ kind: 'text', text: { key: 'elide.entries', params: { shown: math(`${shown.length}`), total: math(`${g.output.rows * g.output.cols}`) } } } as const]
       : []),
@@ -94,14 +87,6 @@ function unrollStep(ctx: DerivationContext): Step {
     ...(g.kernel.rows * g.kernel.cols + (problem.bias ? 1 : 0) > TERM_ELISION.head + TERM_ELISION.tail + 1 ? [{ kind: 'text', text: { key: 'elide.terms' } } as const] : []),
   ];
   return { rule: 'conv.unroll', title: { key: 'step.conv.unroll' }, blocks };
-}
-
-/** lhs = the sum symbolically = with numbers = the products' values = the value. */
-export function sumOfProductsChain(lhs: string, e: Expr, ctx: DerivationContext): Chain {
-  const options = { elide: TERM_ELISION };
-  const terms = e.kind === 'add' ? e.terms : [e];
-  const products = terms.map((term) => evaluate(term, ctx.value));
-  return chain(lhs, toTexTerms(e, options), toTexTerms(e, { ...options, value: ctx.value }), valueSumPieces(products), rationalTex(evaluate(e, ctx.value)));
 }
 
 function outputStep(ctx: DerivationContext): Step {

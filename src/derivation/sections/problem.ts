@@ -1,6 +1,7 @@
 // Section 1: what is given, with a name for every entry.
 import { rationalTex, symbolTex } from '../../expr/to-tex.js';
 import { sym } from '../../expr/expr.js';
+import { makeGrid } from '../../model/grid.js';
 import { chain, matrixTex, pairTex, valueMatrix } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Section, Text } from '../step.js';
@@ -9,8 +10,7 @@ const math = (tex: string) => ({ math: tex });
 
 export function problemSection(ctx: DerivationContext): Section {
   const { problem, geometry: g } = ctx;
-  const names = (name: 'x' | 'k', rows: number, cols: number) =>
-    matrixTex({ rows, cols, data: new Array(rows * cols) }, (_, i, j) => symbolTex(sym(name, i + 1, j + 1)));
+  const names = (name: 'x' | 'k', rows: number, cols: number) => matrixTex(makeGrid(rows, cols, (i, j) => symbolTex(sym(name, i + 1, j + 1))), (tex) => tex);
   const texts: Text[] = [
     { key: 'problem.symbols' },
     ...(problem.bias ? [{ key: 'problem.bias', params: { bias: math(`b = ${rationalTex(problem.bias.value)}`) } } as const] : []),
