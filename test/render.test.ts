@@ -30,7 +30,7 @@ function formulas(derivation: Derivation): string[] {
       for (const step of section.steps) {
         for (const block of step.blocks) {
           if (block.kind === 'text') out.push(...segments(block.text, strings).filter((s) => s.kind === 'math').map((s) => s.value));
-          else if (block.kind === 'chains') out.push(`\\begin{aligned}${alignedBody(block.chains)}\\end{aligned}`);
+          else if (block.kind === 'chains') out.push(`\\begin{aligned}${alignedBody(block.chains, block.groupSize)}\\end{aligned}`);
           else out.push(...block.rows.flat());
         }
       }

@@ -22,7 +22,8 @@ export interface Chain {
 
 export type Block =
   | { readonly kind: 'text'; readonly text: Text }
-  | { readonly kind: 'chains'; readonly chains: readonly Chain[] }
+  /** Chains aligned at their = signs; with groupSize, every groupSize chains form a group set apart from the next. */
+  | { readonly kind: 'chains'; readonly chains: readonly Chain[]; readonly groupSize?: number }
   | { readonly kind: 'table'; readonly header: readonly Text[]; readonly rows: readonly (readonly string[])[] };
 
 export type RuleId =

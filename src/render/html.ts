@@ -36,9 +36,9 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
     step: (step, inner) => `<h3 id="${step.rule}">${textHtml(step.title, strings)}</h3>\n${inner}`,
     text: (text) => `<p>${textHtml(text, strings)}</p>`,
     block: (block) => {
-      if (block.kind === 'chains') return `<div class="math">${renderMath(`\\begin{aligned}\n${alignedBody(block.chains)}\n\\end{aligned}`, true)}</div>`;
+      if (block.kind === 'chains') return `<div class="math">${renderMath(`\\begin{aligned}\n${alignedBody(block.chains, block.groupSize)}\n\\end{aligned}`, true)}</div>`;
       const header = block.header.map((t) => `<th>${textHtml(t, strings)}</th>`).join('');
-      const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${renderMath(cell, false)}</td>`).join('')}</tr>`).join('\n');
+      const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${renderMath(`\\displaystyle ${cell}`, false)}</td>`).join('')}</tr>`).join('\n');
       return `<table class="summary">\n<thead><tr>${header}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
     },
   });

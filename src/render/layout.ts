@@ -5,12 +5,15 @@ import type { Chain } from '../derivation/step.js';
 export const LINE_WIDTH = 72;
 
 /**
- * The body of an aligned environment for some chains, aligned at their = signs:
+ * The body of an aligned environment for some chains, aligned at their = signs, groups of chains set apart:
  *   lhs &= side … = side \\ &= side … \\ &\quad + piece …
  * A side starts a new line when the current one is full; a side too long for a line breaks between its pieces.
  */
-export function alignedBody(chains: readonly Chain[], width = LINE_WIDTH): string {
-  return chains.map((chain) => chainLines(chain, width).join(' \\\\\n')).join(' \\\\[0.6ex]\n');
+export function alignedBody(chains: readonly Chain[], groupSize?: number, width = LINE_WIDTH): string {
+  const startsGroup = (i: number) => groupSize !== undefined && i % groupSize === 0;
+  return chains
+    .map((chain, i) => (i === 0 ? '' : startsGroup(i) ? ' \\\\[2.2ex]\n' : ' \\\\[0.6ex]\n') + chainLines(chain, width).join(' \\\\\n'))
+    .join('');
 }
 
 function chainLines(chain: Chain, width: number): string[] {

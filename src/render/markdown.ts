@@ -30,7 +30,7 @@ export function renderMarkdown(derivation: Derivation, options: RenderOptions): 
       // A table's cells would pass their math through Markdown's escapes (\\\\ in a matrix becomes \\),
       // so a table is written as one aligned display: quantity = value.
       const chains = block.kind === 'chains' ? block.chains : block.rows.map(([lhs, value]) => ({ lhs, sides: [[value]] }));
-      return `$$\n\\begin{aligned}\n${alignedBody(chains)}\n\\end{aligned}\n$$`;
+      return `$$\n\\begin{aligned}\n${alignedBody(chains, block.kind === 'chains' ? block.groupSize : undefined)}\n\\end{aligned}\n$$`;
     },
   });
   const { heading, subtitle } = headings(derivation, strings);

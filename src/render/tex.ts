@@ -43,7 +43,7 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
     block: (block) => {
       // A summary table is set as an aligned display, quantity = value: matrices need display room.
       const chains = block.kind === 'chains' ? block.chains : block.rows.map(([lhs, value]) => ({ lhs, sides: [[value]] }));
-      return `\\begin{align*}\n${alignedBody(chains)}\n\\end{align*}`;
+      return `\\begin{align*}\n${alignedBody(chains, block.kind === 'chains' ? block.groupSize : undefined)}\n\\end{align*}`;
     },
   });
   const { heading, subtitle } = headings(derivation, strings);

@@ -86,7 +86,7 @@ function entriesBlocks(grid: Grid<Rational>, name: 'k' | 'x', ctx: DerivationCon
   const shown = shownEntries(grid.rows, grid.cols);
   return [
     ...(shown.length < grid.rows * grid.cols ? [text({ key: 'elide.entries', params: { shown: math(`${shown.length}`), total: math(`${grid.rows * grid.cols}`) } })] : []),
-    ...shown.map(([i, j]): Block => ({ kind: 'chains', chains: entryChains(ctx, sym(name, i + 1, j + 1), at(grid, i, j)) })),
+    { kind: 'chains', chains: shown.flatMap(([i, j]) => entryChains(ctx, sym(name, i + 1, j + 1), at(grid, i, j))), groupSize: 2 },
   ];
 }
 
