@@ -52,8 +52,18 @@ describe('convgrad derive', () => {
     expect(run.status).toBe(2);
     expect(run.stderr.trim().split('\n')).toEqual([
       'convgrad: <stdin>: kernal: unknown field (did you mean "kernel"?)',
-      'convgrad: <stdin>: kernel: required: a [kh][kw] array of numbers',
+      'convgrad: <stdin>: kernel: required: a [kh][kw] or [C_out][C_in/groups][kh][kw] array of numbers',
     ]);
+  });
+
+  it('refuses a problem whose numbers the model cannot take, with status 2 and nothing written', async () => {
+    const bce = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [[1, 2], [3, 4]], kernel: [[1]], loss: 'bce', head: 'none', target: [[0, 1], [1, 0]] }) });
+    expect(bce.status).toBe(2);
+    expect(bce.stderr).toBe('convgrad: <stdin>: loss: "bce" needs every prediction in [0, 1] (as PyTorch\'s binary_cross_entropy), got 2; a "sigmoid" activation gives that\n');
+    expect(readdirSync(bce.cwd)).toEqual([]);
+    const log = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [[1, -2]], kernel: [[1]], activation: { expression: 'log(x)' }, target: 0 }) });
+    expect(log.status).toBe(2);
+    expect(log.stderr).toMatch(/^convgrad: <stdin>: activation.expression: the activation "log\(x\)" is undefined at x = -2: log\(-2\) is not a finite number\n$/);
   });
 
   it.each([

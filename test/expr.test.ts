@@ -9,17 +9,24 @@ import { toTex, toTexTerms } from '../src/expr/to-tex.js';
 import { rational, type Rational } from '../src/numbers/rational.js';
 import { sigmaExpr } from '../src/model/conv.js';
 import { headExpr } from '../src/model/head.js';
-import { lossExpr, S } from '../src/model/loss.js';
-import { makeGrid } from '../src/model/grid.js';
+import { mseExpr, S } from '../src/model/loss.js';
+import { makeTensor } from '../src/model/tensor.js';
+import { namingFor } from '../src/model/conv.js';
 import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
-import { mathjsName, toMathjs } from './helpers/to-mathjs.js';
+import { fromMathjsName, mathjsName, toMathjs } from './helpers/to-mathjs.js';
 import { generator, randomProblem } from './helpers/random-problems.js';
 import { problemOf } from './helpers/solve.js';
 import { convGeometry } from '../src/model/geometry.js';
 
+// Problems with channels, a batch and groups, so that every superscripted symbol is differentiated too.
+const CHANNELS = [
+  JSON.stringify({ input: [[[1, 2, 0], [3, -1, 2], [0, 1, 1]], [[2, 0, 1], [1, 1, -2], [3, 0, 1]]], kernel: [[[[1, 2], [0, -1]], [[3, 1], [1, 0]]], [[[2, 0], [1, 1]], [[-1, 1], [0, 2]]]], bias: [1, '1/2'], target: 7, head: 'mean' }),
+  JSON.stringify({ input: [[[[1, 2, 0], [3, -1, 2]], [[2, 0, 1], [1, 1, -2]]], [[[0, 1, 1], [2, 2, 0]], [[1, -1, 0], [0, 3, 1]]]], kernel: [[[[1, -2]]], [[[3, 1]]]], groups: 2, padding: [1, 0], padding_mode: 'reflect', target: '5/2' }),
+];
+
 const math = create(all, { number: 'Fraction' });
 
-const [k11, k12, x11, x12] = [sym('k', 1, 1), sym('k', 1, 2), sym('x', 1, 1), sym('x', 1, 2)];
+const [k11, k12, x11, x12] = [sym('k', [1, 1]), sym('k', [1, 2]), sym('x', [1, 1]), sym('x', [1, 2])];
 
 describe('constructors canonicalize', () => {
   it('flatten sums and products and keep the written order', () => {
@@ -40,7 +47,7 @@ describe('toTex', () => {
     expect(toTex(pow(sub(S, sym('T')), 2))).toBe('(S - T)^{2}');
     expect(toTex(mul(num(2), sub(S, sym('T'))))).toBe('2 (S - T)');
     expect(toTex(mul(num(rational(1, 4)), add(x11, x12)))).toBe('\\frac{1}{4} (x_{11} + x_{12})');
-    expect(toTex(sym('k', 1, 12))).toBe('k_{1,12}');
+    expect(toTex(sym('k', [1, 12]))).toBe('k_{1,12}');
   });
   it('substitutes values and keeps negative ones in parentheses', () => {
     const values = new Map([['k11', rational(3)], ['x11', rational(-2)], ['k12', rational(-1, 3)], ['x12', rational(5, 2)]]);
@@ -48,21 +55,20 @@ describe('toTex', () => {
     expect(toTex(add(mul(k11, x11), mul(k12, x12)), { value })).toBe('3 \\cdot (-2) + (-\\frac{1}{3}) \\cdot 2.5');
   });
   it('elides long sums in the middle', () => {
-    const long = add(...Array.from({ length: 10 }, (_, i) => sym('x', 1, i + 1)));
+    const long = add(...Array.from({ length: 10 }, (_, i) => sym('x', [1, i + 1])));
     expect(toTexTerms(long, { elide: { head: 2, tail: 1 } })).toEqual(['x_{11}', '+ x_{12}', '+ \\cdots', '+ x_{1,10}']);
   });
 });
 
 /** The derivative of e by v, once by us and once by mathjs, evaluated exactly at the given point. */
 function bothDerivatives(e: Expr, v: Sym, at: (s: Sym) => Rational): [string, string] {
-  const ours = evaluate(differentiate(e, v), at);
+  const ours = evaluate(differentiate(e, v), at) as Rational;
   const node: MathNode = math.derivative(toMathjs(e), mathjsName(v), { simplify: false });
   const scope: Record<string, unknown> = {};
   node.traverse((n) => {
     if (n.type === 'SymbolNode') {
       const name = (n as unknown as { name: string }).name;
-      const [base, ...indices] = name.split('_');
-      scope[name] = math.fraction(at(sym(base as Sym['name'], ...indices.map(Number))).toFraction());
+      scope[name] = math.fraction((at(fromMathjsName(name)) as Rational).toFraction());
     }
   });
   const theirs = node.evaluate(scope) as { toFraction(): string };
@@ -81,25 +87,31 @@ describe('differentiate agrees with mathjs derivative', () => {
 
   // L = (S − T)² with S written out in k and x: every ∂L/∂k_mn, ∂L/∂b and ∂L/∂x_ij, on the seed and on
   // random problems, at the problem's values and at an unrelated random point.
-  const sources = [SEED_PROBLEM_SOURCE, ...Array.from({ length: 12 }, (_, i) => JSON.stringify(randomProblem(1000 + i)))];
+  const sources = [SEED_PROBLEM_SOURCE, ...Array.from({ length: 12 }, (_, i) => JSON.stringify(randomProblem(1000 + i, { basic: true }))), ...CHANNELS];
   it.each(sources.map((s, i) => [i, s]))('problem %i: the loss written out in kernel and input entries', (index, source) => {
     const problem = problemOf(source);
-    const g = convGeometry(problem, problem.kernel);
-    const sigma = makeGrid(g.output.rows, g.output.cols, (i, j) => sigmaExpr(g, i, j, problem.bias !== undefined));
-    const loss = evaluateAt(lossExpr(problem), S, headExpr(problem.head, sigma.data));
+    const g = convGeometry(problem);
+    const naming = namingFor(g);
+    const sigma = makeTensor([g.batch, g.outChannels, g.output.rows, g.output.cols], ([n, o, i, j]) => sigmaExpr(g, naming, n, o, i, j, problem.bias !== undefined));
+    const loss = evaluateAt(mseExpr(), S, headExpr(problem.head as 'sum' | 'mean', sigma.data));
     const random = generator(index);
     const point = new Map<string, Rational>();
     const at = (s: Sym) => {
-      if (s.name === 'T') return problem.target;
-      const key = `${s.name}${s.indices.join(',')}`;
+      if (s.name === 'T') return problem.target.data[0];
+      const key = mathjsName(s);
       if (!point.has(key)) point.set(key, rational(Math.floor(random() * 19) - 9, 1 + Math.floor(random() * 4)));
       return point.get(key)!;
     };
-    const variables = [
-      ...Array.from({ length: g.kernel.rows * g.kernel.cols }, (_, i) => sym('k', Math.floor(i / g.kernel.cols) + 1, (i % g.kernel.cols) + 1)),
-      ...Array.from({ length: g.input.rows * g.input.cols }, (_, i) => sym('x', Math.floor(i / g.input.cols) + 1, (i % g.input.cols) + 1)),
-      ...(problem.bias ? [sym('b')] : []),
-    ];
+    const symbols = new Map<string, Sym>();
+    const collect = (e: Expr): void => {
+      if (e.kind === 'sym') symbols.set(mathjsName(e), e);
+      else if (e.kind === 'add') e.terms.forEach(collect);
+      else if (e.kind === 'mul') e.factors.forEach(collect);
+      else if (e.kind === 'pow') collect(e.base);
+    };
+    collect(loss);
+    const variables = [...symbols.values()].filter((v) => v.name !== 'T');
+    expect(variables.length).toBeGreaterThan(2);
     for (const v of variables) {
       const [ours, theirs] = bothDerivatives(loss, v, at);
       expect(ours, `∂L/∂${mathjsName(v)}`).toBe(theirs);
@@ -113,7 +125,7 @@ function evaluateAt(e: Expr, of: Sym, by: Expr): Expr {
     case 'num':
       return e;
     case 'sym':
-      return e.name === of.name && e.indices.join() === of.indices.join() ? by : e;
+      return mathjsName(e) === mathjsName(of) ? by : e;
     case 'add':
       return add(...e.terms.map((t) => evaluateAt(t, of, by)));
     case 'mul':

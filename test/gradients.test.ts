@@ -1,67 +1,102 @@
 // Every gradient three ways: the compact rules convgrad computes with, the chain rule on the written-out
-// expressions (every entry, not only the ones a derivation shows), and exact central differences.
+// expressions (every entry, not only the ones a derivation shows), and central differences (exact where
+// the loss is a quadratic in the parameter, float64 where it is smooth but not rational).
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { differentiate } from '../src/expr/differentiate.js';
 import { evaluate } from '../src/expr/evaluate.js';
-import { sym } from '../src/expr/expr.js';
 import { derivationContext } from '../src/derivation/context.js';
-import { at, makeGrid, mapGrid, toRows } from '../src/model/grid.js';
+import { biasSym, inputSym, kernelSym } from '../src/model/conv.js';
 import { forward } from '../src/model/forward.js';
+import { unravel, type Tensor } from '../src/model/tensor.js';
 import { rational, toExactString, type Rational } from '../src/numbers/rational.js';
+import { add, asDouble, isExact, sub, type Scalar } from '../src/numbers/scalar.js';
 import type { Problem } from '../src/problem/problem.js';
 import { randomProblem } from './helpers/random-problems.js';
 import { problemOf, solutionOf } from './helpers/solve.js';
 
-const exact = (grid: { rows: number; cols: number; data: readonly Rational[] }) => toRows(grid).map((row) => row.map(toExactString));
+const show = (x: Scalar) => (isExact(x) ? toExactString(x) : x);
+const close = (a: Scalar, b: Scalar, what: string) => {
+  if (isExact(a) && isExact(b)) expect(toExactString(a), what).toBe(toExactString(b));
+  else expect(Math.abs(asDouble(a) - asDouble(b)), `${what}: ${show(a)} vs ${show(b)}`).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(asDouble(a))));
+};
 
-describe('the compact rules equal the chain rule on the written-out S, entry by entry', () => {
-  it.each(Array.from({ length: 40 }, (_, i) => [2000 + i]))('random problem %i', (seed) => {
+describe('the compact rules equal the chain rule on the written-out σ, for every entry', () => {
+  it.each(Array.from({ length: 60 }, (_, i) => [2000 + i]))('random problem %i', (seed) => {
     const solution = solutionOf(randomProblem(seed));
     const ctx = derivationContext(solution);
     const { gradients } = solution.steps[0];
-    const dLdS = gradients.prediction;
-    const bySymbols = (name: 'k' | 'x', rows: number, cols: number) =>
-      makeGrid(rows, cols, (i, j) => dLdS.mul(evaluate(differentiate(ctx.expandedPrediction, sym(name, i + 1, j + 1)), ctx.value)));
-    expect(exact(bySymbols('k', gradients.kernel.rows, gradients.kernel.cols))).toEqual(exact(gradients.kernel));
-    expect(exact(bySymbols('x', gradients.input.gradient.rows, gradients.input.gradient.cols))).toEqual(exact(gradients.input.gradient));
-    if (gradients.bias !== undefined) {
-      expect(toExactString(dLdS.mul(evaluate(differentiate(ctx.expandedPrediction, sym('b')), ctx.value)))).toBe(toExactString(gradients.bias));
+    // ∂L/∂v = ∂(Σ δ·σ)/∂v with δ held at its values: the chain rule through every stage above σ.
+    const bySymbols = (v: Parameters<typeof differentiate>[1]) => evaluate(differentiate(ctx.linearized, v), ctx.value);
+    gradients.kernel.data.forEach((g, flat) => close(bySymbols(kernelSym(ctx.naming, ...(unravel(gradients.kernel.shape, flat) as [number, number, number, number]))), g, `∂L/∂k ${flat}`));
+    gradients.input.data.forEach((g, flat) => close(bySymbols(inputSym(ctx.naming, ...(unravel(gradients.input.shape, flat) as [number, number, number, number]))), g, `∂L/∂x ${flat}`));
+    gradients.bias?.forEach((g, o) => close(bySymbols(biasSym(ctx.naming, o)), g, `∂L/∂b ${o}`));
+    // With S written out (no activation, no pooling, one prediction), ∂L/∂S · ∂S/∂v as well.
+    if (ctx.expandedPrediction) {
+      const dLdS = gradients.prediction.data[0];
+      gradients.kernel.data.forEach((g, flat) => {
+        const v = kernelSym(ctx.naming, ...(unravel(gradients.kernel.shape, flat) as [number, number, number, number]));
+        close(evaluate(differentiate(ctx.expandedPrediction!, v), ctx.value), isExact(dLdS) && !dLdS.equals(0) ? (g as Rational).div(dLdS) : evaluate(differentiate(ctx.expandedPrediction!, v), ctx.value), `∂S/∂k ${flat}`);
+      });
     }
   });
 });
 
-// L is a quadratic in any one parameter (S is linear in it), so the central difference
-// (L(θ + h) − L(θ − h)) / 2h equals ∂L/∂θ exactly for every h: an exact, independent check.
-describe('exact central differences', () => {
-  const lossWith = (problem: Problem, change: { kernel?: [number, number, Rational]; input?: [number, number, Rational]; bias?: Rational }) => {
-    const p: Problem = change.input
-      ? { ...problem, input: mapGrid(problem.input, (v, i, j) => (i === change.input![0] && j === change.input![1] ? v.add(change.input![2]) : v)) }
-      : problem;
-    const kernel = mapGrid(problem.kernel, (v, i, j) => (change.kernel && i === change.kernel[0] && j === change.kernel[1] ? v.add(change.kernel[2]) : v));
-    const bias = problem.bias ? problem.bias.value.add(change.bias ?? rational(0)) : undefined;
-    return forward(p, bias === undefined ? { kernel } : { kernel, bias }).loss;
-  };
-  const central = (problem: Problem, h: Rational, at: (delta: Rational) => Parameters<typeof lossWith>[1]) =>
-    lossWith(problem, at(h)).sub(lossWith(problem, at(h.neg()))).div(h.mul(2));
+type Change = { tensor: 'kernel' | 'input' | 'bias'; flat: number; by: Scalar };
 
-  it('match every gradient of random problems', () => {
+function lossWith(problem: Problem, change: Change): Scalar {
+  const shift = (t: Tensor<Rational>, name: Change['tensor']): Tensor<Scalar> => (name === change.tensor ? { shape: t.shape, data: t.data.map((v, k) => (k === change.flat ? add(v, change.by) : v)) } : t);
+  const p = { ...problem, input: shift(problem.input, 'input') as Tensor<Rational> };
+  const bias = problem.bias ? problem.bias.values.map((v, o) => (change.tensor === 'bias' && o === change.flat ? add(v, change.by) : v)) : undefined;
+  return forward(p, { kernel: shift(problem.kernel, 'kernel'), ...(bias ? { bias } : {}) }).loss;
+}
+
+// (L(θ + h) − L(θ − h)) / 2h
+function centralDifference(problem: Problem, tensor: Change['tensor'], flat: number, h: Scalar): Scalar {
+  const up = lossWith(problem, { tensor, flat, by: h });
+  const down = lossWith(problem, { tensor, flat, by: isExact(h) ? h.neg() : -h });
+  const diff = sub(up, down);
+  return isExact(diff) && isExact(h) ? diff.div(h.mul(2)) : asDouble(diff) / (2 * asDouble(h));
+}
+
+function everyParameter(problem: Problem): [Change['tensor'], number][] {
+  return [
+    ...problem.kernel.data.map((_, k) => ['kernel', k] as [Change['tensor'], number]),
+    ...problem.input.data.map((_, k) => ['input', k] as [Change['tensor'], number]),
+    ...(problem.bias?.values.map((_, k) => ['bias', k] as [Change['tensor'], number]) ?? []),
+  ];
+}
+
+const gradientOf = (gradients: ReturnType<typeof solutionOf>['steps'][0]['gradients'], tensor: Change['tensor'], flat: number) =>
+  tensor === 'kernel' ? gradients.kernel.data[flat] : tensor === 'input' ? gradients.input.data[flat] : gradients.bias![flat];
+
+// Where L is a quadratic in each parameter (S linear in it), the central difference is exact for every h.
+describe('exact central differences', () => {
+  it('match every gradient of random problems with channels, groups, padding modes, average pooling and every head', () => {
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 1_000_000 }), fc.integer({ min: 1, max: 50 }), fc.integer({ min: 1, max: 7 }), (seed, hn, hd) => {
-        const problem = problemOf(randomProblem(seed));
-        const { gradients } = solutionOf(randomProblem(seed)).steps[0];
-        const h = rational(hn, hd);
-        for (let m = 0; m < problem.kernel.rows; m++)
-          for (let n = 0; n < problem.kernel.cols; n++) {
-            expect(toExactString(central(problem, h, (d) => ({ kernel: [m, n, d] })))).toBe(toExactString(at(gradients.kernel, m, n)));
-          }
-        for (let i = 0; i < problem.input.rows; i++)
-          for (let j = 0; j < problem.input.cols; j++) {
-            expect(toExactString(central(problem, h, (d) => ({ input: [i, j, d] })))).toBe(toExactString(at(gradients.input.gradient, i, j)));
-          }
-        if (gradients.bias !== undefined) expect(toExactString(central(problem, h, (d) => ({ bias: d })))).toBe(toExactString(gradients.bias));
+        const source = randomProblem(seed, { quadratic: true });
+        const problem = problemOf(source);
+        const { gradients } = solutionOf(source).steps[0];
+        for (const [tensor, flat] of everyParameter(problem)) {
+          expect(toExactString(centralDifference(problem, tensor, flat, rational(hn, hd)) as Rational), `${tensor} ${flat}`).toBe(toExactString(gradientOf(gradients, tensor, flat) as Rational));
+        }
       }),
-      { numRuns: 60 },
+      { numRuns: 40 },
     );
+  });
+});
+
+// Where L is smooth but not rational, a float64 central difference with h = 1e-6 agrees to about 1e-6.
+describe('float64 central differences', () => {
+  it.each(Array.from({ length: 30 }, (_, i) => [5000 + i]))('random smooth problem %i', (seed) => {
+    const source = randomProblem(seed, { smooth: true });
+    const problem = problemOf(source);
+    const { gradients } = solutionOf(source).steps[0];
+    for (const [tensor, flat] of everyParameter(problem)) {
+      const numeric = asDouble(centralDifference(problem, tensor, flat, 1e-6));
+      const exact = asDouble(gradientOf(gradients, tensor, flat));
+      expect(Math.abs(numeric - exact), `${tensor} ${flat}: difference ${numeric}, gradient ${exact}`).toBeLessThanOrEqual(2e-5 * Math.max(1, Math.abs(exact)));
+    }
   });
 });

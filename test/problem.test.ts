@@ -4,7 +4,6 @@ import { JsonNumber, JsonSyntaxError, parseJsonSource } from '../src/problem/jso
 import { parseProblemText } from '../src/problem/parse-problem.js';
 import { formatDiagnostic } from '../src/problem/problem.js';
 import { toExactString } from '../src/numbers/rational.js';
-import { toRows } from '../src/model/grid.js';
 
 const seed = { input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[3, 2], [1, 5]], target: 230 };
 
@@ -45,9 +44,30 @@ describe('parseProblemText', () => {
     expect(p.bias).toBeUndefined();
   });
 
-  it('reads numbers written as strings exactly', () => {
+  it('reads numbers written as strings exactly, and every tensor as 4-D', () => {
     const parsed = parseProblemText(JSON.stringify({ ...seed, kernel: [['1/3', '0.1'], ['-2.5', '1e2']], target: '0.3' }));
-    expect(parsed.ok && toRows(parsed.problem.kernel).map((row) => row.map(toExactString))).toEqual([['1/3', '1/10'], ['-5/2', '100']]);
+    if (!parsed.ok) throw new Error('refused');
+    expect(parsed.problem.kernel.shape).toEqual([1, 1, 2, 2]);
+    expect(parsed.problem.kernel.data.map(toExactString)).toEqual(['1/3', '1/10', '-5/2', '100']);
+    expect(parsed.problem.input.shape).toEqual([1, 1, 3, 3]);
+    expect(parsed.problem.inputForm).toBe(2);
+    expect(toExactString(parsed.problem.target.data[0])).toBe('3/10');
+  });
+
+  it('reads channels, a batch, groups and a map target', () => {
+    const parsed = parseProblemText(JSON.stringify({
+      input: [[[[1, 2], [3, 4]], [[5, 6], [7, 8]]]],
+      kernel: [[[[1]]], [[[2]]]],
+      groups: 2,
+      bias: [1, 2],
+      head: 'none',
+      target: [[[[0, 0], [0, 0]], [[1, 1], [1, 1]]]],
+    }));
+    if (!parsed.ok) throw new Error(parsed.errors.map(formatDiagnostic).join('; '));
+    expect(parsed.problem.input.shape).toEqual([1, 2, 2, 2]);
+    expect(parsed.problem.kernel.shape).toEqual([2, 1, 1, 1]);
+    expect(parsed.problem.target.shape).toEqual([1, 2, 2, 2]);
+    expect(parsed.problem.bias?.values.map(toExactString)).toEqual(['1', '2']);
   });
 
   it('splits "same" padding as PyTorch does: the extra cell bottom/right', () => {
@@ -68,10 +88,36 @@ describe('parseProblemText', () => {
   it.each([
     [{ ...seed, kernel: [[3, 2], ['a', 5]] }, 'kernel[1][0]: expected a number, got "a"'],
     [{ ...seed, kernal: [[1]] }, 'kernal: unknown field (did you mean "kernel"?)'],
-    [{ input: seed.input, target: 1 }, 'kernel: required: a [kh][kw] array of numbers'],
+    [{ input: seed.input, target: 1 }, 'kernel: required: a [kh][kw] or [C_out][C_in/groups][kh][kw] array of numbers'],
     [{ ...seed, target: undefined }, 'target: required: the value the prediction S is compared with'],
     [{ ...seed, input: [[1, 2], [3]] }, 'input[1]: expected 2 entries like input[0], got 1'],
-    [{ ...seed, input: [] }, 'input: expected a non-empty [H][W] array of numbers, got an array'],
+    [{ ...seed, input: [] }, 'input: expected a non-empty [H][W] or [C][H][W] or [N][C][H][W] array of numbers, got an array'],
+    [{ ...seed, input: [[[[[1]]]]] }, 'input: expected a [H][W] or [C][H][W] or [N][C][H][W] array of numbers, got 5 dimensions'],
+    [{ ...seed, input: [[[1, 2], [3, 4]], [[5, 6], [7, 8]]] }, 'kernel: a [kh][kw] kernel reads one input channel, but the input has 2; write it as [C_out][C_in/groups][kh][kw]'],
+    [{ ...seed, input: [[[1, 2], [3, 4]], [[5, 6], [7, 8]], [[1, 1], [1, 1]]], kernel: [[[[1]]]], groups: 2 }, "groups: 2 does not divide the input's 3 channels"],
+    [{ ...seed, input: [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], kernel: [[[[1]], [[1]]]], groups: 2 }, "groups: 2 does not divide the kernel's 1 output channel"],
+    [{ ...seed, input: [[[1, 2], [3, 4]], [[5, 6], [7, 8]]], kernel: [[[[1]], [[1]], [[1]]]] }, 'kernel: its second dimension is C_in/groups = 2/1 = 2, got 3'],
+    [{ ...seed, kernel: [[[[1]]], [[[2]]]], bias: 1 }, 'bias: a number is the bias of one output channel; the kernel has 2, so give [C_out]'],
+    [{ ...seed, padding: 3, padding_mode: 'reflect' }, 'padding: reflect padding of 3 needs an input larger than that, got H = 3'],
+    [{ ...seed, padding: 4, padding_mode: 'circular' }, 'padding: circular padding of 4 needs an input at least as large as that, got H = 3'],
+    [{ ...seed, padding_mode: 'mirror' }, 'padding_mode: expected "zeros", "reflect", "replicate" or "circular", got "mirror"'],
+    [{ ...seed, pool: { type: 'max', size: 3 } }, 'pool: the 3×3 window is larger than the 2×2 map it pools'],
+    [{ ...seed, pool: { type: 'min', size: 2 } }, 'pool.type: expected "max" or "avg", got "min"'],
+    [{ ...seed, pool: { type: 'max', size: 2, strides: 1 } }, 'pool.strides: unknown field (did you mean "stride"?)'],
+    [{ ...seed, pool: { type: 'max' } }, 'pool.size: required: an integer or [h, w]'],
+    [{ ...seed, activation: 'gelu' }, 'activation: expected "none", "relu", "sigmoid", "tanh", "leaky_relu" or {"expression": "…"} in x, got "gelu"'],
+    [{ ...seed, activation: { expression: 'x^2 + y' } }, 'activation.expression: uses "y"; it may use only "x" (and the constants e, pi)'],
+    [{ ...seed, activation: { expression: 'x^^2' } }, 'activation.expression: mathjs cannot parse "x^^2": Value expected (char 3)'],
+    [{ ...seed, activation: { expression: 'max(x, 0)' } }, 'activation.expression: uses the function max, which convgrad does not differentiate; use exp, log, sqrt, tanh, sinh, cosh, sin, cos, tan, atan, log1p, expm1, sech, csch, coth, sec, csc, cot, abs'],
+    [{ ...seed, loss: { expression: '(y - t)^2 + z' } }, 'loss.expression: uses "z"; it may use only "y" and "t" (and the constants e, pi)'],
+    [{ ...seed, loss: { formula: 'y' } }, 'loss.formula: unknown field; an expression is {"expression": "…"}'],
+    [{ ...seed, loss: 'cross_entropy' }, 'loss: expected "mse", "l1", "smooth_l1", "huber", "bce" or {"expression": "…"} in y and t, got "cross_entropy"'],
+    [{ ...seed, delta: 0 }, 'delta: expected a number > 0, got 0'],
+    [{ ...seed, beta: -1 }, 'beta: expected a number ≥ 0, got -1'],
+    [{ ...seed, head: 'none', target: 5 }, 'target: with head "none" the target is the map [H][W] = [2][2], got 5'],
+    [{ ...seed, head: 'none', target: [[1, 2], [3]] }, 'target[1]: expected 2 entries (the prediction is [2][2]), got 1'],
+    [{ ...seed, head: 'none', target: [[1, 2], [3, 'x']] }, 'target[1][1]: expected a number, got "x"'],
+    [{ ...seed, target: [1] }, 'target: expected a number, got an array'],
     [{ ...seed, stride: 0 }, 'stride: expected an integer ≥ 1, got 0'],
     [{ ...seed, stride: [1, 1.5] }, 'stride[1]: expected an integer ≥ 1, got 1.5'],
     [{ ...seed, padding: -1 }, 'padding: expected an integer ≥ 0, got -1'],
@@ -90,24 +136,15 @@ describe('parseProblemText', () => {
   });
 
   it.each([
-    [{ ...seed, pool: { type: 'max', size: 2 } }, 'pool: pooling is not supported yet'],
-    [{ ...seed, activation: 'relu' }, 'activation: "relu" is not supported yet; only "none" is'],
-    [{ ...seed, activation: { expression: 'x^2' } }, 'activation: an expression is not supported yet; only "none" is'],
-    [{ ...seed, padding_mode: 'reflect' }, 'padding_mode: "reflect" is not supported yet; only "zeros" is'],
-    [{ ...seed, groups: 2 }, 'groups: 2 groups are not supported yet; only 1 is'],
-    [{ ...seed, head: 'none' }, 'head: "none" (a map prediction) is not supported yet; "sum" and "mean" are'],
-    [{ ...seed, loss: 'l1' }, 'loss: "l1" is not supported yet; only "mse" is'],
     [{ ...seed, optimizer: { type: 'adam' } }, 'optimizer.type: "adam" is not supported yet; only "sgd" is'],
     [{ ...seed, optimizer: { type: 'sgd', momentum: 0.9 } }, 'optimizer.momentum: momentum other than 0 is not supported yet'],
     [{ ...seed, steps: 3 }, 'steps: 3 steps are not supported yet; only 1 is'],
-    [{ ...seed, input: [[[1, 2], [3, 4]]] }, 'input: a 3-D input [C][H][W] (channels) is not supported yet; this version takes [H][W]'],
-    [{ ...seed, kernel: [[[[1]]]] }, 'kernel: a 4-D kernel [C_out][C_in/groups][kh][kw] (channels) is not supported yet; this version takes [kh][kw]'],
   ])('names a field that is not supported yet: %j', (problem, message) => {
     expect(errorsOf(problem)).toContain(message);
   });
 
   it('reports every mistake at once, not only the first', () => {
-    expect(errorsOf({ ...seed, kernel: [['x', 1]], stride: 0, pool: {} })).toHaveLength(3);
+    expect(errorsOf({ ...seed, kernel: [['x', 1]], stride: 0, pool: 3 })).toHaveLength(3);
   });
 
   it('refuses what is not JSON, and what is not an object', () => {

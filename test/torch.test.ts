@@ -39,8 +39,21 @@ function shape(value: Nested): number[] {
   return Array.isArray(value) ? [value.length, ...shape(value[0])] : [];
 }
 
+/** Kinks, where the derivative is one-sided: convgrad must take PyTorch's side. */
+export const KINKS: Record<string, object> = {
+  'relu at 0': { input: [[1, -1], [2, 0]], kernel: [[1]], activation: 'relu', head: 'none', target: [[0, 0], [0, 1]], loss: 'mse' },
+  'leaky_relu at 0': { input: [[1, -1], [2, 0]], kernel: [[1]], activation: 'leaky_relu', negative_slope: 0.2, head: 'none', target: [[0, 0], [0, 1]] },
+  'max pool tie': { input: [[2, 2, 1], [2, 1, 2], [0, 2, 2]], kernel: [[1]], pool: { type: 'max', size: 2, stride: 1 }, head: 'sum', target: 3 },
+  'l1 at |y − t| = 0': { input: [[1, 2], [3, 4]], kernel: [[1]], head: 'none', loss: 'l1', target: [[1, 0], [3, 5]] },
+  'smooth_l1 at |y − t| = β': { input: [[1, 2], [3, 4]], kernel: [[1]], head: 'none', loss: 'smooth_l1', beta: 1, target: [[0, 3], [3, 4.5]] },
+  'smooth_l1 with β = 0': { input: [[1, 2], [3, 4]], kernel: [[1]], head: 'none', loss: 'smooth_l1', beta: 0, target: [[1, 3], [3, 4.5]] },
+  'huber at |y − t| = δ': { input: [[1, 2], [3, 4]], kernel: [[1]], head: 'none', loss: 'huber', delta: 2, target: [[3, 0], [3, 4.5]] },
+  'bce at 0 and 1': { input: [[100, -100], [0, 1]], kernel: [[1]], activation: 'sigmoid', head: 'none', loss: 'bce', target: [[1, 0], [0.5, 1]] },
+};
+
 describe.skipIf(!TORCH.available)(`agreement with ${TORCH.label} in float64`, () => {
-  const problems = [JSON.parse(SEED_PROBLEM_SOURCE), ...Array.from({ length: 60 }, (_, i) => randomProblem(i + 1))];
+  const problems = [JSON.parse(SEED_PROBLEM_SOURCE), ...Object.values(KINKS), ...Array.from({ length: 320 }, (_, i) => randomProblem(i + 1))];
+  const names = ['seed', ...Object.keys(KINKS), ...Array.from({ length: 320 }, (_, i) => `random ${i + 1}`)];
   const run = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify(problems), encoding: 'utf8', maxBuffer: 1 << 26 });
   const references = run.status === 0 ? (JSON.parse(run.stdout) as ReturnType<typeof resultOf>[]) : [];
 
@@ -50,22 +63,34 @@ describe.skipIf(!TORCH.available)(`agreement with ${TORCH.label} in float64`, ()
     expect(references).toHaveLength(problems.length);
   });
 
-  it.each(problems.map((p, i) => [i === 0 ? 'seed' : `random ${i}`, i, p] as const))('%s', (_, index, problem) => {
+  it.each(problems.map((p, i) => [names[i], i, p] as const))('%s', (_, index, problem) => {
     const ours = resultOf(problem);
     const theirs = references[index];
-    expectClose(ours.forward.conv, theirs.forward.conv, 'forward.conv');
-    expectClose(ours.forward.prediction, theirs.forward.prediction, 'forward.prediction');
-    expectClose(ours.forward.loss, theirs.forward.loss, 'forward.loss');
-    expectClose(ours.grad.kernel, theirs.grad.kernel, 'grad.kernel');
-    expectClose(ours.grad.input, theirs.grad.input, 'grad.input');
+    expectClose(ours.forward.conv!, theirs.forward.conv!, 'forward.conv');
+    expectClose(ours.forward.output!, theirs.forward.output!, 'forward.output');
+    expectClose(ours.forward.prediction!, theirs.forward.prediction!, 'forward.prediction');
+    expectClose(ours.forward.loss!, theirs.forward.loss!, 'forward.loss');
+    expectClose(ours.grad.kernel!, theirs.grad.kernel!, 'grad.kernel');
+    expectClose(ours.grad.input!, theirs.grad.input!, 'grad.input');
     expect(theirs.grad.bias === undefined).toBe(ours.grad.bias === undefined);
     if (ours.grad.bias !== undefined) expectClose(ours.grad.bias as Nested, theirs.grad.bias as Nested, 'grad.bias');
-    expectClose(ours.updated.kernel, theirs.updated.kernel, 'updated.kernel');
+    expectClose(ours.updated.kernel!, theirs.updated.kernel!, 'updated.kernel');
     if (ours.updated.bias !== undefined) expectClose(ours.updated.bias as Nested, theirs.updated.bias as Nested, 'updated.bias');
   });
 
-  it('covers every option in scope', () => {
+  it('covers every option of the contract but the optimizers', () => {
     const has = (f: (p: Record<string, unknown>) => boolean) => problems.some(f);
+    const depth = (v: unknown): number => (Array.isArray(v) ? 1 + depth(v[0]) : 0);
+    for (const d of [2, 3, 4]) expect(has((p) => depth(p.input) === d), `${d}-D input`).toBe(true);
+    expect(has((p) => depth(p.kernel) === 4 && depth(p.input) === 2)).toBe(true);
+    expect(has((p) => (p.groups as number) > 1)).toBe(true);
+    for (const mode of ['reflect', 'replicate', 'circular']) expect(has((p) => p.padding_mode === mode), mode).toBe(true);
+    for (const f of ['relu', 'leaky_relu', 'sigmoid', 'tanh']) expect(has((p) => p.activation === f), f).toBe(true);
+    expect(has((p) => typeof p.activation === 'object')).toBe(true);
+    for (const type of ['max', 'avg']) expect(has((p) => (p.pool as { type?: string } | undefined)?.type === type), type).toBe(true);
+    expect(has((p) => p.head === 'none')).toBe(true);
+    for (const loss of ['l1', 'smooth_l1', 'huber', 'bce']) expect(has((p) => p.loss === loss), loss).toBe(true);
+    expect(has((p) => typeof p.loss === 'object')).toBe(true);
     expect(has((p) => p.padding === 'same')).toBe(true);
     expect(has((p) => p.padding === 'valid')).toBe(true);
     expect(has((p) => Array.isArray(p.stride) || (p.stride as number) > 1)).toBe(true);

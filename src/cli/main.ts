@@ -11,6 +11,8 @@ import { packageRoot } from '../render/templates.js';
 import { resultJson } from '../result/result-document.js';
 import { LANGUAGES, type Language } from '../strings/strings.js';
 import { solve } from '../trajectory/train.js';
+import { DETAILS, type Detail } from '../derivation/elide.js';
+import { ProblemError } from '../problem/problem-error.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -31,6 +33,14 @@ export function nodeIo(): Io {
     },
     cwd: process.cwd(),
   };
+}
+
+interface DeriveOptions {
+  out: string;
+  format: string;
+  lang: Language;
+  detail: Detail;
+  json?: boolean;
 }
 
 /** A refusal the user can act on: printed as one message, exit status 2. */
@@ -63,9 +73,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--out <dir>', 'folder to write into', 'output')
     .option('--format <list>', `formats to write, comma-separated: ${FORMATS.join(',')}`, FORMATS.join(','))
     .addOption(new Option('--lang <lang>', 'language of the derivation').choices(LANGUAGES).default('en'))
+    .addOption(new Option('--detail <level>', 'full: every entry derived; auto: small problems in full, large ones by example; summary: results only').choices(DETAILS).default('auto'))
     .option('--json', 'print the result document on standard output and write nothing')
     .addHelpText('after', EXAMPLES)
-    .action(async (file: string | undefined, options: { out: string; format: string; lang: Language; json?: boolean }) => {
+    .action(async (file: string | undefined, options: DeriveOptions) => {
       status = await deriveCommand(file, options, io);
     });
   program.addHelpText('after', EXAMPLES);
@@ -87,22 +98,29 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-async function deriveCommand(file: string | undefined, options: { out: string; format: string; lang: Language; json?: boolean }, io: Io): Promise<number> {
+async function deriveCommand(file: string | undefined, options: DeriveOptions, io: Io): Promise<number> {
   const formats = parseFormats(options.format);
   const { name, source } = await readProblem(file, io);
   const parsed = parseProblemText(source);
+  const where = file === undefined ? SEED_PROBLEM_NAME : file === '-' ? '<stdin>' : file;
   if (!parsed.ok) {
-    const where = file === undefined ? SEED_PROBLEM_NAME : file === '-' ? '<stdin>' : file;
     io.stderr(parsed.errors.map((d) => `convgrad: ${where}: ${formatDiagnostic(d)}\n`).join(''));
     return 2;
   }
-  const solution = solve(parsed.problem);
+  let solution;
+  try {
+    solution = solve(parsed.problem);
+  } catch (error) {
+    if (!(error instanceof ProblemError)) throw error;
+    io.stderr(`convgrad: ${where}: ${formatDiagnostic(error.diagnostic)}\n`);
+    return 2;
+  }
   if (options.json) {
     io.stdout(resultJson(solution));
     return 0;
   }
   // Everything is rendered before anything is written, so a failure leaves no partial output.
-  const outputs = renderAll(solution, formats, { language: options.lang, version: version() });
+  const outputs = renderAll(solution, formats, { language: options.lang, version: version(), detail: options.detail });
   const dir = resolve(io.cwd, options.out);
   mkdirSync(dir, { recursive: true });
   const stem = options.lang === 'en' ? name : `${name}.${options.lang}`;

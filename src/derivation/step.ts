@@ -13,11 +13,13 @@ export interface Text {
 
 /**
  * lhs = sides[0] = sides[1] = …: symbolic, then with numbers, then the value. Each side is a list of
- * pieces (the terms of a sum) between which a renderer may break a long line.
+ * pieces (the terms of a sum) between which a renderer may break a long line. A side marked in
+ * `rounded` holds a value rounded from float64 and follows ≈ instead of =.
  */
 export interface Chain {
   readonly lhs: string;
   readonly sides: readonly (readonly string[])[];
+  readonly rounded?: readonly boolean[];
 }
 
 export type Block =
@@ -32,9 +34,14 @@ export type RuleId =
   | 'conv.geometry'
   | 'conv.unroll'
   | 'conv.output'
+  | 'activation.apply'
+  | 'pool.apply'
   | 'head.reduce'
-  | 'loss.mse'
+  | 'loss.reduce'
   | 'chain.loss-prediction'
+  | 'chain.head'
+  | 'chain.pool'
+  | 'chain.activation'
   | 'chain.delta'
   | 'chain.kernel-entry'
   | 'grad.kernel-compact'

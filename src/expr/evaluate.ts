@@ -1,10 +1,10 @@
-// The exact value of an expression once every symbol has a value.
-import { ONE, ZERO, type Rational } from '../numbers/rational.js';
+// The value of an expression once every symbol has a value: exact while all values are, float64 once one is not.
+import { add, mul, ONE, powInteger, ZERO, type Scalar } from '../numbers/scalar.js';
 import type { Expr, Sym } from './expr.js';
 
-export type Valuation = (symbol: Sym) => Rational | undefined;
+export type Valuation = (symbol: Sym) => Scalar | undefined;
 
-export function evaluate(e: Expr, value: Valuation): Rational {
+export function evaluate(e: Expr, value: Valuation): Scalar {
   switch (e.kind) {
     case 'num':
       return e.value;
@@ -14,13 +14,11 @@ export function evaluate(e: Expr, value: Valuation): Rational {
       return v;
     }
     case 'add':
-      return e.terms.reduce((sum, term) => sum.add(evaluate(term, value)), ZERO);
+      return e.terms.reduce<Scalar>((sum, term) => add(sum, evaluate(term, value)), ZERO);
     case 'mul':
-      return e.factors.reduce((product, factor) => product.mul(evaluate(factor, value)), ONE);
-    case 'pow': {
-      const result = evaluate(e.base, value).pow(e.exponent);
-      if (result === null) throw new Error('internal error: an irrational power');
-      return result;
-    }
+      return e.factors.reduce<Scalar>((product, factor) => mul(product, evaluate(factor, value)), ONE);
+    case 'pow':
+      if (e.exponent.d !== 1n) throw new Error('internal error: a fractional power');
+      return powInteger(evaluate(e.base, value), Number(e.exponent.s * e.exponent.n));
   }
 }

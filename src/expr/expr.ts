@@ -10,11 +10,15 @@ export interface Num {
   readonly value: Rational;
 }
 
-/** A named quantity with 1-based indices as printed: k_{12} is {name: 'k', indices: [1, 2]}. */
+/**
+ * A named quantity with 1-based indices as printed: k_{12} is {name: 'k', indices: [1, 2]}; channel
+ * indices, where a problem has several, are printed above: k^{(2,1)}_{12} has channel [2, 1].
+ */
 export interface Sym {
   readonly kind: 'sym';
   readonly name: SymbolName;
   readonly indices: readonly number[];
+  readonly channel: readonly number[];
 }
 
 export interface Add {
@@ -35,15 +39,18 @@ export interface Pow {
   readonly exponent: Rational;
 }
 
-/** Input x, kernel k, bias b, conv output σ, its gradient δ, prediction S, target T, loss L, learning rate η. */
-export type SymbolName = 'x' | 'k' | 'b' | 'sigma' | 'delta' | 'S' | 'T' | 'L' | 'eta';
+/**
+ * Input x, kernel k, bias b, conv output σ, activation a, pooled p, the gradient δ = ∂L/∂σ, prediction
+ * S (one number) or y (a map entry), target T or t, loss L, learning rate η.
+ */
+export type SymbolName = 'x' | 'k' | 'b' | 'sigma' | 'a' | 'p' | 'delta' | 'S' | 'y' | 'T' | 't' | 'L' | 'eta';
 
 export function num(value: Rational | number): Num {
   return { kind: 'num', value: typeof value === 'number' ? rational(value) : value };
 }
 
-export function sym(name: SymbolName, ...indices: number[]): Sym {
-  return { kind: 'sym', name, indices };
+export function sym(name: SymbolName, indices: readonly number[] = [], channel: readonly number[] = []): Sym {
+  return { kind: 'sym', name, indices, channel };
 }
 
 export const zero = num(ZERO);
@@ -54,7 +61,8 @@ export function isZero(e: Expr): boolean {
 }
 
 export function sameSymbol(a: Sym, b: Sym): boolean {
-  return a.name === b.name && a.indices.length === b.indices.length && a.indices.every((index, i) => index === b.indices[i]);
+  const same = (u: readonly number[], v: readonly number[]) => u.length === v.length && u.every((index, i) => index === v[i]);
+  return a.name === b.name && same(a.indices, b.indices) && same(a.channel, b.channel);
 }
 
 /** Σ terms: nested sums flattened, zeros dropped, constants folded into one trailing constant. */

@@ -1,5 +1,6 @@
 // LaTeX for expressions: symbolic (k_{11} x_{11}) or with numbers substituted (3 \cdot 1).
 import { toTerminatingDecimal, type Rational } from '../numbers/rational.js';
+import { isExact, sign, type Scalar } from '../numbers/scalar.js';
 import type { Expr, Sym, SymbolName } from './expr.js';
 import type { Valuation } from './evaluate.js';
 
@@ -11,7 +12,12 @@ export interface TexOptions {
 }
 
 // The one table of symbol names in LaTeX.
-const SYMBOL_TEX: Record<SymbolName, string> = { x: 'x', k: 'k', b: 'b', sigma: '\\sigma', delta: '\\delta', S: 'S', T: 'T', L: 'L', eta: '\\eta' };
+const SYMBOL_TEX: Record<SymbolName, string> = {
+  x: 'x', k: 'k', b: 'b', sigma: '\\sigma', a: 'a', p: 'p', delta: '\\delta', S: 'S', y: 'y', T: 'T', t: 't', L: 'L', eta: '\\eta',
+};
+
+/** Significant digits shown of a float64 (a rounded value); the result document has every digit. */
+export const ROUNDED_DIGITS = 6;
 
 /** Where an expression stands decides its parentheses. */
 type Place = 'leading' | 'term' | 'factor' | 'base';
@@ -29,11 +35,26 @@ export function toTexTerms(e: Expr, options: TexOptions = {}): string[] {
   return sumPieces(e.terms, options);
 }
 
+/** k_{12}, k^{(2,1)}_{12}, b_{2}: indices below, run together while they are single digits; channels above. */
 export function symbolTex(s: Sym): string {
   const base = SYMBOL_TEX[s.name];
-  if (s.indices.length === 0) return base;
+  const channel = s.channel.length === 0 ? '' : `^{(${s.channel.join(',')})}`;
+  if (s.indices.length === 0) return base + channel;
   const separator = s.indices.some((i) => i > 9) ? ',' : '';
-  return `${base}_{${s.indices.join(separator)}}`;
+  return `${base}${channel}_{${s.indices.join(separator)}}`;
+}
+
+/** An exact value as rationalTex writes it; a float64 to ROUNDED_DIGITS significant digits. */
+export function scalarTex(x: Scalar): string {
+  return isExact(x) ? rationalTex(x) : roundedTex(x);
+}
+
+export function roundedTex(x: number): string {
+  if (x === 0) return '0';
+  const text = x.toPrecision(ROUNDED_DIGITS);
+  const [mantissa, exponent] = text.split('e');
+  const trimmed = mantissa.includes('.') ? mantissa.replace(/0+$/, '').replace(/\.$/, '') : mantissa;
+  return exponent === undefined ? trimmed : `${trimmed} \\cdot 10^{${Number(exponent)}}`;
 }
 
 /** 2.52, -3, \frac{1}{3}: a terminating decimal as a decimal, anything else as a fraction. */
@@ -83,9 +104,10 @@ function render(e: Expr, place: Place, options: TexOptions): string {
   }
 }
 
-function numberTex(r: Rational, place: Place): string {
-  const tex = rationalTex(r);
-  const needsParens = (r.s < 0n && place !== 'leading' && place !== 'term') || (place === 'base' && r.d !== 1n);
+function numberTex(r: Scalar, place: Place): string {
+  const tex = scalarTex(r);
+  const negative = sign(r) < 0;
+  const needsParens = (negative && place !== 'leading' && place !== 'term') || (place === 'base' && !/^\d+$/.test(tex));
   return needsParens ? `(${tex})` : tex;
 }
 

@@ -1,35 +1,53 @@
-// The backward pass, stage by stage from the loss down: ∂L/∂S → δ = ∂L/∂σ → ∂L/∂K, ∂L/∂b, ∂L/∂X.
-import type { Rational } from '../numbers/rational.js';
+// The backward pass, stage by stage from the loss down:
+// ∂L/∂y → ∂L/∂p (head) → ∂L/∂a (pooling) → δ = ∂L/∂σ (activation) → ∂L/∂K, ∂L/∂b, ∂L/∂X̃ → ∂L/∂X (padding).
+import { mul, type Scalar } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
-import { biasGradient, inputGradient, kernelGradient, type InputGradientParts } from '../model/conv.js';
-import type { Forward, Parameters } from '../model/forward.js';
-import { mapGrid, type Grid } from '../model/grid.js';
+import { activationSlope } from '../model/activation.js';
+import { biasGradient, foldPadding, kernelGradient, paddedInputGradient } from '../model/conv.js';
+import { reductionWeight, type Forward, type Parameters } from '../model/forward.js';
 import { headSlope } from '../model/head.js';
-import { lossSlope } from '../model/loss.js';
+import { elementLossSlope } from '../model/loss.js';
+import { poolBackward } from '../model/pool.js';
+import type { Tensor } from '../model/tensor.js';
 
 export interface Gradients {
-  /** ∂L/∂S */
-  readonly prediction: Rational;
-  /** ∂S/∂σ_ij, the same for every entry */
-  readonly headSlope: Rational;
-  /** δ_ij = ∂L/∂σ_ij */
-  readonly delta: Grid<Rational>;
-  readonly kernel: Grid<Rational>;
-  readonly bias?: Rational;
-  readonly input: InputGradientParts;
+  /** ∂L/∂y for every prediction entry: (1/n or 1) · ∂l/∂y */
+  readonly prediction: Tensor<Scalar>;
+  /** ∂L/∂p: the map's gradient after the head */
+  readonly pooled: Tensor<Scalar>;
+  /** ∂L/∂a: after the pooling routed it */
+  readonly activated: Tensor<Scalar>;
+  /** f'(σ) at every entry */
+  readonly activationSlope: Tensor<Scalar>;
+  /** δ = ∂L/∂σ = ∂L/∂a ⊙ f'(σ) */
+  readonly delta: Tensor<Scalar>;
+  readonly kernel: Tensor<Scalar>;
+  readonly bias?: readonly Scalar[];
+  readonly paddedInput: Tensor<Scalar>;
+  readonly input: Tensor<Scalar>;
 }
 
 export function backward(problem: Problem, parameters: Parameters, fwd: Forward): Gradients {
-  const dLdS = lossSlope(problem, fwd.prediction, problem.target);
-  const slope = headSlope(problem.head, fwd.sigma.data.length);
-  // δ_ij = ∂L/∂S · ∂S/∂σ_ij
-  const delta = mapGrid(fwd.sigma, () => dLdS.mul(slope));
+  // ∂L/∂y = w · ∂l/∂y with w = 1/n (mean) or 1 (sum)
+  const weight = reductionWeight(problem, fwd.prediction.data.length);
+  const prediction = { shape: fwd.prediction.shape, data: fwd.prediction.data.map((y, k) => mul(weight, elementLossSlope(problem.loss, y, problem.target.data[k]))) };
+  // ∂L/∂p = ∂L/∂S · ∂S/∂p (sum, mean), or ∂L/∂y itself (none)
+  const slope = headSlope(problem.head, fwd.pooled.data.length);
+  const pooled = problem.head === 'none' ? prediction : { shape: fwd.pooled.shape, data: fwd.pooled.data.map(() => mul(prediction.data[0], slope)) };
+  const activated = fwd.pooling ? poolBackward(fwd.pooling, pooled, fwd.activated.shape) : pooled;
+  const activationSlopes = { shape: fwd.sigma.shape, data: fwd.sigma.data.map((x, k) => activationSlope(problem.activation, x, fwd.activated.data[k])) };
+  // δ = ∂L/∂a ⊙ f'(σ)
+  const delta = { shape: fwd.sigma.shape, data: activated.data.map((g, k) => mul(g, activationSlopes.data[k])) };
+  const paddedInput = paddedInputGradient(fwd.geometry, parameters.kernel, delta);
   return {
-    prediction: dLdS,
-    headSlope: slope,
+    prediction,
+    pooled,
+    activated,
+    activationSlope: activationSlopes,
     delta,
     kernel: kernelGradient(fwd.geometry, fwd.padded, delta),
-    ...(parameters.bias === undefined ? {} : { bias: biasGradient(delta) }),
-    input: inputGradient(fwd.geometry, parameters.kernel, delta),
+    ...(parameters.bias === undefined ? {} : { bias: biasGradient(fwd.geometry, delta) }),
+    paddedInput,
+    input: foldPadding(fwd.geometry, paddedInput),
   };
 }

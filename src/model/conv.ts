@@ -1,40 +1,153 @@
 // The convolution stage (PyTorch's Conv2d is a cross-correlation): forward, its symbolic form, and the
-// compact rules of its backward pass.
-import { ZERO, type Rational } from '../numbers/rational.js';
-import { add, mul, num, sym, type Expr } from '../expr/expr.js';
+// rules of its backward pass. Maps are [N][C][H][W], the kernel [C_out][C_in/groups][kh][kw].
+import { add as addScalar, mul as mulScalar, ZERO, type Scalar } from '../numbers/scalar.js';
+import type { Rational } from '../numbers/rational.js';
+import { add, mul, num, sym, type Expr, type Sym } from '../expr/expr.js';
 import { at, makeGrid, type Grid } from './grid.js';
-import { paddedSource, tap, type ConvGeometry } from './geometry.js';
+import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from './geometry.js';
+import { get, makeTensor, offset, type Tensor } from './tensor.js';
 
-/** X̃: the input inside its border of zeros. */
-export function padInput(g: ConvGeometry, input: Grid<Rational>): Grid<Rational> {
-  return makeGrid(g.padded.rows, g.padded.cols, (r, c) => {
-    const source = paddedSource(g, r, c);
-    return source ? at(input, ...source) : ZERO;
+/** X̃: the input inside its border (zeros, or copies of input entries for the other padding modes). */
+export function padInput(g: ConvGeometry, input: Tensor<Rational>): Tensor<Rational> {
+  return makeTensor([g.batch, g.inChannels, g.padded.rows, g.padded.cols], ([n, c, r, q]) => {
+    const source = paddedSource(g, r, q);
+    return source ? get(input, n, c, source[0], source[1]) : ZERO;
   });
 }
 
-// σ_ij = Σ_mn k_mn · x̃_{i·s_h + m·d_h, j·s_w + n·d_w} + b
-export function convForward(g: ConvGeometry, padded: Grid<Rational>, kernel: Grid<Rational>, bias: Rational | undefined): Grid<Rational> {
-  return makeGrid(g.output.rows, g.output.cols, (i, j) => {
-    let sum = bias ?? ZERO;
-    for (let m = 0; m < g.kernel.rows; m++) {
-      for (let n = 0; n < g.kernel.cols; n++) sum = sum.add(at(kernel, m, n).mul(at(padded, ...tap(g, i, j, m, n))));
+// σ_{n,o,i,j} = b_o + Σ_c Σ_mn k_{o,c,m,n} · x̃_{n, group(o)·C_in/g + c, i·s_h + m·d_h, j·s_w + n·d_w}
+export function convForward(g: ConvGeometry, padded: Tensor<Scalar>, kernel: Tensor<Scalar>, bias: readonly Scalar[] | undefined): Tensor<Scalar> {
+  const perGroup = channelsPerGroup(g);
+  return makeTensor([g.batch, g.outChannels, g.output.rows, g.output.cols], ([n, o, i, j]) => {
+    let sum: Scalar = bias ? bias[o] : ZERO;
+    for (let c = 0; c < perGroup; c++) {
+      const channel = inputChannel(g, o, c);
+      for (let m = 0; m < g.kernel.rows; m++) {
+        for (let q = 0; q < g.kernel.cols; q++) {
+          const [r, s] = tap(g, i, j, m, q);
+          sum = addScalar(sum, mulScalar(kernel.data[offset(kernel.shape, [o, c, m, q])], padded.data[offset(padded.shape, [n, channel, r, s])]));
+        }
+      }
     }
     return sum;
   });
 }
 
-/** σ_ij written out: k_11 x_11 + k_12 x_12 + … (+ b); a kernel entry that falls on zero padding drops out. */
-export function sigmaExpr(g: ConvGeometry, i: number, j: number, hasBias: boolean): Expr {
+/** How the derivation names entries: which indices it writes as superscripts (only those that vary). */
+export interface Naming {
+  /** x^{(n,c)}: show the batch index, the channel index. */
+  readonly input: { readonly batch: boolean; readonly channel: boolean };
+  /** k^{(o,c)} */
+  readonly kernel: { readonly out: boolean; readonly channel: boolean };
+  /** σ^{(n,o)} */
+  readonly output: { readonly batch: boolean; readonly channel: boolean };
+}
+
+export function namingFor(g: ConvGeometry): Naming {
+  const batch = g.batch > 1;
+  return {
+    input: { batch, channel: g.inChannels > 1 },
+    kernel: { out: g.outChannels > 1, channel: channelsPerGroup(g) > 1 },
+    output: { batch, channel: g.outChannels > 1 },
+  };
+}
+
+const pick = (parts: [boolean, number][]) => parts.filter(([shown]) => shown).map(([, index]) => index + 1);
+
+export function inputSym(naming: Naming, n: number, c: number, i: number, j: number): Sym {
+  return sym('x', [i + 1, j + 1], pick([[naming.input.batch, n], [naming.input.channel, c]]));
+}
+
+export function kernelSym(naming: Naming, o: number, c: number, m: number, q: number): Sym {
+  return sym('k', [m + 1, q + 1], pick([[naming.kernel.out, o], [naming.kernel.channel, c]]));
+}
+
+export function biasSym(naming: Naming, o: number): Sym {
+  return naming.kernel.out ? sym('b', [o + 1]) : sym('b', []);
+}
+
+/** Names of a map of the output's shape (σ, a, p, δ, y, t): σ^{(n,o)}_{ij}. */
+export function outputSym(name: 'sigma' | 'delta' | 'a' | 'p' | 'y' | 't', naming: Naming, n: number, o: number, i: number, j: number): Sym {
+  return sym(name, [i + 1, j + 1], pick([[naming.output.batch, n], [naming.output.channel, o]]));
+}
+
+/** σ written out: Σ_c Σ_mn k·x (+ b); a kernel entry that falls on zero padding drops out. */
+export function sigmaExpr(g: ConvGeometry, naming: Naming, n: number, o: number, i: number, j: number, hasBias: boolean): Expr {
   const terms: Expr[] = [];
-  for (let m = 0; m < g.kernel.rows; m++) {
-    for (let n = 0; n < g.kernel.cols; n++) {
-      const source = paddedSource(g, ...tap(g, i, j, m, n));
-      terms.push(mul(sym('k', m + 1, n + 1), source ? sym('x', source[0] + 1, source[1] + 1) : num(0)));
+  for (let c = 0; c < channelsPerGroup(g); c++) {
+    const channel = inputChannel(g, o, c);
+    for (let m = 0; m < g.kernel.rows; m++) {
+      for (let q = 0; q < g.kernel.cols; q++) {
+        const source = paddedSource(g, ...tap(g, i, j, m, q));
+        terms.push(mul(kernelSym(naming, o, c, m, q), source ? inputSym(naming, n, channel, source[0], source[1]) : num(0)));
+      }
     }
   }
-  if (hasBias) terms.push(sym('b'));
+  if (hasBias) terms.push(biasSym(naming, o));
   return add(...terms);
+}
+
+// ∂L/∂k_{o,c,m,n} = Σ_{n,i,j} δ_{n,o,i,j} · x̃_{n, group(o)·C_in/g + c, i·s_h + m·d_h, j·s_w + n·d_w}
+export function kernelGradient(g: ConvGeometry, padded: Tensor<Scalar>, delta: Tensor<Scalar>): Tensor<Scalar> {
+  return makeTensor([g.outChannels, channelsPerGroup(g), g.kernel.rows, g.kernel.cols], ([o, c, m, q]) => {
+    const channel = inputChannel(g, o, c);
+    let sum: Scalar = ZERO;
+    for (let n = 0; n < g.batch; n++) {
+      for (let i = 0; i < g.output.rows; i++) {
+        for (let j = 0; j < g.output.cols; j++) {
+          const [r, s] = tap(g, i, j, m, q);
+          sum = addScalar(sum, mulScalar(delta.data[offset(delta.shape, [n, o, i, j])], padded.data[offset(padded.shape, [n, channel, r, s])]));
+        }
+      }
+    }
+    return sum;
+  });
+}
+
+// ∂L/∂b_o = Σ_{n,i,j} δ_{n,o,i,j}
+export function biasGradient(g: ConvGeometry, delta: Tensor<Scalar>): Scalar[] {
+  return Array.from({ length: g.outChannels }, (_, o) => {
+    let sum: Scalar = ZERO;
+    for (let n = 0; n < g.batch; n++) for (let i = 0; i < g.output.rows; i++) for (let j = 0; j < g.output.cols; j++) sum = addScalar(sum, get(delta, n, o, i, j));
+    return sum;
+  });
+}
+
+// ∂L/∂x̃_{n,c,r,s} = Σ over every (o, i, j, m, n) whose tap is (r, s) on channel c of δ_{n,o,i,j} · k_{o,c',m,n}
+export function paddedInputGradient(g: ConvGeometry, kernel: Tensor<Scalar>, delta: Tensor<Scalar>): Tensor<Scalar> {
+  const shape = [g.batch, g.inChannels, g.padded.rows, g.padded.cols];
+  const data: Scalar[] = new Array(shape.reduce((a, b) => a * b)).fill(ZERO);
+  for (let n = 0; n < g.batch; n++)
+    for (let o = 0; o < g.outChannels; o++)
+      for (let c = 0; c < channelsPerGroup(g); c++) {
+        const channel = inputChannel(g, o, c);
+        for (let i = 0; i < g.output.rows; i++)
+          for (let j = 0; j < g.output.cols; j++) {
+            const d = get(delta, n, o, i, j);
+            for (let m = 0; m < g.kernel.rows; m++)
+              for (let q = 0; q < g.kernel.cols; q++) {
+                const at = offset(shape, [n, channel, ...tap(g, i, j, m, q)]);
+                data[at] = addScalar(data[at], mulScalar(d, get(kernel, o, c, m, q)));
+              }
+          }
+      }
+  return { shape, data };
+}
+
+// ∂L/∂x_{n,c,i,j} = Σ of ∂L/∂x̃ over every padded cell that shows x_{n,c,i,j} (itself, and its copies in the border)
+export function foldPadding(g: ConvGeometry, paddedGradient: Tensor<Scalar>): Tensor<Scalar> {
+  const shape = [g.batch, g.inChannels, g.input.rows, g.input.cols];
+  const data: Scalar[] = new Array(shape.reduce((a, b) => a * b)).fill(ZERO);
+  for (let n = 0; n < g.batch; n++)
+    for (let c = 0; c < g.inChannels; c++)
+      for (let r = 0; r < g.padded.rows; r++)
+        for (let s = 0; s < g.padded.cols; s++) {
+          const source = paddedSource(g, r, s);
+          if (!source) continue;
+          const at = offset(shape, [n, c, source[0], source[1]]);
+          data[at] = addScalar(data[at], get(paddedGradient, n, c, r, s));
+        }
+  return { shape, data };
 }
 
 /**
@@ -43,44 +156,32 @@ export function sigmaExpr(g: ConvGeometry, i: number, j: number, hasBias: boolea
  * C_mn = Σ_ij B_ij · A_{m·stride_h + i·dilation_h, n·stride_w + j·dilation_w}
  */
 export function correlate(
-  a: Grid<Rational>,
-  b: Grid<Rational>,
+  a: Grid<Scalar>,
+  b: Grid<Scalar>,
   options: { stride: readonly [number, number]; dilation: readonly [number, number]; rows: number; cols: number },
-): Grid<Rational> {
+): Grid<Scalar> {
   const { stride, dilation } = options;
   return makeGrid(options.rows, options.cols, (m, n) => {
-    let sum = ZERO;
+    let sum: Scalar = ZERO;
     for (let i = 0; i < b.rows; i++) {
-      for (let j = 0; j < b.cols; j++) sum = sum.add(at(b, i, j).mul(at(a, m * stride[0] + i * dilation[0], n * stride[1] + j * dilation[1])));
+      for (let j = 0; j < b.cols; j++) sum = addScalar(sum, mulScalar(at(b, i, j), at(a, m * stride[0] + i * dilation[0], n * stride[1] + j * dilation[1])));
     }
     return sum;
   });
 }
 
-// ∂L/∂k_mn = Σ_ij δ_ij · x̃_{i·s_h + m·d_h, j·s_w + n·d_w}: X̃ ⋆ δ, stride and dilation swapping roles
-export function kernelGradient(g: ConvGeometry, padded: Grid<Rational>, delta: Grid<Rational>): Grid<Rational> {
-  return correlate(padded, delta, { stride: g.dilation, dilation: g.stride, rows: g.kernel.rows, cols: g.kernel.cols });
-}
-
-// ∂L/∂b = Σ_ij δ_ij
-export function biasGradient(delta: Grid<Rational>): Rational {
-  return delta.data.reduce((sum, d) => sum.add(d), ZERO);
-}
-
-/** The pieces of the transposed convolution that gives ∂L/∂X, kept for the derivation to show. */
-export interface InputGradientParts {
+/** The pieces of the transposed convolution that gives one channel pair's share of ∂L/∂X̃, for the derivation to show. */
+export interface TransposedParts {
   /** δ with s − 1 zeros between neighbours and a border of d·(k − 1) zeros. */
-  readonly spreadDelta: Grid<Rational>;
+  readonly spreadDelta: Grid<Scalar>;
   /** The kernel with d − 1 zeros between neighbours, turned by 180°. */
-  readonly rotatedKernel: Grid<Rational>;
-  /** ∂L/∂X̃ on the padded grid; rows and columns the stride never reaches are 0. */
-  readonly paddedGradient: Grid<Rational>;
-  /** ∂L/∂X: the padded gradient without its border. */
-  readonly gradient: Grid<Rational>;
+  readonly rotatedKernel: Grid<Scalar>;
+  /** The result on the padded grid; rows and columns the stride never reaches are 0. */
+  readonly paddedGradient: Grid<Scalar>;
 }
 
-// ∂L/∂X̃ = pad_{d(k−1)}(δ spread by s) ⋆ rot180(K dilated by d); then ∂L/∂X = the part inside the padding
-export function inputGradient(g: ConvGeometry, kernel: Grid<Rational>, delta: Grid<Rational>): InputGradientParts {
+// ∂L/∂X̃ = pad_{d(k−1)}(δ spread by s) ⋆ rot180(K dilated by d)
+export function transposedConvolution(g: ConvGeometry, kernel: Grid<Scalar>, delta: Grid<Scalar>): TransposedParts {
   const [sh, sw] = g.stride;
   const [dh, dw] = g.dilation;
   const spanRows = dh * (g.kernel.rows - 1);
@@ -102,6 +203,5 @@ export function inputGradient(g: ConvGeometry, kernel: Grid<Rational>, delta: Gr
     cols: spreadDelta.cols - rotatedKernel.cols + 1,
   });
   const paddedGradient = makeGrid(g.padded.rows, g.padded.cols, (r, c) => (r < reached.rows && c < reached.cols ? at(reached, r, c) : ZERO));
-  const gradient = makeGrid(g.input.rows, g.input.cols, (i, j) => at(paddedGradient, i + g.padding.top, j + g.padding.left));
-  return { spreadDelta, rotatedKernel, paddedGradient, gradient };
+  return { spreadDelta, rotatedKernel, paddedGradient };
 }

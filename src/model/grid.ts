@@ -32,3 +32,10 @@ export function toRows<T>(grid: Grid<T>): T[][] {
 export function* positions(grid: Pick<Grid<unknown>, 'rows' | 'cols'>): Generator<[number, number]> {
   for (let i = 0; i < grid.rows; i++) for (let j = 0; j < grid.cols; j++) yield [i, j];
 }
+
+/** The 2-D plane [a][b] of a 4-D tensor: one (batch, channel) map, or one (out, in) kernel slice. */
+export function plane<T>(t: { readonly shape: readonly number[]; readonly data: readonly T[] }, a: number, b: number): Grid<T> {
+  const [, channels, rows, cols] = t.shape;
+  const start = (a * channels + b) * rows * cols;
+  return { rows, cols, data: t.data.slice(start, start + rows * cols) };
+}

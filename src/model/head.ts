@@ -1,21 +1,23 @@
-// The head stage: the whole map reduced to one prediction S.
-import { rational, ZERO, type Rational } from '../numbers/rational.js';
-import { add, mul, num, type Expr } from '../expr/expr.js';
+// The head stage: the map reduced to one prediction S (sum, mean), or kept as the prediction (none).
+import { rational } from '../numbers/rational.js';
+import { mul, sum, type Scalar } from '../numbers/scalar.js';
+import { add, mul as mulExpr, num, type Expr } from '../expr/expr.js';
 import type { Head } from '../problem/problem.js';
-import type { Grid } from './grid.js';
+import type { Tensor } from './tensor.js';
 
-// S = Σ_ij σ_ij (sum)   or   S = (1/n) Σ_ij σ_ij (mean over the n entries)
-export function headExpr(head: Head, entries: readonly Expr[]): Expr {
-  const sum = add(...entries);
-  return head === 'sum' ? sum : mul(num(rational(1, entries.length)), sum);
+// S = Σ p (sum)   or   S = (1/n) Σ p (mean over all n entries)
+export function headExpr(head: Exclude<Head, 'none'>, entries: readonly Expr[]): Expr {
+  const total = add(...entries);
+  return head === 'sum' ? total : mulExpr(num(rational(1, entries.length)), total);
 }
 
-export function headValue(head: Head, map: Grid<Rational>): Rational {
-  const sum = map.data.reduce((total, entry) => total.add(entry), ZERO);
-  return sum.mul(headSlope(head, map.data.length));
+/** The prediction: shape [] for sum and mean, the map itself for none. */
+export function headForward(head: Head, map: Tensor<Scalar>): Tensor<Scalar> {
+  if (head === 'none') return map;
+  return { shape: [], data: [mul(sum(map.data), headSlope(head, map.data.length))] };
 }
 
-// ∂S/∂σ_ij = 1 (sum) or 1/n (mean), the same for every entry
-export function headSlope(head: Head, entries: number): Rational {
-  return head === 'sum' ? rational(1) : rational(1, entries);
+// ∂S/∂p = 1 (sum) or 1/n (mean), the same for every entry; for none the prediction is the map (slope 1)
+export function headSlope(head: Head, entries: number) {
+  return head === 'mean' ? rational(1, entries) : rational(1);
 }

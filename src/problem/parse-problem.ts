@@ -1,17 +1,23 @@
 // Reads a problem file: JSON text in, a normalized Problem or every diagnostic out. Never throws for bad input.
-import { parseRational, type Rational, isInteger, ZERO, rational } from '../numbers/rational.js';
-import { fromRows, type Grid } from '../model/grid.js';
+import { parseRational, rational, type Rational, isInteger, ZERO } from '../numbers/rational.js';
+import { fromNested, reshape, type Tensor } from '../model/tensor.js';
+import { outputExtent } from '../model/geometry.js';
+import { parseUserExpression } from '../expr/user-expression.js';
 import { JsonNumber, JsonSyntaxError, parseJsonSource, type JsonValue } from './json-source.js';
-import type { Diagnostic, Head, Padding, PaddingSpec, Pair, ParseResult, Problem, Reduction } from './problem.js';
+import type {
+  Activation, Diagnostic, Head, InputForm, KernelForm, Loss, Padding, PaddingMode, PaddingSpec, Pair, ParseResult, Pool, Problem, Reduction,
+} from './problem.js';
 
 const FIELDS = [
   'title', 'input', 'kernel', 'bias', 'stride', 'padding', 'padding_mode', 'dilation', 'groups', 'activation',
   'negative_slope', 'pool', 'head', 'loss', 'beta', 'delta', 'reduction', 'target', 'optimizer', 'steps',
 ] as const;
 const OPTIMIZER_FIELDS = ['type', 'lr', 'momentum', 'dampening', 'nesterov', 'weight_decay', 'betas', 'eps', 'amsgrad', 'alpha', 'centered'];
+const POOL_FIELDS = ['type', 'size', 'stride'];
 const NOT_YET = 'not supported yet';
 
 type JsonObject = { [key: string]: JsonValue };
+type Report = (path: string, message: string) => undefined;
 
 export function parseProblemText(source: string): ParseResult {
   let json: JsonValue;
@@ -26,79 +32,78 @@ export function parseProblemText(source: string): ParseResult {
 
 export function parseProblem(json: JsonValue): ParseResult {
   const errors: Diagnostic[] = [];
-  const report = (path: string, message: string): undefined => {
+  const report: Report = (path, message) => {
     errors.push({ path, message });
     return undefined;
   };
   if (!isObject(json)) return { ok: false, errors: [{ path: '', message: `expected a JSON object, got ${describe(json)}` }] };
-
   for (const key of Object.keys(json)) {
     if (!(FIELDS as readonly string[]).includes(key)) report(key, unknownField(key, FIELDS));
   }
   const field = (name: (typeof FIELDS)[number]) => json[name];
+  const errorCount = () => errors.length;
 
   const title = readTitle(field('title'), report);
-  const input = readMatrix(field('input'), 'input', '[H][W]', report, () => errors.length);
-  const kernel = readMatrix(field('kernel'), 'kernel', '[kh][kw]', report, () => errors.length);
-  const bias = readBias(field('bias'), report);
+  const input = readTensor(field('input'), 'input', [2, 3, 4], report, errorCount);
+  const kernel = readTensor(field('kernel'), 'kernel', [2, 4], report, errorCount);
+  const groups = field('groups') === undefined ? 1 : readInteger(field('groups'), 'groups', 1, report);
+  const channels = input && kernel && groups !== undefined ? checkChannels(input.tensor, kernel.tensor, kernel.form as KernelForm, groups, report) : undefined;
+  const bias = channels ? readBias(field('bias'), channels.out, report) : undefined;
   const stride = readPair(field('stride'), 'stride', 1, 1, report);
   const dilation = readPair(field('dilation'), 'dilation', 1, 1, report);
   const paddingField = readPadding(field('padding'), report);
-
-  const paddingMode = field('padding_mode');
-  if (paddingMode !== undefined) {
-    if (!['zeros', 'reflect', 'replicate', 'circular'].includes(paddingMode as string)) {
-      report('padding_mode', `expected "zeros", "reflect", "replicate" or "circular", got ${describe(paddingMode)}`);
-    } else if (paddingMode !== 'zeros') report('padding_mode', `"${paddingMode}" is ${NOT_YET}; only "zeros" is`);
-  }
-  const groups = field('groups');
-  if (groups !== undefined) {
-    const g = readInteger(groups, 'groups', 1, report);
-    if (g !== undefined && g !== 1) report('groups', `${g} groups are ${NOT_YET}; only 1 is`);
-  }
-  const activation = field('activation');
-  if (activation !== undefined && activation !== 'none') {
-    if (typeof activation === 'string' && ['relu', 'sigmoid', 'tanh', 'leaky_relu'].includes(activation)) report('activation', `"${activation}" is ${NOT_YET}; only "none" is`);
-    else if (isObject(activation)) report('activation', `an expression is ${NOT_YET}; only "none" is`);
-    else report('activation', `expected "none", "relu", "sigmoid", "tanh", "leaky_relu" or {"expression": …}, got ${describe(activation)}`);
-  }
-  readOptionalNumber(field('negative_slope'), 'negative_slope', report);
-  if (field('pool') !== undefined) report('pool', `pooling is ${NOT_YET}`);
+  const paddingMode = readPaddingMode(field('padding_mode'), report);
+  const slope = field('negative_slope') === undefined ? rational(1, 100) : readNumber(field('negative_slope'), 'negative_slope', report);
+  const activation = slope ? readActivation(field('activation'), slope, report) : undefined;
+  const pool = readPool(field('pool'), report);
   const head = readHead(field('head'), report);
-  readLoss(field('loss'), report);
-  for (const name of ['beta', 'delta'] as const) {
-    const value = readOptionalNumber(field(name), name, report);
-    if (value !== undefined && value.s < 0n && !value.equals(0)) report(name, `expected a number ≥ 0, got ${describe(field(name))}`);
-  }
+  const beta = readNonNegative(field('beta'), 'beta', report, false);
+  const delta = readNonNegative(field('delta'), 'delta', report, true);
+  const loss = beta && delta ? readLoss(field('loss'), beta, delta, report) : undefined;
   const reduction = readReduction(field('reduction'), report);
-  const target = field('target') === undefined ? report('target', 'required: the value the prediction S is compared with') : readNumber(field('target'), 'target', report);
   const lr = readOptimizer(field('optimizer'), report);
   const steps = field('steps') === undefined ? 1 : readInteger(field('steps'), 'steps', 1, report);
   if (steps !== undefined && steps !== 1) report('steps', `${steps} steps are ${NOT_YET}; only 1 is`);
 
+  // What depends on several fields: the padding's size, that everything fits, the target's shape.
   let padding: Padding | undefined;
   if (paddingField && kernel && dilation) {
-    padding = paddingField.spec.kind === 'same' ? samePadding(kernel, dilation) : paddingField.padding;
-    if (paddingField.spec.kind === 'same' && stride && (stride[0] !== 1 || stride[1] !== 1)) {
-      report('padding', '"same" needs stride 1 (as in PyTorch)');
-    }
+    padding = paddingField.spec === 'same' ? samePadding(kernel.tensor, dilation) : paddingField.padding;
+    if (paddingField.spec === 'same' && stride && (stride[0] !== 1 || stride[1] !== 1)) report('padding', '"same" needs stride 1 (as in PyTorch)');
   }
-  if (input && kernel && dilation && padding) checkKernelFits(input, kernel, dilation, padding, report);
+  let target: Tensor<Rational> | undefined;
+  if (input && kernel && dilation && stride && padding && paddingMode && head && channels) {
+    checkPaddingMode(input.tensor, padding, paddingMode, report);
+    const map = mapExtent(input.tensor, kernel.tensor, stride, dilation, padding, pool, report);
+    if (map) {
+      const predictionShape = [input.tensor.shape[0], channels.out, map.rows, map.cols];
+      target = readTarget(field('target'), head, predictionShape, input.form as InputForm, report, errorCount);
+    }
+  } else if (field('target') === undefined) report('target', 'required');
 
-  if (errors.length > 0 || !input || !kernel || !stride || !dilation || !padding || !paddingField || !head || !reduction || !target || !lr || steps === undefined) {
+  if (
+    errors.length > 0 || !input || !kernel || groups === undefined || !stride || !dilation || !padding || !paddingField || !paddingMode ||
+    !activation || !head || !loss || !reduction || !target || !lr || steps === undefined
+  ) {
     return { ok: false, errors };
   }
   const problem: Problem = {
     ...(title === undefined ? {} : { title }),
-    input,
-    kernel,
+    input: input.tensor,
+    inputForm: input.form as InputForm,
+    kernel: kernel.tensor,
+    kernelForm: kernel.form as KernelForm,
     ...(bias === undefined ? {} : { bias }),
+    groups,
     stride,
     dilation,
     padding,
     paddingSpec: paddingField.spec,
+    paddingMode,
+    activation,
+    ...(pool === undefined ? {} : { pool }),
     head,
-    loss: { type: 'mse' },
+    loss,
     reduction,
     target,
     optimizer: { type: 'sgd', lr },
@@ -106,8 +111,6 @@ export function parseProblem(json: JsonValue): ParseResult {
   };
   return { ok: true, problem };
 }
-
-type Report = (path: string, message: string) => undefined;
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
@@ -145,8 +148,13 @@ function readNumber(value: JsonValue | undefined, path: string, report: Report):
   return parsed;
 }
 
-function readOptionalNumber(value: JsonValue | undefined, path: string, report: Report): Rational | undefined {
-  return value === undefined ? undefined : readNumber(value, path, report);
+function readNonNegative(value: JsonValue | undefined, path: string, report: Report, positive: boolean): Rational | undefined {
+  if (value === undefined) return rational(1);
+  const parsed = readNumber(value, path, report);
+  if (parsed !== undefined && (parsed.s < 0n && !parsed.equals(0) || (positive && parsed.equals(0)))) {
+    return report(path, `expected a number ${positive ? '> 0' : '≥ 0'}, got ${describe(value)}`);
+  }
+  return parsed;
 }
 
 function readInteger(value: JsonValue | undefined, path: string, min: number, report: Report): number | undefined {
@@ -164,49 +172,64 @@ function readTitle(value: JsonValue | undefined, report: Report): string | undef
   return value;
 }
 
-function readMatrix(value: JsonValue | undefined, path: string, shape: string, report: Report, errorCount: () => number): Grid<Rational> | undefined {
-  if (value === undefined) return report(path, `required: a ${shape} array of numbers`);
-  if (!Array.isArray(value) || value.length === 0) return report(path, `expected a non-empty ${shape} array of numbers, got ${describe(value)}`);
-  const depth = arrayDepth(value);
-  if (depth === 3 || depth === 4) {
-    const what = path === 'input' ? (depth === 3 ? '[C][H][W] (channels)' : '[N][C][H][W] (a batch)') : '[C_out][C_in/groups][kh][kw] (channels)';
-    return report(path, `a ${depth}-D ${path} ${what} is ${NOT_YET}; this version takes ${shape}`);
+const SHAPES: Record<string, Record<number, string>> = {
+  input: { 2: '[H][W]', 3: '[C][H][W]', 4: '[N][C][H][W]' },
+  kernel: { 2: '[kh][kw]', 4: '[C_out][C_in/groups][kh][kw]' },
+};
+
+/** A rectangular array of numbers of one of the allowed depths, as a 4-D tensor and the depth it was given in. */
+function readTensor(value: JsonValue | undefined, path: 'input' | 'kernel', depths: readonly number[], report: Report, errorCount: () => number): { tensor: Tensor<Rational>; form: number } | undefined {
+  const shapes = depths.map((d) => SHAPES[path][d]).join(' or ');
+  if (value === undefined) return report(path, `required: a ${shapes} array of numbers`);
+  if (!Array.isArray(value) || value.length === 0) return report(path, `expected a non-empty ${shapes} array of numbers, got ${describe(value)}`);
+  const shape: number[] = [];
+  for (let v: JsonValue = value; Array.isArray(v); v = v[0]) {
+    if (v.length === 0) return report(path, `expected a non-empty ${shapes} array of numbers, got an empty array inside`);
+    shape.push(v.length);
   }
-  const width = Array.isArray(value[0]) ? value[0].length : 0;
+  if (!depths.includes(shape.length)) return report(path, `expected a ${shapes} array of numbers, got ${shape.length} dimension${shape.length === 1 ? '' : 's'}`);
   const before = errorCount();
-  const rows = value.map((row, i) => {
-    if (!Array.isArray(row) || row.length === 0) return report(`${path}[${i}]`, `expected a non-empty row of numbers, got ${describe(row)}`) ?? [];
-    if (row.length !== width) return report(`${path}[${i}]`, `expected ${width} entries like ${path}[0], got ${row.length}`) ?? [];
-    return row.map((entry, j) => readNumber(entry, `${path}[${i}][${j}]`, report) ?? ZERO);
-  });
-  return errorCount() === before ? fromRows(rows) : undefined;
+  const walk = (v: JsonValue, depth: number, at: string): unknown => {
+    if (depth === shape.length) return readNumber(v, at, report) ?? ZERO;
+    if (!Array.isArray(v)) return report(at, `expected an array of ${shape[depth]} entries, got ${describe(v)}`);
+    if (v.length !== shape[depth]) return report(at, `expected ${shape[depth]} entries like ${path}${'[0]'.repeat(depth)}, got ${v.length}`);
+    return v.map((child, i) => walk(child, depth + 1, `${at}[${i}]`));
+  };
+  const nested = walk(value, 0, path);
+  if (errorCount() !== before) return undefined;
+  const full = [...Array(4 - shape.length).fill(1), ...shape];
+  return { tensor: reshape(fromNested(nested as never, shape), full), form: shape.length };
 }
 
-function arrayDepth(value: JsonValue): number {
-  let depth = 0;
-  let current: JsonValue = value;
-  while (Array.isArray(current) && current.length > 0) {
-    depth++;
-    current = current[0];
+/** C_in = groups · (C_in/groups), and groups divides both channel counts (as torch.nn.Conv2d requires). */
+function checkChannels(input: Tensor<Rational>, kernel: Tensor<Rational>, kernelForm: KernelForm, groups: number, report: Report): { out: number } | undefined {
+  const cIn = input.shape[1];
+  const [cOut, perGroup] = kernel.shape;
+  if (cIn % groups !== 0) return report('groups', `${groups} does not divide the input's ${cIn} channel${cIn === 1 ? '' : 's'}`);
+  if (cOut % groups !== 0) return report('groups', `${groups} does not divide the kernel's ${cOut} output channel${cOut === 1 ? '' : 's'}`);
+  if (perGroup * groups !== cIn) {
+    if (kernelForm === 2) return report('kernel', `a [kh][kw] kernel reads one input channel, but the input has ${cIn}; write it as [C_out][C_in/groups][kh][kw]`);
+    return report('kernel', `its second dimension is C_in/groups = ${cIn}/${groups} = ${cIn / groups}, got ${perGroup}`);
   }
-  return depth;
+  return { out: cOut };
 }
 
-function readBias(value: JsonValue | undefined, report: Report): Problem['bias'] {
+function readBias(value: JsonValue | undefined, channels: number, report: Report): Problem['bias'] {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) {
-    if (value.length !== 1) return report('bias', `expected one entry per output channel (1), got ${value.length}`);
-    const entry = readNumber(value[0], 'bias[0]', report);
-    return entry && { value: entry, form: 'array' };
+    if (value.length !== channels) return report('bias', `expected one entry per output channel (${channels}), got ${value.length}`);
+    const values = value.map((v, i) => readNumber(v, `bias[${i}]`, report));
+    return values.every((v) => v !== undefined) ? { values: values as Rational[], form: 'array' } : undefined;
   }
+  if (channels !== 1) return report('bias', `a number is the bias of one output channel; the kernel has ${channels}, so give [C_out]`);
   const entry = readNumber(value, 'bias', report);
-  return entry && { value: entry, form: 'number' };
+  return entry && { values: [entry], form: 'number' };
 }
 
 function readPair(value: JsonValue | undefined, path: string, min: number, fallback: number, report: Report): Pair | undefined {
   if (value === undefined) return [fallback, fallback];
   if (Array.isArray(value)) {
-    if (value.length !== 2) return report(path, `expected an integer or [${path}_h, ${path}_w], got ${value.length} entries`);
+    if (value.length !== 2) return report(path, `expected an integer or [h, w], got ${value.length} entries`);
     const h = readInteger(value[0], `${path}[0]`, min, report);
     const w = readInteger(value[1], `${path}[1]`, min, report);
     return h === undefined || w === undefined ? undefined : [h, w];
@@ -216,48 +239,126 @@ function readPair(value: JsonValue | undefined, path: string, min: number, fallb
 }
 
 function readPadding(value: JsonValue | undefined, report: Report): { padding: Padding; spec: PaddingSpec } | undefined {
-  if (value === 'valid') return { padding: { top: 0, bottom: 0, left: 0, right: 0 }, spec: { kind: 'valid' } };
-  if (value === 'same') return { padding: { top: 0, bottom: 0, left: 0, right: 0 }, spec: { kind: 'same' } };
+  const none = { top: 0, bottom: 0, left: 0, right: 0 };
+  if (value === 'valid' || value === 'same') return { padding: none, spec: value };
   if (typeof value === 'string' && parseRational(value) === null) return report('padding', `expected an integer, [ph, pw], "valid" or "same", got ${describe(value)}`);
   const pair = readPair(value, 'padding', 0, 0, report);
-  return pair && { padding: { top: pair[0], bottom: pair[0], left: pair[1], right: pair[1] }, spec: { kind: 'explicit' } };
+  return pair && { padding: { top: pair[0], bottom: pair[0], left: pair[1], right: pair[1] }, spec: 'explicit' };
+}
+
+function readPaddingMode(value: JsonValue | undefined, report: Report): PaddingMode | undefined {
+  if (value === undefined) return 'zeros';
+  if (value === 'zeros' || value === 'reflect' || value === 'replicate' || value === 'circular') return value;
+  return report('padding_mode', `expected "zeros", "reflect", "replicate" or "circular", got ${describe(value)}`);
 }
 
 /** PyTorch's "same": total padding d·(k − 1) per axis, the smaller half before, the extra cell after (bottom/right). */
-function samePadding(kernel: Grid<Rational>, dilation: Pair): Padding {
-  const total = (extent: number, d: number) => d * (extent - 1);
-  const rows = total(kernel.rows, dilation[0]);
-  const cols = total(kernel.cols, dilation[1]);
+function samePadding(kernel: Tensor<Rational>, dilation: Pair): Padding {
+  const rows = dilation[0] * (kernel.shape[2] - 1);
+  const cols = dilation[1] * (kernel.shape[3] - 1);
   return { top: Math.floor(rows / 2), bottom: rows - Math.floor(rows / 2), left: Math.floor(cols / 2), right: cols - Math.floor(cols / 2) };
 }
 
-function checkKernelFits(input: Grid<Rational>, kernel: Grid<Rational>, dilation: Pair, padding: Padding, report: Report): void {
-  const span = (k: number, d: number) => d * (k - 1) + 1;
-  const paddedRows = input.rows + padding.top + padding.bottom;
-  const paddedCols = input.cols + padding.left + padding.right;
-  const spanRows = span(kernel.rows, dilation[0]);
-  const spanCols = span(kernel.cols, dilation[1]);
-  if (spanRows > paddedRows || spanCols > paddedCols) {
-    report('kernel', `the kernel spans ${spanRows}×${spanCols} cells (dilation included), more than the padded input's ${paddedRows}×${paddedCols}`);
+// reflect mirrors without repeating the edge, so it needs padding < size; circular wraps, padding ≤ size (as F.pad).
+function checkPaddingMode(input: Tensor<Rational>, padding: Padding, mode: PaddingMode, report: Report): void {
+  if (mode === 'zeros' || mode === 'replicate') return;
+  const [h, w] = [input.shape[2], input.shape[3]];
+  const widest = Math.max(padding.top, padding.bottom);
+  const widestCols = Math.max(padding.left, padding.right);
+  const limit = (size: number) => (mode === 'reflect' ? size - 1 : size);
+  if (widest > limit(h) || widestCols > limit(w)) {
+    const [p, size, axis] = widest > limit(h) ? [widest, h, 'H'] : [widestCols, w, 'W'];
+    report('padding', `${mode} padding of ${p} needs an input ${mode === 'reflect' ? 'larger than' : 'at least as large as'} that, got ${axis} = ${size}`);
   }
 }
 
+/** The spatial size of the map the head sees (after the conv and the pooling), or a diagnostic. */
+function mapExtent(input: Tensor<Rational>, kernel: Tensor<Rational>, stride: Pair, dilation: Pair, padding: Padding, pool: Pool | undefined, report: Report) {
+  const span = (k: number, d: number) => d * (k - 1) + 1;
+  const padded = [input.shape[2] + padding.top + padding.bottom, input.shape[3] + padding.left + padding.right];
+  const spans = [span(kernel.shape[2], dilation[0]), span(kernel.shape[3], dilation[1])];
+  if (spans[0] > padded[0] || spans[1] > padded[1]) {
+    return report('kernel', `the kernel spans ${spans[0]}×${spans[1]} cells (dilation included), more than the padded input's ${padded[0]}×${padded[1]}`);
+  }
+  const rows = outputExtent(padded[0], kernel.shape[2], stride[0], dilation[0]);
+  const cols = outputExtent(padded[1], kernel.shape[3], stride[1], dilation[1]);
+  if (!pool) return { rows, cols };
+  if (pool.size[0] > rows || pool.size[1] > cols) return report('pool', `the ${pool.size[0]}×${pool.size[1]} window is larger than the ${rows}×${cols} map it pools`);
+  return { rows: Math.floor((rows - pool.size[0]) / pool.stride[0]) + 1, cols: Math.floor((cols - pool.size[1]) / pool.stride[1]) + 1 };
+}
+
+function readActivation(value: JsonValue | undefined, slope: Rational, report: Report): Activation | undefined {
+  if (value === undefined || value === 'none') return { type: 'none' };
+  if (value === 'relu' || value === 'sigmoid' || value === 'tanh') return { type: value };
+  if (value === 'leaky_relu') return { type: 'leaky_relu', slope };
+  if (isObject(value)) {
+    const expression = readExpression(value, 'activation', 'x', ['x'], report);
+    return expression && { type: 'expression', expression };
+  }
+  return report('activation', `expected "none", "relu", "sigmoid", "tanh", "leaky_relu" or {"expression": "…"} in x, got ${describe(value)}`);
+}
+
+function readExpression(value: JsonObject, path: string, variable: string, variables: string[], report: Report) {
+  for (const key of Object.keys(value)) if (key !== 'expression') report(`${path}.${key}`, 'unknown field; an expression is {"expression": "…"}');
+  if (typeof value.expression !== 'string') return report(`${path}.expression`, `expected a formula as a string, got ${describe(value.expression)}`);
+  const parsed = parseUserExpression(value.expression, variable, variables);
+  return typeof parsed === 'string' ? report(`${path}.expression`, parsed) : parsed;
+}
+
+function readPool(value: JsonValue | undefined, report: Report): Pool | undefined {
+  if (value === undefined) return undefined;
+  if (!isObject(value)) return report('pool', `expected {"type": "max" or "avg", "size": …, "stride": …}, got ${describe(value)}`);
+  for (const key of Object.keys(value)) if (!POOL_FIELDS.includes(key)) report(`pool.${key}`, unknownField(key, POOL_FIELDS));
+  if (value.type !== 'max' && value.type !== 'avg') return report('pool.type', `expected "max" or "avg", got ${describe(value.type)}`);
+  if (value.size === undefined) return report('pool.size', 'required: an integer or [h, w]');
+  const size = readPair(value.size, 'pool.size', 1, 1, report);
+  const stride = value.stride === undefined ? size : readPair(value.stride, 'pool.stride', 1, 1, report);
+  return size && stride && { type: value.type, size, stride };
+}
+
 function readHead(value: JsonValue | undefined, report: Report): Head | undefined {
-  if (value === undefined || value === 'sum' || value === 'mean') return value ?? 'sum';
-  if (value === 'none') return report('head', `"none" (a map prediction) is ${NOT_YET}; "sum" and "mean" are`);
+  if (value === undefined) return 'sum';
+  if (value === 'sum' || value === 'mean' || value === 'none') return value;
   return report('head', `expected "sum", "mean" or "none", got ${describe(value)}`);
 }
 
-function readLoss(value: JsonValue | undefined, report: Report): void {
-  if (value === undefined || value === 'mse') return;
-  if (typeof value === 'string' && ['l1', 'smooth_l1', 'huber', 'bce'].includes(value)) report('loss', `"${value}" is ${NOT_YET}; only "mse" is`);
-  else if (isObject(value)) report('loss', `an expression is ${NOT_YET}; only "mse" is`);
-  else report('loss', `expected "mse", "l1", "smooth_l1", "huber", "bce" or {"expression": …}, got ${describe(value)}`);
+function readLoss(value: JsonValue | undefined, beta: Rational, delta: Rational, report: Report): Loss | undefined {
+  if (value === undefined || value === 'mse' || value === 'l1' || value === 'bce') return { type: value ?? 'mse' };
+  if (value === 'smooth_l1') return { type: 'smooth_l1', beta };
+  if (value === 'huber') return { type: 'huber', delta };
+  if (isObject(value)) {
+    const expression = readExpression(value, 'loss', 'y', ['y', 't'], report);
+    return expression && { type: 'expression', expression };
+  }
+  return report('loss', `expected "mse", "l1", "smooth_l1", "huber", "bce" or {"expression": "…"} in y and t, got ${describe(value)}`);
 }
 
 function readReduction(value: JsonValue | undefined, report: Report): Reduction | undefined {
   if (value === undefined || value === 'mean' || value === 'sum') return value ?? 'mean';
   return report('reduction', `expected "mean" or "sum", got ${describe(value)}`);
+}
+
+const FORM_SHAPE: Record<InputForm, string> = { 2: '[H][W]', 3: '[C_out][H][W]', 4: '[N][C_out][H][W]' };
+
+/** A number for head sum/mean; for head none an array shaped like the prediction. */
+function readTarget(value: JsonValue | undefined, head: Head, prediction: number[], inputForm: InputForm, report: Report, errorCount: () => number): Tensor<Rational> | undefined {
+  if (value === undefined) return report('target', head === 'none' ? 'required: an array shaped like the prediction' : 'required: the value the prediction S is compared with');
+  if (head !== 'none') {
+    const t = readNumber(value, 'target', report);
+    return t && { shape: [], data: [t] };
+  }
+  const form: InputForm = inputForm === 2 ? (prediction[1] === 1 ? 2 : 3) : inputForm;
+  const shape = prediction.slice(4 - form);
+  const written = `[${shape.join('][')}]`;
+  if (!Array.isArray(value)) return report('target', `with head "none" the target is the map ${FORM_SHAPE[form]} = ${written}, got ${describe(value)}`);
+  const before = errorCount();
+  const walk = (v: JsonValue, depth: number, at: string): unknown => {
+    if (depth === shape.length) return readNumber(v, at, report);
+    if (!Array.isArray(v) || v.length !== shape[depth]) return report(at, `expected ${shape[depth]} entries (the prediction is ${written}), got ${Array.isArray(v) ? v.length : describe(v)}`);
+    return v.map((child, i) => walk(child, depth + 1, `${at}[${i}]`));
+  };
+  const nested = walk(value, 0, 'target');
+  return errorCount() === before ? reshape(fromNested(nested as never, shape), prediction) : undefined;
 }
 
 /** Returns the learning rate of a plain SGD optimizer; everything else is refused by name. */
@@ -273,7 +374,7 @@ function readOptimizer(value: JsonValue | undefined, report: Report): Rational |
     return report('optimizer.type', `expected "sgd", "adam", "adamw" or "rmsprop", got ${describe(type)}`);
   }
   for (const key of ['momentum', 'dampening', 'weight_decay']) {
-    const setting = readOptionalNumber(value[key], `optimizer.${key}`, report);
+    const setting = value[key] === undefined ? undefined : readNumber(value[key], `optimizer.${key}`, report);
     if (setting !== undefined && !setting.equals(0)) report(`optimizer.${key}`, `${key} other than 0 is ${NOT_YET}`);
   }
   if (value.nesterov !== undefined && value.nesterov !== false) {

@@ -1,10 +1,12 @@
-// The normalized problem: every default filled in, every number exact. The only shape the rest of convgrad reads.
+// The normalized problem: every default filled in, every number exact, every tensor 4-D. The only
+// shape the rest of convgrad reads; the forms the problem wrote its tensors in are kept for output.
 import type { Rational } from '../numbers/rational.js';
-import type { Grid } from '../model/grid.js';
+import type { Tensor } from '../model/tensor.js';
+import type { UserExpression } from '../expr/user-expression.js';
 
 export type Pair = readonly [number, number];
 
-/** Zero padding on each side, in input cells. */
+/** Padding on each side, in input cells. */
 export interface Padding {
   readonly top: number;
   readonly bottom: number;
@@ -13,10 +15,37 @@ export interface Padding {
 }
 
 /** How the problem wrote its padding, kept for the derivation's text. */
-export type PaddingSpec = { readonly kind: 'explicit' } | { readonly kind: 'valid' } | { readonly kind: 'same' };
+export type PaddingSpec = 'explicit' | 'valid' | 'same';
+export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 
-export type Head = 'sum' | 'mean';
+/** How many dimensions the problem gave: input [H][W] | [C][H][W] | [N][C][H][W]; kernel [kh][kw] | [C_out][C_in/g][kh][kw]. */
+export type InputForm = 2 | 3 | 4;
+export type KernelForm = 2 | 4;
+
+export type Activation =
+  | { readonly type: 'none' }
+  | { readonly type: 'relu' }
+  | { readonly type: 'leaky_relu'; readonly slope: Rational }
+  | { readonly type: 'sigmoid' }
+  | { readonly type: 'tanh' }
+  | { readonly type: 'expression'; readonly expression: UserExpression };
+
+export interface Pool {
+  readonly type: 'max' | 'avg';
+  readonly size: Pair;
+  readonly stride: Pair;
+}
+
+export type Head = 'sum' | 'mean' | 'none';
 export type Reduction = 'mean' | 'sum';
+
+export type Loss =
+  | { readonly type: 'mse' }
+  | { readonly type: 'l1' }
+  | { readonly type: 'smooth_l1'; readonly beta: Rational }
+  | { readonly type: 'huber'; readonly delta: Rational }
+  | { readonly type: 'bce' }
+  | { readonly type: 'expression'; readonly expression: UserExpression };
 
 export interface SgdOptimizer {
   readonly type: 'sgd';
@@ -25,18 +54,27 @@ export interface SgdOptimizer {
 
 export interface Problem {
   readonly title?: string;
-  readonly input: Grid<Rational>;
-  readonly kernel: Grid<Rational>;
-  /** The bias, and whether the problem wrote it as a number or as [C_out]: the result keeps that form. */
-  readonly bias?: { readonly value: Rational; readonly form: 'number' | 'array' };
+  /** [N][C_in][H][W] */
+  readonly input: Tensor<Rational>;
+  readonly inputForm: InputForm;
+  /** [C_out][C_in/groups][kh][kw] */
+  readonly kernel: Tensor<Rational>;
+  readonly kernelForm: KernelForm;
+  /** One entry per output channel, and whether the problem wrote it as a number or as [C_out]. */
+  readonly bias?: { readonly values: readonly Rational[]; readonly form: 'number' | 'array' };
+  readonly groups: number;
   readonly stride: Pair;
   readonly dilation: Pair;
   readonly padding: Padding;
   readonly paddingSpec: PaddingSpec;
+  readonly paddingMode: PaddingMode;
+  readonly activation: Activation;
+  readonly pool?: Pool;
   readonly head: Head;
-  readonly loss: { readonly type: 'mse' };
+  readonly loss: Loss;
   readonly reduction: Reduction;
-  readonly target: Rational;
+  /** Shape [] for head sum/mean; the prediction's 4-D shape for head none. */
+  readonly target: Tensor<Rational>;
   readonly optimizer: SgdOptimizer;
   readonly steps: number;
 }
@@ -51,4 +89,10 @@ export type ParseResult = { readonly ok: true; readonly problem: Problem } | { r
 
 export function formatDiagnostic(d: Diagnostic): string {
   return d.path === '' ? d.message : `${d.path}: ${d.message}`;
+}
+
+/** The number of dimensions of the prediction map as the result document writes it (contract: "Shapes of the prediction"). */
+export function outputForm(problem: Pick<Problem, 'inputForm' | 'kernel'>): InputForm {
+  if (problem.inputForm === 2) return problem.kernel.shape[0] === 1 ? 2 : 3;
+  return problem.inputForm;
 }

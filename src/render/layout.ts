@@ -21,14 +21,14 @@ function chainLines(chain: Chain, width: number): string[] {
   let line = `${chain.lhs} &`;
   let used = visibleWidth(chain.lhs);
   let fresh = true;
-  for (const side of chain.sides) {
+  chain.sides.forEach((side, sideIndex) => {
     const sideWidth = side.reduce((sum, piece) => sum + visibleWidth(piece) + 1, 2);
     if (!fresh && used + sideWidth > width) {
       lines.push(line);
       line = '&';
       used = visibleWidth(chain.lhs);
     }
-    line += ' =';
+    line += chain.rounded?.[sideIndex] ? ' \\approx' : ' =';
     used += 2;
     side.forEach((piece, index) => {
       const pieceWidth = visibleWidth(piece) + 1;
@@ -41,7 +41,7 @@ function chainLines(chain: Chain, width: number): string[] {
       used += pieceWidth;
     });
     fresh = false;
-  }
+  });
   lines.push(line);
   return lines;
 }

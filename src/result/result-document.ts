@@ -1,26 +1,64 @@
-// The result document of the contract (problem-format.md): doubles, and the same fields as exact strings.
-import { toDouble, toExactString, type Rational } from '../numbers/rational.js';
-import { toRows, type Grid } from '../model/grid.js';
+// The result document of the contract (problem-format.md): doubles, and under "exact" the same fields
+// as exact rationals written as strings, for every field whose entries are all exact.
+import { toDouble, toExactString } from '../numbers/rational.js';
+import { isExact, type Scalar } from '../numbers/scalar.js';
+import { outputForm } from '../problem/problem.js';
+import { toNested, type Nested, type Tensor } from '../model/tensor.js';
 import type { Solution } from '../trajectory/train.js';
 
-type Tensor<T> = T | T[][] | T[];
+type Field<T> = Nested<T>;
 
 export interface ResultFields<T> {
-  forward: { conv: Tensor<T>; output: Tensor<T>; prediction: Tensor<T>; loss: T };
-  grad: { kernel: Tensor<T>; bias?: Tensor<T>; input: Tensor<T> };
-  updated: { kernel: Tensor<T>; bias?: Tensor<T> };
-  trajectory: { step: number; loss: T; kernel: Tensor<T>; bias?: Tensor<T> }[];
+  forward: { conv?: Field<T>; output?: Field<T>; prediction?: Field<T>; loss?: T };
+  grad: { kernel?: Field<T>; bias?: Field<T>; input?: Field<T> };
+  updated: { kernel?: Field<T>; bias?: Field<T> };
+  trajectory: { step: number; loss?: T; kernel?: Field<T>; bias?: Field<T> }[];
 }
 
 export type ResultDocument = ResultFields<number> & { exact: ResultFields<string> };
 
 export function resultDocument(solution: Solution): ResultDocument {
-  return { ...resultFields(solution, toDouble), exact: resultFields(solution, toExactString) };
+  return { ...resultFields(solution, (x) => (isExact(x) ? toDouble(x) : x)), exact: resultFields(solution, (x) => (isExact(x) ? toExactString(x) : undefined)) };
 }
 
 /** The document as written: two-space JSON, each matrix row on one line, a final newline; the same bytes for the same problem. */
 export function resultJson(solution: Solution): string {
   return `${formatJson(resultDocument(solution), '')}\n`;
+}
+
+/**
+ * Every field in the shape the problem gave: the kernel as [kh][kw] or 4-D, the input as given, maps
+ * as the contract's "Shapes of the prediction", the bias as a number or [C_out]. A field with an entry
+ * that `write` cannot write (an inexact value in the exact document) is left out.
+ */
+function resultFields<T>(solution: Solution, write: (x: Scalar) => T | undefined): ResultFields<T> {
+  const { problem, steps } = solution;
+  const first = steps[0];
+  const last = steps[steps.length - 1];
+  const shaped = (t: Tensor<Scalar>, dimensions: number): Field<T> | undefined => {
+    const values = t.data.map(write);
+    if (values.some((v) => v === undefined)) return undefined;
+    return toNested({ shape: t.shape.slice(t.shape.length - dimensions), data: values as T[] });
+  };
+  const map = (t: Tensor<Scalar>) => shaped(t, outputForm(problem));
+  const kernel = (t: Tensor<Scalar>) => shaped(t, problem.kernelForm);
+  const bias = (b: readonly Scalar[] | undefined) => (b === undefined ? {} : defined({ bias: shaped({ shape: [b.length], data: b }, problem.bias?.form === 'array' ? 1 : 0) }));
+  const scalar = (x: Scalar) => write(x);
+  return {
+    forward: defined({
+      conv: map(first.forward.sigma),
+      output: map(first.forward.pooled),
+      prediction: problem.head === 'none' ? map(first.forward.prediction) : scalar(first.forward.prediction.data[0]),
+      loss: scalar(first.forward.loss),
+    }),
+    grad: defined({ kernel: kernel(first.gradients.kernel), ...bias(first.gradients.bias), input: shaped(first.gradients.input, problem.inputForm) }),
+    updated: defined({ kernel: kernel(last.after.kernel), ...bias(last.after.bias) }),
+    trajectory: steps.map((s) => defined({ step: s.step, loss: scalar(s.forward.loss), kernel: kernel(s.after.kernel), ...bias(s.after.bias) })),
+  };
+}
+
+function defined<O extends object>(object: O): O {
+  return Object.fromEntries(Object.entries(object).filter(([, v]) => v !== undefined)) as O;
 }
 
 // Objects one key a line; an array of numbers or strings on one line, so that a matrix reads as rows.
@@ -38,18 +76,3 @@ function formatJson(value: unknown, indent: string): string {
   return JSON.stringify(value);
 }
 
-function resultFields<T>(solution: Solution, write: (r: Rational) => T): ResultFields<T> {
-  const { problem, steps } = solution;
-  const first = steps[0];
-  const last = steps[steps.length - 1];
-  const grid = (g: Grid<Rational>) => toRows(g).map((row) => row.map(write));
-  // The bias keeps the form the problem gave it: a number, or [C_out].
-  const bias = (b: Rational | undefined) => (b === undefined ? {} : { bias: problem.bias?.form === 'array' ? [write(b)] : write(b) });
-  const conv = grid(first.forward.sigma);
-  return {
-    forward: { conv, output: conv, prediction: write(first.forward.prediction), loss: write(first.forward.loss) },
-    grad: { kernel: grid(first.gradients.kernel), ...bias(first.gradients.bias), input: grid(first.gradients.input.gradient) },
-    updated: { kernel: grid(last.after.kernel), ...bias(last.after.bias) },
-    trajectory: steps.map((s) => ({ step: s.step, loss: write(s.forward.loss), kernel: grid(s.after.kernel), ...bias(s.after.bias) })),
-  };
-}

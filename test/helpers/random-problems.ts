@@ -1,6 +1,6 @@
-// Random problems within what convgrad supports, reproducible from a seed: small sizes, every option
-// of the layer (stride, padding, dilation, bias) and head, exact rationals written as JSON numbers,
-// decimal strings and fraction strings.
+// Random problems over every option convgrad supports, reproducible from a seed: small sizes, every
+// tensor form, groups, padding modes, activations, pooling, heads, losses and reductions, with exact
+// numbers written as JSON numbers, decimal strings and fraction strings.
 export type ProblemJson = Record<string, unknown>;
 
 /** mulberry32: a small seeded generator, so a failing case can be rerun. */
@@ -15,10 +15,25 @@ export function generator(seed: number): () => number {
   };
 }
 
-export function randomProblem(seed: number): ProblemJson {
+/** Activations written as expressions in x, smooth everywhere (so no kink can fall on a random point). */
+export const ACTIVATION_EXPRESSIONS = ['x^2/2 + x', 'x^3/3 - x', 'x^2 / (1 + x^2)', 'x * tanh(x)', 'sqrt(1 + x^2)', '(x - 1/2)^2'];
+/** Losses written as expressions in y and t. */
+export const LOSS_EXPRESSIONS = ['(y - t)^4 / 4', 'sqrt(1 + (y - t)^2) - 1', '(y - t)^2 * (1 + t^2)', 'log(1 + (y - t)^2)'];
+
+export interface Options {
+  /** Only the options of the foundation: one channel, zero padding, no activation, no pooling, mse. */
+  readonly basic?: boolean;
+  /** Every option that keeps L a quadratic in each parameter: no activation, average pooling only, mse. */
+  readonly quadratic?: boolean;
+  /** Every option that keeps L smooth (no kink): sigmoid, tanh, expressions; mse, bce, expressions. */
+  readonly smooth?: boolean;
+}
+
+export function randomProblem(seed: number, options: Options = {}): ProblemJson {
   const random = generator(seed);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)];
+  const chance = (p: number) => random() < p;
   // An entry: mostly small integers, sometimes a decimal string or a fraction string.
   const entry = (): number | string => {
     const kind = random();
@@ -26,33 +41,71 @@ export function randomProblem(seed: number): ProblemJson {
     if (kind < 0.85) return `${int(-9, 9)}.${int(0, 9)}${int(1, 9)}`;
     return `${int(-7, 7)}/${int(1, 6)}`;
   };
-  const matrix = (rows: number, cols: number) => Array.from({ length: rows }, () => Array.from({ length: cols }, entry));
+  const nested = (shape: number[], leaf: () => unknown): unknown => (shape.length === 0 ? leaf() : Array.from({ length: shape[0] }, () => nested(shape.slice(1), leaf)));
+  const basic = options.basic ?? false;
 
   for (;;) {
+    const inputForm = basic ? 2 : pick([2, 2, 3, 4] as const);
+    const batch = inputForm === 4 ? int(1, 2) : 1;
+    const inChannels = inputForm === 2 ? 1 : int(1, 3);
+    const groups = basic ? 1 : pick([1, 1, ...[2, 3].filter((g) => inChannels % g === 0)]);
+    const outChannels = basic ? 1 : groups * int(1, 2);
     const kh = int(1, 3);
     const kw = int(1, 3);
-    const h = int(1, 6);
-    const w = int(1, 6);
-    const stride = random() < 0.5 ? 1 : random() < 0.5 ? int(1, 3) : [int(1, 3), int(1, 3)];
-    const dilation = random() < 0.6 ? 1 : random() < 0.5 ? 2 : [int(1, 2), int(1, 2)];
-    const strideOne = stride === 1 || (Array.isArray(stride) && stride[0] === 1 && stride[1] === 1);
-    const padding = strideOne && random() < 0.2 ? 'same' : random() < 0.1 ? 'valid' : random() < 0.5 ? 0 : random() < 0.5 ? int(0, 2) : [int(0, 2), int(0, 2)];
+    const h = int(2, 6);
+    const w = int(2, 6);
+    const stride = chance(0.5) ? 1 : chance(0.5) ? int(1, 3) : [int(1, 3), int(1, 3)];
+    const dilation = chance(0.6) ? 1 : chance(0.5) ? 2 : [int(1, 2), int(1, 2)];
+    const [sh, sw] = Array.isArray(stride) ? stride : [stride, stride];
     const [dh, dw] = Array.isArray(dilation) ? dilation : [dilation, dilation];
-    const [ph, pw] = padding === 'same' || padding === 'valid' ? [0, 0] : Array.isArray(padding) ? padding : [padding, padding];
-    const sameExtra = padding === 'same' ? [dh * (kh - 1), dw * (kw - 1)] : [2 * ph, 2 * pw];
-    if (dh * (kh - 1) + 1 > h + sameExtra[0] || dw * (kw - 1) + 1 > w + sameExtra[1]) continue;
+    const padding = sh === 1 && sw === 1 && chance(0.2) ? 'same' : chance(0.1) ? 'valid' : chance(0.4) ? 0 : chance(0.5) ? int(0, 2) : [int(0, 2), int(0, 2)];
+    const mode = basic ? 'zeros' : pick(['zeros', 'zeros', 'reflect', 'replicate', 'circular'] as const);
+    const pads = padding === 'same' ? [dh * (kh - 1), dw * (kw - 1)].map((t) => [Math.floor(t / 2), t - Math.floor(t / 2)]) : padding === 'valid' ? [[0, 0], [0, 0]] : (Array.isArray(padding) ? padding : [padding, padding]).map((p) => [p, p]);
+    const limit = (size: number) => (mode === 'reflect' ? size - 1 : mode === 'circular' ? size : Infinity);
+    if (Math.max(...pads[0]) > limit(h) || Math.max(...pads[1]) > limit(w)) continue;
+    const padded = [h + pads[0][0] + pads[0][1], w + pads[1][0] + pads[1][1]];
+    const out = [Math.floor((padded[0] - dh * (kh - 1) - 1) / sh) + 1, Math.floor((padded[1] - dw * (kw - 1) - 1) / sw) + 1];
+    if (out[0] < 1 || out[1] < 1) continue;
+    const pool = !basic && chance(0.3) ? { type: options.quadratic || options.smooth ? 'avg' as const : pick(['max', 'avg'] as const), size: int(1, 2), ...(chance(0.5) ? { stride: int(1, 2) } : {}) } : undefined;
+    if (pool && (pool.size > out[0] || pool.size > out[1])) continue;
+    const map = pool ? out.map((n) => Math.floor((n - pool.size) / (pool.stride ?? pool.size)) + 1) : out;
+
+    const activationKind = basic || options.quadratic ? 'none' : options.smooth ? pick(['none', 'sigmoid', 'tanh', 'expression'] as const) : pick(['none', 'none', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'expression'] as const);
+    const activation = activationKind === 'expression' ? { expression: pick(ACTIVATION_EXPRESSIONS) } : activationKind;
+    const head = basic ? pick(['sum', 'mean'] as const) : pick(['sum', 'mean', 'none'] as const);
+    // bce needs predictions in [0, 1]: a sigmoid, then a map head or the mean.
+    const bceFits = activationKind === 'sigmoid' && (head === 'none' || head === 'mean');
+    const loss = basic || options.quadratic ? 'mse' : options.smooth ? pick(['mse', ...(bceFits ? ['bce'] : []), 'expression'] as const) : pick(['mse', 'mse', 'l1', 'smooth_l1', 'huber', ...(bceFits ? ['bce', 'bce', 'bce'] : []), 'expression'] as const);
+    const outputShape = inputForm === 4 ? [batch, outChannels, ...map] : inputForm === 3 || outChannels > 1 ? [outChannels, ...map] : map;
+    const target = head === 'none' ? nested(outputShape, loss === 'bce' ? () => pick(['0', '1', '1/2', '0.25', 1]) : entry) : loss === 'bce' ? pick(['0', '1', '0.5']) : entry();
+
+    const inputShape = inputForm === 2 ? [h, w] : inputForm === 3 ? [inChannels, h, w] : [batch, inChannels, h, w];
+    const kernelShape = inputForm === 2 && outChannels === 1 && chance(0.7) ? [kh, kw] : [outChannels, inChannels / groups, kh, kw];
+    // bce after a sigmoid is ill-conditioned where the sigmoid saturates (1 − y loses its digits), in
+    // PyTorch as anywhere: keep its σ small, so that float64 answers agree to 1e-9.
+    const small = () => `${int(-5, 5)}/${pick([10, 20])}`;
+    const weight = loss === 'bce' ? small : entry;
     const problem: ProblemJson = {
-      input: matrix(h, w),
-      kernel: matrix(kh, kw),
+      input: nested(inputShape, weight),
+      kernel: nested(kernelShape, weight),
       stride,
       padding,
       dilation,
-      head: pick(['sum', 'mean']),
+      head,
       reduction: pick(['mean', 'sum']),
-      target: entry(),
+      target,
       optimizer: { type: 'sgd', lr: pick([0.01, '0.1', '1/3', 0.5, '0.001']) },
     };
-    if (random() < 0.5) problem.bias = random() < 0.5 ? entry() : [entry()];
+    if (groups > 1 || chance(0.2)) problem.groups = groups;
+    if (mode !== 'zeros' || chance(0.1)) problem.padding_mode = mode;
+    if (activation !== 'none' || chance(0.1)) problem.activation = activation;
+    if (activationKind === 'leaky_relu') problem.negative_slope = pick(['0.01', '0.2', '1/3']);
+    if (pool) problem.pool = pool;
+    if (loss === 'expression') problem.loss = { expression: pick(LOSS_EXPRESSIONS) };
+    else if (loss !== 'mse' || chance(0.5)) problem.loss = loss;
+    if (loss === 'smooth_l1') problem.beta = pick(['1', '0.5', '2', '0']);
+    if (loss === 'huber') problem.delta = pick(['1', '0.5', '3']);
+    if (chance(0.5)) problem.bias = outChannels === 1 && chance(0.5) ? weight() : nested([outChannels], weight);
     return problem;
   }
 }

@@ -1,92 +1,210 @@
-// Section 3: the chain rule from L down to every kernel entry, the bias and every input entry, each
-// result found entry by entry (by differentiating S) and again by the compact rule, and shown equal.
+// Section 3: the chain rule from L down through every stage to δ = ∂L/∂σ, then to every kernel entry,
+// the bias and every input entry: each found entry by entry (by differentiating the written-out
+// expressions) and again by the compact rule, and shown equal.
 import { differentiate } from '../../expr/differentiate.js';
 import { evaluate } from '../../expr/evaluate.js';
 import { add, mul, num, sym, type Expr, type Sym } from '../../expr/expr.js';
-import { rationalTex, symbolTex, toTex, toTexTerms } from '../../expr/to-tex.js';
-import { hasPadding, paddedSource, tap, touchedInputs } from '../../model/geometry.js';
-import { at, type Grid } from '../../model/grid.js';
-import { lossSlopeExpr } from '../../model/loss.js';
-import type { Rational } from '../../numbers/rational.js';
-import { TERM_ELISION, shownEntries } from '../elide.js';
-import { chain, operandTex, pairTex, paddedInputMatrix, partial, valueMatrix, valueSumPieces } from '../tex.js';
+import { scalarTex, symbolTex, toTex, toTexTerms } from '../../expr/to-tex.js';
+import { add as addScalar, asDouble, isExact, mul as mulScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
+import { toExactString } from '../../numbers/rational.js';
+import { biasSym, inputSym, kernelSym, outputSym, transposedConvolution } from '../../model/conv.js';
+import { channelsPerGroup, hasPadding, inputChannel, isPaddingCell, paddedSource, tap, touchedInputs } from '../../model/geometry.js';
+import { plane } from '../../model/grid.js';
+import { mseExpr, S } from '../../model/loss.js';
+import { headSlope } from '../../model/head.js';
+import { get, offset, unravel, type Tensor } from '../../model/tensor.js';
+import { lossSlopeTex } from '../formulas.js';
+import { planeChains, superscript } from '../planes.js';
+import { sumOfProductsChain } from '../sum-of-products.js';
+import { chain, operandTex, pairTex, partial, rounded, valueSumPieces } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step, Text } from '../step.js';
-import { sumOfProductsChain } from '../sum-of-products.js';
+import { elidedNote, headInput, shownIndices } from './forward.js';
 
 const math = (tex: string) => ({ math: tex });
 const text = (t: Text): Block => ({ kind: 'text', text: t });
+const chainsBlock = (chains: Chain[], groupSize?: number): Block[] => (chains.length > 0 ? [{ kind: 'chains', chains, ...(groupSize ? { groupSize } : {}) }] : []);
+const value = (x: Scalar) => rounded(scalarTex(x), !isExact(x));
 
 export function backwardSection(ctx: DerivationContext): Section {
-  const steps: Step[] = [lossSlopeStep(ctx), deltaStep(ctx), kernelEntriesStep(ctx), kernelCompactStep(ctx)];
-  if (ctx.problem.bias) steps.push(biasStep(ctx));
+  const { problem } = ctx;
+  const steps: Step[] = [lossSlopeStep(ctx)];
+  if (problem.head !== 'none') steps.push(headStep(ctx));
+  if (problem.pool) steps.push(poolStep(ctx));
+  if (problem.activation.type !== 'none') steps.push(activationStep(ctx));
+  steps.push(kernelEntriesStep(ctx), kernelCompactStep(ctx));
+  if (problem.bias) steps.push(biasStep(ctx));
   steps.push(inputEntriesStep(ctx), inputCompactStep(ctx));
   return { id: 'backward', title: { key: 'section.backward' }, steps };
 }
 
-/** Only a bug can make the two routes disagree; say so loudly rather than print a wrong derivation. */
-function agree(what: string, a: Rational, b: Rational): void {
-  if (!a.equals(b)) throw new Error(`internal error: ${what}: ${a.toFraction()} by the chain rule, ${b.toFraction()} by the compact rule`);
+/**
+ * Two routes to one number must agree: exactly for exact values, to float64 rounding otherwise.
+ * Only a bug can make them differ; say so loudly rather than print a wrong derivation.
+ */
+function agree(what: string, a: Scalar, b: Scalar): void {
+  const same = isExact(a) && isExact(b) ? a.equals(b) : Math.abs(asDouble(a) - asDouble(b)) <= 1e-9 * Math.max(1, Math.abs(asDouble(a)), Math.abs(asDouble(b)));
+  const show = (x: Scalar) => (isExact(x) ? toExactString(x) : String(x));
+  if (!same) throw new Error(`internal error: ${what}: ${show(a)} by the chain rule, ${show(b)} by the compact rule`);
 }
 
-// ∂L/∂S = 2(S − T)
+// ∂L/∂S (one prediction) or ∂L/∂y = w · ∂l/∂y for every entry of a map prediction
 function lossSlopeStep(ctx: DerivationContext): Step {
-  const slope = lossSlopeExpr(ctx.problem);
-  agree('∂L/∂S', evaluate(slope, ctx.value), ctx.step.gradients.prediction);
+  const { problem, naming } = ctx;
+  const { forward, gradients } = ctx.step;
+  if (problem.head !== 'none') {
+    const slope = gradients.prediction.data[0];
+    const [y, t] = [forward.prediction.data[0], problem.target.data[0]];
+    const formula =
+      problem.loss.type === 'mse'
+        ? chain(partial('L', 'S'), toTex(differentiate(mseExpr(), S)), toTex(differentiate(mseExpr(), S), { value: ctx.value }), scalarTex(slope))
+        : chain(partial('L', 'S'), lossSlopeTex(problem.loss, 'S', 'T'), lossSlopeTex(problem.loss, operandTex(y), operandTex(t)), value(slope));
+    return {
+      rule: 'chain.loss-prediction',
+      title: { key: 'step.chain.loss-prediction' },
+      blocks: [text({ key: problem.loss.type === 'mse' ? 'chain.loss-prediction' : 'chain.loss-prediction.general' }), { kind: 'chains', chains: [formula] }],
+    };
+  }
+  const count = forward.prediction.data.length;
+  const weight = problem.reduction === 'mean' ? `\\frac{1}{${count}}` : '1';
+  const shown = shownIndices(ctx, forward.prediction.shape);
+  const chains = shown.map(([n, o, i, j]) => {
+    const [y, t] = [outputSym('y', naming, n, o, i, j), outputSym('t', naming, n, o, i, j)];
+    const g = get(gradients.prediction, n, o, i, j);
+    return chain(partial('L', symbolTex(y)), `${weight} \\cdot ${wrap(lossSlopeTex(problem.loss, symbolTex(y), symbolTex(t)))}`, `${weight} \\cdot ${wrap(lossSlopeTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!)))}`, value(g));
+  });
   return {
     rule: 'chain.loss-prediction',
     title: { key: 'step.chain.loss-prediction' },
     blocks: [
-      text({ key: 'chain.loss-prediction' }),
-      { kind: 'chains', chains: [chain(partial('L', 'S'), toTex(slope), toTex(slope, { value: ctx.value }), rationalTex(ctx.step.gradients.prediction))] },
+      text({ key: 'chain.loss-map', params: { weight: math(weight), reduction: { text: '' } } }),
+      ...elidedNote(shown.length, count),
+      ...chainsBlock(chains),
+      { kind: 'chains', chains: planeChains(ctx, 'output', partial('L', 'y'), gradients.prediction) },
     ],
   };
 }
 
-// δ_ij = ∂L/∂σ_ij = ∂L/∂S · ∂S/∂σ_ij
-function deltaStep(ctx: DerivationContext): Step {
+/** A formula as a factor: parenthesized unless it is one symbol, a fraction or a sign(). */
+function wrap(tex: string): string {
+  return /^(\\frac|\\operatorname|[a-zA-Z0-9_{}^]+$)/.test(tex) && !tex.includes(' - ') ? tex : `\\left(${tex}\\right)`;
+}
+
+// ∂L/∂p = ∂L/∂S · ∂S/∂p, the same for every entry of the map the head reads
+function headStep(ctx: DerivationContext): Step {
   const { gradients } = ctx.step;
-  const weight = gradients.headSlope;
-  const intro: Text = ctx.problem.head === 'sum' ? { key: 'chain.delta.sum' } : { key: 'chain.delta.mean', params: { weight: math(rationalTex(weight)) } };
-  const value = gradients.prediction.mul(weight);
+  const name = headInput(ctx);
+  const weight = headSlope(ctx.problem.head, gradients.pooled.data.length);
+  const dLdS = gradients.prediction.data[0];
+  const each = gradients.pooled.data[0];
+  const entry = symbolTex(sym(name, [], []));
+  const isDelta = name === 'sigma';
+  const intro: Text = isDelta
+    ? ctx.problem.head === 'sum' ? { key: 'chain.delta.sum' } : { key: 'chain.delta.mean', params: { weight: math(scalarTex(weight)) } }
+    : ctx.problem.head === 'sum' ? { key: 'chain.head.sum', params: { map: math(entry) } } : { key: 'chain.head.mean', params: { map: math(entry), weight: math(scalarTex(weight)) } };
+  const lhs = isDelta ? '\\delta_{ij}' : partial('L', `${entry}_{ij}`);
   return {
-    rule: 'chain.delta',
+    rule: isDelta ? 'chain.delta' : 'chain.head',
     title: { key: 'step.chain.delta' },
     blocks: [
       text(intro),
       { kind: 'chains', chains: [
-        chain('\\delta_{ij}', `${partial('L', 'S')} \\cdot ${partial('S', '\\sigma_{ij}')}`, `${operandTex(gradients.prediction)} \\cdot ${operandTex(weight)}`, rationalTex(value)),
-        chain('\\delta', valueMatrix(gradients.delta)),
+        chain(lhs, `${partial('L', 'S')} \\cdot ${partial('S', `${entry}_{ij}`)}`, `${operandTex(dLdS)} \\cdot ${operandTex(weight)}`, value(each)),
+        ...planeChains(ctx, 'output', isDelta ? '\\delta' : partial('L', entry), gradients.pooled),
       ] },
     ],
   };
 }
 
-/**
- * For each shown entry v (a kernel or an input entry): ∂S/∂v by differentiating S, then
- * ∂L/∂v = ∂L/∂S · ∂S/∂v, checked against the compact rule's value.
- */
-function entryChains(ctx: DerivationContext, v: Sym, compact: Rational): Chain[] {
-  const dS = differentiate(ctx.expandedPrediction, v);
-  const dSValue = evaluate(dS, ctx.value);
-  const dLdS = ctx.step.gradients.prediction;
-  agree(`∂L/∂${v.name}${v.indices.join(',')}`, dLdS.mul(dSValue), compact);
-  const name = symbolTex(v);
-  const dSChain =
-    dS.kind === 'add'
-      ? sumOfProductsChain(partial('S', name), dS, ctx)
-      : chain(partial('S', name), toTex(dS, { elide: TERM_ELISION }), toTex(dS, { value: ctx.value, elide: TERM_ELISION }), rationalTex(dSValue));
-  return [
-    dSChain,
-    chain(partial('L', name), `${partial('L', 'S')} \\cdot ${partial('S', name)}`, `${operandTex(dLdS)} \\cdot ${operandTex(dSValue)}`, rationalTex(compact)),
-  ];
+// ∂L/∂a_r = Σ over the windows w that read r of ∂L/∂p_w · ∂p_w/∂a_r
+function poolStep(ctx: DerivationContext): Step {
+  const pool = ctx.problem.pool!;
+  const { naming } = ctx;
+  const { forward, gradients } = ctx.step;
+  const source = ctx.problem.activation.type === 'none' ? 'sigma' : 'a';
+  const pooling = forward.pooling!;
+  // For every entry of the pooled map's input, the windows that route to it.
+  const incoming = new Map<number, { window: number; weight: Scalar }[]>();
+  pooling.routes.forEach((route, window) => route.forEach(({ from, weight }) => incoming.set(from, [...(incoming.get(from) ?? []), { window, weight }])));
+  const shown = shownIndices(ctx, forward.activated.shape);
+  const chains = shown.map(([n, o, i, j]) => {
+    const flat = offset(forward.activated.shape, [n, o, i, j]);
+    const lhs = source === 'sigma' ? symbolTex(outputSym('delta', naming, n, o, i, j)) : partial('L', symbolTex(outputSym('a', naming, n, o, i, j)));
+    const routes = incoming.get(flat) ?? [];
+    const pName = (w: number) => {
+      const [wn, wo, wi, wj] = unravel(forward.pooled.shape, w);
+      return symbolTex(outputSym('p', naming, wn, wo, wi, wj));
+    };
+    const result = gradients.activated.data[flat];
+    if (routes.length === 0) return chain(lhs, '0');
+    const factor = (weight: Scalar) => (pool.type === 'max' ? '' : ` \\cdot ${scalarTex(weight)}`);
+    return chain(
+      lhs,
+      routes.map(({ window, weight }, k) => `${k === 0 ? '' : '+ '}${partial('L', pName(window))}${factor(weight)}`),
+      routes.map(({ window, weight }, k) => `${k === 0 ? '' : '+ '}${operandTex(gradients.pooled.data[window])}${factor(weight)}`),
+      value(result),
+    );
+  });
+  return {
+    rule: 'chain.pool',
+    title: { key: 'step.chain.pool' },
+    blocks: [
+      text(pool.type === 'max' ? { key: 'chain.pool.max' } : { key: 'chain.pool.avg', params: { count: math(`${pool.size[0] * pool.size[1]}`) } }),
+      ...elidedNote(shown.length, forward.activated.data.length),
+      ...chainsBlock(chains),
+      { kind: 'chains', chains: planeChains(ctx, 'output', source === 'sigma' ? '\\delta' : partial('L', 'a'), gradients.activated) },
+    ],
+  };
 }
 
-function entriesBlocks(grid: Grid<Rational>, name: 'k' | 'x', ctx: DerivationContext): Block[] {
-  const shown = shownEntries(grid.rows, grid.cols);
+// δ = ∂L/∂a · f'(σ)
+function activationStep(ctx: DerivationContext): Step {
+  const { naming } = ctx;
+  const { forward, gradients } = ctx.step;
+  const shown = shownIndices(ctx, forward.sigma.shape);
+  const chains = shown.map(([n, o, i, j]) => {
+    const [s, a, d] = [outputSym('sigma', naming, n, o, i, j), outputSym('a', naming, n, o, i, j), outputSym('delta', naming, n, o, i, j)];
+    const [g, slope, delta] = [get(gradients.activated, n, o, i, j), get(gradients.activationSlope, n, o, i, j), get(gradients.delta, n, o, i, j)];
+    return chain(symbolTex(d), `${partial('L', symbolTex(a))} \\cdot f'(${symbolTex(s)})`, rounded(`${operandTex(g)} \\cdot ${operandTex(slope)}`, !isExact(g) || !isExact(slope)), value(delta));
+  });
+  return {
+    rule: 'chain.activation',
+    title: { key: 'step.chain.activation' },
+    blocks: [
+      text({ key: 'chain.activation' }),
+      ...elidedNote(shown.length, forward.sigma.data.length),
+      ...chainsBlock(chains),
+      text({ key: 'chain.delta.map' }),
+      { kind: 'chains', chains: planeChains(ctx, 'output', '\\delta', gradients.delta) },
+    ],
+  };
+}
+
+/**
+ * For each shown parameter or input entry v: with S written out, ∂S/∂v by differentiating S and
+ * ∂L/∂v = ∂L/∂S · ∂S/∂v; otherwise ∂L/∂v = ∂(Σ δ·σ)/∂v = Σ δ · ∂σ/∂v. Checked against the compact rule.
+ */
+function entryChains(ctx: DerivationContext, v: Sym, compact: Scalar): Chain[] {
+  const name = symbolTex(v);
+  const terms = ctx.elision.terms;
+  if (ctx.expandedPrediction) {
+    const dS = differentiate(ctx.expandedPrediction, v);
+    const dSValue = evaluate(dS, ctx.value);
+    const dLdS = ctx.step.gradients.prediction.data[0];
+    agree(`∂L/∂${name}`, mulScalar(dLdS, dSValue), compact);
+    const dSChain = dS.kind === 'add' ? sumOfProductsChain(partial('S', name), dS, ctx) : chain(partial('S', name), toTex(dS, { elide: terms }), toTex(dS, { value: ctx.value, elide: terms }), scalarTex(dSValue));
+    return [dSChain, chain(partial('L', name), `${partial('L', 'S')} \\cdot ${partial('S', name)}`, rounded(`${operandTex(dLdS)} \\cdot ${operandTex(dSValue)}`, !isExact(dLdS)), value(compact))];
+  }
+  const dL = differentiate(ctx.linearized, v);
+  agree(`∂L/∂${name}`, evaluate(dL, ctx.value), compact);
+  return [sumOfProductsChain(partial('L', name), dL, ctx)];
+}
+
+function entriesBlocks(ctx: DerivationContext, t: Tensor<Scalar>, name: (index: number[]) => Sym): Block[] {
+  const shown = shownIndices(ctx, t.shape);
   return [
-    ...(shown.length < grid.rows * grid.cols ? [text({ key: 'elide.entries', params: { shown: math(`${shown.length}`), total: math(`${grid.rows * grid.cols}`) } })] : []),
-    { kind: 'chains', chains: shown.flatMap(([i, j]) => entryChains(ctx, sym(name, i + 1, j + 1), at(grid, i, j))), groupSize: 2 },
+    ...elidedNote(shown.length, t.data.length),
+    ...chainsBlock(shown.flatMap((index) => entryChains(ctx, name(index), t.data[offset(t.shape, index)])), ctx.expandedPrediction ? 2 : undefined),
   ];
 }
 
@@ -96,100 +214,133 @@ function kernelEntriesStep(ctx: DerivationContext): Step {
     rule: 'chain.kernel-entry',
     title: { key: 'step.chain.kernel-entry' },
     blocks: [
-      text({ key: 'chain.kernel-entry' }),
-      ...entriesBlocks(gradient, 'k', ctx),
+      text({ key: ctx.expandedPrediction ? 'chain.kernel-entry' : 'chain.kernel-entry.delta' }),
+      ...entriesBlocks(ctx, gradient, ([o, c, m, q]) => kernelSym(ctx.naming, o, c, m, q)),
       text({ key: 'chain.kernel-matrix' }),
-      { kind: 'chains', chains: [chain(partial('L', 'K'), valueMatrix(gradient))] },
+      { kind: 'chains', chains: planeChains(ctx, 'kernel', partial('L', 'K'), gradient) },
     ],
   };
 }
 
-// ∂L/∂k_mn = Σ_ij δ_ij · x̃_{i·s_h + m·d_h, j·s_w + n·d_w}
+// ∂L/∂K^{(o,c)} = Σ_n X̃^{(n,c')} ⋆ δ^{(n,o)}, with stride and dilation swapping roles
 function kernelCompactStep(ctx: DerivationContext): Step {
-  const { geometry: g, problem } = ctx;
+  const { geometry: g, problem, naming } = ctx;
+  const { forward, gradients } = ctx.step;
   const plain = !hasPadding(g) && g.stride.every((s) => s === 1) && g.dilation.every((d) => d === 1);
+  const several = g.outChannels > 1 || channelsPerGroup(g) > 1;
+  const channel = inputChannel(g, 0, 0);
   const input = hasPadding(g) ? '\\tilde X' : 'X';
+  const border = (r: number, c: number) => isPaddingCell(g, r, c);
+  const sides = Array.from({ length: g.batch }, (_, n) => `${ctx.matrix(plane(forward.padded, n, channel), border)} \\star ${ctx.matrix(plane(gradients.delta, n, 0))}`);
+  const batchSum = g.batch > 1 ? '\\sum_n ' : '';
   const first: Expr = add(
-    ...ctx.step.gradients.delta.data.map((_, index) => {
-      const i = Math.floor(index / g.output.cols);
-      const j = index % g.output.cols;
-      const source = paddedSource(g, ...tap(g, i, j, 0, 0));
-      return mul(sym('delta', i + 1, j + 1), source ? sym('x', source[0] + 1, source[1] + 1) : num(0));
-    }),
+    ...Array.from({ length: g.batch }, (_, n) =>
+      Array.from({ length: g.output.rows * g.output.cols }, (__, k) => {
+        const [i, j] = [Math.floor(k / g.output.cols), k % g.output.cols];
+        const source = paddedSource(g, ...tap(g, i, j, 0, 0));
+        return mul(outputSym('delta', naming, n, 0, i, j), source ? inputSym(naming, n, channel, source[0], source[1]) : num(0));
+      }),
+    ).flat(),
   );
-  agree('∂L/∂k_11', evaluate(first, ctx.value), at(ctx.step.gradients.kernel, 0, 0));
+  agree('∂L/∂k_11', evaluate(first, ctx.value), gradients.kernel.data[0]);
+  const intro: Text = several
+    ? { key: 'grad.kernel-compact.channels' }
+    : plain ? { key: 'grad.kernel-compact.plain' } : { key: 'grad.kernel-compact.general', params: { stride: math(pairTex(problem.stride)), dilation: math(pairTex(problem.dilation)) } };
   return {
     rule: 'grad.kernel-compact',
     title: { key: 'step.grad.kernel-compact' },
     blocks: [
-      text(plain ? { key: 'grad.kernel-compact.plain' } : { key: 'grad.kernel-compact.general', params: { stride: math(pairTex(problem.stride)), dilation: math(pairTex(problem.dilation)) } }),
-      { kind: 'chains', chains: [chain(partial('L', 'K'), `${input} \\star \\delta`, `${paddedInputMatrix(ctx)} \\star ${valueMatrix(ctx.step.gradients.delta)}`, valueMatrix(ctx.step.gradients.kernel))] },
+      text(intro),
+      { kind: 'chains', chains: [chain(partial('L', `K${superscript(ctx, 'kernel', 0, 0)}`), `${batchSum}${input}${superscript(ctx, 'input', 0, channel).replace('1,', 'n,')} \\star \\delta${superscript(ctx, 'output', 0, 0).replace('1,', 'n,')}`, sides.map((s, n) => (n === 0 ? s : `+ ${s}`)), rounded(ctx.matrix(plane(gradients.kernel, 0, 0)), !gradients.kernel.data.every(isExact)))] },
       text({ key: 'grad.same-result' }),
       text({ key: 'grad.kernel-compact.entry' }),
-      { kind: 'chains', chains: [sumOfProductsChain(partial('L', symbolTex(sym('k', 1, 1))), first, ctx)] },
+      { kind: 'chains', chains: [sumOfProductsChain(partial('L', symbolTex(kernelSym(naming, 0, 0, 0, 0))), first, ctx)] },
     ],
   };
 }
 
-// ∂L/∂b = Σ_ij δ_ij
+// ∂L/∂b_o = Σ_{n,i,j} δ_{n,o,i,j}
 function biasStep(ctx: DerivationContext): Step {
-  const { delta, bias } = ctx.step.gradients;
-  const names = delta.data.map((_, index) => sym('delta', Math.floor(index / delta.cols) + 1, (index % delta.cols) + 1));
-  const sum = add(...names);
+  const { geometry: g, naming } = ctx;
+  const { gradients } = ctx.step;
+  const chains = ctx.elision.entries(g.outChannels).map((o) => {
+    const names: Expr[] = [];
+    const values: Scalar[] = [];
+    for (let n = 0; n < g.batch; n++)
+      for (let i = 0; i < g.output.rows; i++)
+        for (let j = 0; j < g.output.cols; j++) {
+          names.push(outputSym('delta', naming, n, o, i, j));
+          values.push(get(gradients.delta, n, o, i, j));
+        }
+    const total = gradients.bias![o];
+    agree(`∂L/∂b_${o + 1}`, evaluate(add(...names), ctx.value), total);
+    const b = symbolTex(biasSym(naming, o));
+    return chain(partial('L', b), `\\sum_{${g.batch > 1 ? 'n,' : ''}i,j} \\delta${superscript(ctx, 'output', 0, o).replace(/^\^\{\(1,/, '^{(n,')}_{ij}`, toTexTerms(add(...names), { ...(ctx.elision.terms ? { elide: ctx.elision.terms } : {}) }), rounded(valueSumPieces(values, ctx.elision.terms), !values.every(isExact)), value(total));
+  });
   return {
     rule: 'chain.bias',
     title: { key: 'step.chain.bias' },
-    blocks: [
-      text({ key: 'chain.bias' }),
-      { kind: 'chains', chains: [chain(partial('L', 'b'), '\\sum_{i,j} \\delta_{ij}', toTexTerms(sum, { elide: TERM_ELISION }), valueSumPieces(delta.data), rationalTex(bias!))] },
-    ],
+    blocks: [text({ key: g.outChannels > 1 ? 'chain.bias.channels' : 'chain.bias' }), ...chainsBlock(chains)],
   };
 }
 
 function inputEntriesStep(ctx: DerivationContext): Step {
-  const gradient = ctx.step.gradients.input.gradient;
+  const gradient = ctx.step.gradients.input;
   const untouched = touchedInputs(ctx.geometry).some((touched) => !touched);
   return {
     rule: 'chain.input-entry',
     title: { key: 'step.chain.input-entry' },
     blocks: [
-      text({ key: 'chain.input-entry' }),
-      ...entriesBlocks(gradient, 'x', ctx),
+      text({ key: ctx.expandedPrediction ? 'chain.input-entry' : 'chain.input-entry.delta' }),
+      ...entriesBlocks(ctx, gradient, ([n, c, i, j]) => inputSym(ctx.naming, n, c, i, j)),
       ...(untouched ? [text({ key: 'chain.input-entry.untouched' })] : []),
       text({ key: 'chain.input-matrix' }),
-      { kind: 'chains', chains: [chain(partial('L', 'X'), valueMatrix(gradient))] },
+      { kind: 'chains', chains: planeChains(ctx, 'input', partial('L', 'X'), gradient) },
     ],
   };
 }
 
-// ∂L/∂X̃ = pad(δ spread by s) ⋆ rot180(K dilated by d); ∂L/∂X is its inside
+// ∂L/∂X̃^{(n,c)} = Σ_o pad(δ^{(n,o)} spread by s) ⋆ rot180(K^{(o,c')} dilated by d); then the padding folded back
 function inputCompactStep(ctx: DerivationContext): Step {
   const { geometry: g, problem } = ctx;
-  const parts = ctx.step.gradients.input;
+  const { gradients } = ctx.step;
   const plain = g.stride.every((s) => s === 1) && g.dilation.every((d) => d === 1);
   const padded = hasPadding(g);
-  // The correlation reaches (s·(H' − 1) + d·(k − 1) + 1) rows of the padded input; any rows beyond stay 0.
-  const reachesAll = parts.spreadDelta.rows - parts.rotatedKernel.rows + 1 >= g.padded.rows && parts.spreadDelta.cols - parts.rotatedKernel.cols + 1 >= g.padded.cols;
   const target = padded ? '\\tilde X' : 'X';
-  // The zeros inserted around and between the entries are grey, δ's and K's own entries black.
+  // The output channels that read input channel 0, and the kernel slice each applies to it.
+  const readers = Array.from({ length: g.outChannels }, (_, o) => o).filter((o) => inputChannel(g, o, 0) === 0 || Array.from({ length: channelsPerGroup(g) }, (_, c) => inputChannel(g, o, c)).includes(0));
+  const parts = readers.map((o) => {
+    const c = Array.from({ length: channelsPerGroup(g) }, (_, k) => k).find((k) => inputChannel(g, o, k) === 0)!;
+    return { o, ...transposedConvolution(g, plane(ctx.step.before.kernel, o, c), plane(gradients.delta, 0, o)) };
+  });
   const spanRows = g.dilation[0] * (g.kernel.rows - 1);
   const spanCols = g.dilation[1] * (g.kernel.cols - 1);
-  // Along one axis, index r of δ̂ holds an entry of δ when r = span + stride·i for some output index i.
   const holdsDelta = (r: number, span: number, stride: number, count: number) => r >= span && (r - span) % stride === 0 && (r - span) / stride < count;
-  const spreadDelta = valueMatrix(parts.spreadDelta, (r, c) => !(holdsDelta(r, spanRows, g.stride[0], g.output.rows) && holdsDelta(c, spanCols, g.stride[1], g.output.cols)));
-  const rotatedKernel = valueMatrix(parts.rotatedKernel, (r, c) => r % g.dilation[0] !== 0 || c % g.dilation[1] !== 0);
+  const spreadMuted = (r: number, c: number) => !(holdsDelta(r, spanRows, g.stride[0], g.output.rows) && holdsDelta(c, spanCols, g.stride[1], g.output.cols));
+  const kernelMuted = (r: number, c: number) => r % g.dilation[0] !== 0 || c % g.dilation[1] !== 0;
+  const paddedGradient = plane(gradients.paddedInput, 0, 0);
+  for (const [k, cell] of paddedGradient.data.entries()) agree(`∂L/∂x̃ ${k}`, parts.reduce<Scalar>((sum, p) => addScalar(sum, p.paddedGradient.data[k]), ZERO), cell);
+  const rounding = !paddedGradient.data.every(isExact);
   const chains: Chain[] = [
-    chain(partial('L', target), '\\hat\\delta \\star \\operatorname{rot}_{180}(K)', `${spreadDelta} \\star ${rotatedKernel}`, valueMatrix(parts.paddedGradient)),
+    chain(
+      partial('L', `${target}${superscript(ctx, 'input', 0, 0)}`),
+      parts.map((p, k) => `${k === 0 ? '' : '+ '}\\hat\\delta${superscript(ctx, 'output', 0, p.o)} \\star \\operatorname{rot}_{180}(K${superscript(ctx, 'kernel', p.o, 0)})`),
+      parts.map((p, k) => `${k === 0 ? '' : '+ '}${ctx.matrix(p.spreadDelta, spreadMuted)} \\star ${ctx.matrix(p.rotatedKernel, kernelMuted)}`),
+      rounded(ctx.matrix(paddedGradient, padded ? (r, c) => isPaddingCell(g, r, c) : undefined), rounding),
+    ),
   ];
-  if (padded) chains.push(chain(partial('L', 'X'), valueMatrix(parts.gradient)));
+  if (padded) chains.push(chain(partial('L', `X${superscript(ctx, 'input', 0, 0)}`), rounded(ctx.matrix(plane(gradients.input, 0, 0)), rounding)));
+  const reachesAll = parts[0].spreadDelta.rows - parts[0].rotatedKernel.rows + 1 >= g.padded.rows && parts[0].spreadDelta.cols - parts[0].rotatedKernel.cols + 1 >= g.padded.cols;
+  const intro: Text = g.outChannels > 1 || g.inChannels > 1 ? { key: 'grad.input-compact.channels' } : plain ? { key: 'grad.input-compact.plain' } : { key: 'grad.input-compact.general', params: { stride: math(pairTex(problem.stride)) } };
   return {
     rule: 'grad.input-compact',
     title: { key: 'step.grad.input-compact' },
     blocks: [
-      text(plain ? { key: 'grad.input-compact.plain' } : { key: 'grad.input-compact.general', params: { stride: math(pairTex(problem.stride)) } }),
+      text(intro),
+      ...(g.outChannels > 1 || g.inChannels > 1 ? [text(plain ? { key: 'grad.input-compact.plain' } : { key: 'grad.input-compact.general', params: { stride: math(pairTex(problem.stride)) } })] : []),
       { kind: 'chains', chains },
       ...(reachesAll ? [] : [text({ key: 'grad.input-compact.unreached' })]),
-      ...(padded ? [text({ key: 'grad.input-compact.crop' })] : []),
+      ...(padded ? [text({ key: g.paddingMode === 'zeros' ? 'grad.input-compact.crop' : 'grad.input-compact.fold' })] : []),
       text({ key: 'grad.same-result' }),
     ],
   };

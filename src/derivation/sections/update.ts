@@ -1,44 +1,62 @@
 // Section 4: one step of gradient descent, entry by entry.
-import { rationalTex, symbolTex } from '../../expr/to-tex.js';
-import { sym } from '../../expr/expr.js';
-import { at } from '../../model/grid.js';
+import { rationalTex, scalarTex, symbolTex } from '../../expr/to-tex.js';
+import { biasSym, kernelSym } from '../../model/conv.js';
 import type { Rational } from '../../numbers/rational.js';
-import { shownEntries } from '../elide.js';
-import { chain, exactMatrix, operandTex, partial, valueMatrix } from '../tex.js';
+import { isExact, mul, type Scalar } from '../../numbers/scalar.js';
+import { plane } from '../../model/grid.js';
+import { offset } from '../../model/tensor.js';
+import { planes } from '../planes.js';
+import { chain, exactMatrix, operandTex, partial, rounded } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section } from '../step.js';
+import { elidedNote, shownIndices } from './forward.js';
+
+/** θ' — a symbol with a superscript already takes its prime outside braces: {k^{(1)}_{11}}', {K'}^{(1)}. */
+export function primed(name: string, superscript = ''): string {
+  if (superscript !== '') return `{${name}'}${superscript}`;
+  return name.includes('^') ? `{${name}}'` : `${name}'`;
+}
 
 // θ' = θ − η · ∂L/∂θ
-function updateChain(name: string, before: Rational, gradient: Rational, lr: Rational, after: Rational): Chain {
-  const step = lr.mul(gradient);
+function updateChain(name: string, before: Scalar, gradient: Scalar, lr: Rational, after: Scalar): Chain {
+  const step = mul(lr, gradient);
   return chain(
-    `${name}'`,
+    primed(name),
     `${name} - \\eta \\, ${partial('L', name)}`,
-    `${rationalTex(before)} - ${operandTex(lr)} \\cdot ${operandTex(gradient)}`,
-    `${rationalTex(before)} - ${operandTex(step)}`,
-    rationalTex(after),
+    rounded(`${scalarTex(before)} - ${rationalTex(lr)} \\cdot ${operandTex(gradient)}`, !isExact(gradient)),
+    `${scalarTex(before)} - ${operandTex(step)}`,
+    scalarTex(after),
   );
 }
 
 export function updateSection(ctx: DerivationContext): Section {
-  const { step, problem } = ctx;
+  const { step, problem, naming } = ctx;
   const lr = problem.optimizer.lr;
   const kernel = step.before.kernel;
-  const shown = shownEntries(kernel.rows, kernel.cols);
-  const chains = shown.map(([m, n]) => updateChain(symbolTex(sym('k', m + 1, n + 1)), at(kernel, m, n), at(step.gradients.kernel, m, n), lr, at(step.after.kernel, m, n)));
-  if (step.before.bias !== undefined && step.gradients.bias !== undefined && step.after.bias !== undefined) {
-    chains.push(updateChain('b', step.before.bias, step.gradients.bias, lr, step.after.bias));
+  const shown = shownIndices(ctx, kernel.shape);
+  const chains = shown.map((index) => {
+    const at = offset(kernel.shape, index);
+    const [o, c, m, q] = index;
+    return updateChain(symbolTex(kernelSym(naming, o, c, m, q)), kernel.data[at], step.gradients.kernel.data[at], lr, step.after.kernel.data[at]);
+  });
+  if (step.before.bias && step.gradients.bias && step.after.bias) {
+    for (const o of ctx.elision.entries(step.before.bias.length)) {
+      chains.push(updateChain(symbolTex(biasSym(naming, o)), step.before.bias[o], step.gradients.bias[o], lr, step.after.bias[o]));
+    }
   }
-  const exact = exactMatrix(step.after.kernel);
-  const decimal = valueMatrix(step.after.kernel);
+  // Exact updated kernels are shown twice: as decimals where they terminate, and with the common factor out.
+  const updated = planes(ctx, 'kernel', step.after.kernel).map((p) => {
+    const grid = plane(step.after.kernel, p.a, p.b);
+    const exact = grid.data.every(isExact) ? exactMatrix(grid as never, ctx.elision.lines) : ctx.matrix(grid);
+    return chain(primed('K', p.superscript), rounded(ctx.matrix(grid), !grid.data.every(isExact)), exact);
+  });
+  const twice = updated.some((c) => c.sides.length > 1);
   const blocks: Block[] = [
     { kind: 'text', text: { key: 'optim.sgd' } },
-    ...(shown.length < kernel.rows * kernel.cols
-      ? [{ kind: 'text', text: { key: 'elide.entries', params: { shown: { math: `${shown.length}` }, total: { math: `${kernel.rows * kernel.cols}` } } } } as const]
-      : []),
-    { kind: 'chains', chains },
-    { kind: 'text', text: { key: exact === decimal ? 'optim.kernel-matrix.single' : 'optim.kernel-matrix' } },
-    { kind: 'chains', chains: [chain("K'", decimal, exact)] },
+    ...elidedNote(shown.length, kernel.data.length),
+    ...(chains.length > 0 ? [{ kind: 'chains', chains } as const] : []),
+    { kind: 'text', text: { key: twice ? 'optim.kernel-matrix' : 'optim.kernel-matrix.single' } },
+    { kind: 'chains', chains: updated },
   ];
   return { id: 'update', title: { key: 'section.update' }, steps: [{ rule: 'optim.sgd-update', title: { key: 'step.optim.sgd-update' }, blocks }] };
 }

@@ -1,0 +1,49 @@
+// A 4-D map or kernel is shown plane by plane: X^{(n,c)}, K^{(o,c)}, σ^{(n,o)}, each with the
+// superscript only where the problem has more than one of that index.
+import type { Scalar } from '../numbers/scalar.js';
+import { plane, type Grid } from '../model/grid.js';
+import type { Tensor } from '../model/tensor.js';
+import type { DerivationContext } from './context.js';
+import { chain, type Muted } from './tex.js';
+import type { Chain } from './step.js';
+
+/** At most this many planes of one tensor are shown; the JSON has them all. */
+export const PLANE_LIMIT = 6;
+
+export type PlaneKind = 'input' | 'kernel' | 'output';
+
+export interface Plane {
+  readonly a: number;
+  readonly b: number;
+  /** "^{(1,2)}" or "" */
+  readonly superscript: string;
+  readonly grid: Grid<Scalar>;
+}
+
+function shown(ctx: DerivationContext, kind: PlaneKind): [boolean, boolean] {
+  const n = ctx.naming;
+  return kind === 'input' ? [n.input.batch, n.input.channel] : kind === 'kernel' ? [n.kernel.out, n.kernel.channel] : [n.output.batch, n.output.channel];
+}
+
+export function superscript(ctx: DerivationContext, kind: PlaneKind, a: number, b: number): string {
+  const [showA, showB] = shown(ctx, kind);
+  const parts = [...(showA ? [a + 1] : []), ...(showB ? [b + 1] : [])];
+  return parts.length === 0 ? '' : `^{(${parts.join(',')})}`;
+}
+
+/** Every plane of a 4-D tensor, or the first PLANE_LIMIT of them. */
+export function planes(ctx: DerivationContext, kind: PlaneKind, t: Tensor<Scalar>): Plane[] {
+  const [first, second] = t.shape;
+  const all: Plane[] = [];
+  for (let a = 0; a < first; a++) for (let b = 0; b < second; b++) all.push({ a, b, superscript: superscript(ctx, kind, a, b), grid: plane(t, a, b) });
+  return ctx.elision.detail === 'full' ? all : all.slice(0, PLANE_LIMIT);
+}
+
+/** name^{(a,b)} = [matrix] for every shown plane. */
+export function planeChains(ctx: DerivationContext, kind: PlaneKind, name: string, t: Tensor<Scalar>, muted?: (p: Plane) => Muted | undefined): Chain[] {
+  return planes(ctx, kind, t).map((p) => chain(`${name}${p.superscript}`, ctx.matrix(p.grid, muted?.(p))));
+}
+
+export function planeCount(t: Tensor<unknown>): number {
+  return t.shape[0] * t.shape[1];
+}

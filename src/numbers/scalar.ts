@@ -1,0 +1,73 @@
+// A number as convgrad computes with it: an exact rational wherever the maths is rational, a float64
+// (a JS number) where it is not (sigmoid, tanh, exp, log, square roots). Once rounded, a value stays
+// rounded: an operation with a float64 operand gives a float64.
+import { Fraction } from 'mathjs';
+import { toDouble, type Rational } from './rational.js';
+
+export type Scalar = Rational | number;
+
+export function isExact(x: Scalar): x is Rational {
+  return typeof x !== 'number';
+}
+
+export function asDouble(x: Scalar): number {
+  return typeof x === 'number' ? x : toDouble(x);
+}
+
+export function add(a: Scalar, b: Scalar): Scalar {
+  return isExact(a) && isExact(b) ? a.add(b) : asDouble(a) + asDouble(b);
+}
+
+export function sub(a: Scalar, b: Scalar): Scalar {
+  return isExact(a) && isExact(b) ? a.sub(b) : asDouble(a) - asDouble(b);
+}
+
+export function mul(a: Scalar, b: Scalar): Scalar {
+  return isExact(a) && isExact(b) ? a.mul(b) : asDouble(a) * asDouble(b);
+}
+
+/** a / b; the caller makes sure b is not 0. */
+export function div(a: Scalar, b: Scalar): Scalar {
+  return isExact(a) && isExact(b) ? a.div(b) : asDouble(a) / asDouble(b);
+}
+
+export function neg(a: Scalar): Scalar {
+  return isExact(a) ? a.neg() : -a;
+}
+
+/** −1, 0 or 1. */
+export function compare(a: Scalar, b: Scalar): number {
+  if (isExact(a) && isExact(b)) return a.compare(b);
+  const [x, y] = [asDouble(a), asDouble(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+export function sign(a: Scalar): number {
+  return isExact(a) ? a.compare(0) : Math.sign(a);
+}
+
+export function abs(a: Scalar): Scalar {
+  return isExact(a) ? a.abs() : Math.abs(a);
+}
+
+export function isZero(a: Scalar): boolean {
+  return sign(a) === 0;
+}
+
+export function exact(n: number | bigint, d: number | bigint = 1): Rational {
+  return new Fraction(BigInt(n), BigInt(d));
+}
+
+/** a^e for an integer e: exact for an exact base. */
+export function powInteger(a: Scalar, e: number): Scalar {
+  return isExact(a) ? (a.pow(e) as Rational) : asDouble(a) ** e;
+}
+
+export const ZERO: Rational = exact(0);
+export const ONE: Rational = exact(1);
+
+export function sum(values: Iterable<Scalar>): Scalar {
+  let total: Scalar = ZERO;
+  for (const v of values) total = add(total, v);
+  return total;
+}
