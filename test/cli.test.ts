@@ -32,6 +32,16 @@ describe('convgrad derive', () => {
     expect(readFileSync(join(cwd, 'handouts', 'mine.zh.md'), 'utf8')).toContain('反向传播');
   });
 
+  it('never overwrites the problem file with its result', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'mine.json'), SEED_PROBLEM_SOURCE);
+    const run = await runCli(['derive', 'mine.json', '--out', '.'], { cwd });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('convgrad: --out: writing mine.json would overwrite the problem file; choose another --out\n');
+    expect(readFileSync(join(cwd, 'mine.json'), 'utf8')).toBe(SEED_PROBLEM_SOURCE);
+    expect(readdirSync(cwd)).toEqual(['mine.json']);
+  });
+
   it('reads standard input with -', async () => {
     const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify({ input: [[1, 2], [3, 4]], kernel: [[1]], target: 0, bias: [1] }) });
     expect(run.status).toBe(0);

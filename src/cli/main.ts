@@ -122,8 +122,12 @@ async function deriveCommand(file: string | undefined, options: DeriveOptions, i
   // Everything is rendered before anything is written, so a failure leaves no partial output.
   const outputs = renderAll(solution, formats, { language: options.lang, version: version(), detail: options.detail });
   const dir = resolve(io.cwd, options.out);
-  mkdirSync(dir, { recursive: true });
   const stem = options.lang === 'en' ? name : `${name}.${options.lang}`;
+  const problemPath = file === undefined || file === '-' ? undefined : resolve(io.cwd, file);
+  for (const format of outputs.keys()) {
+    if (resolve(dir, `${stem}.${format}`) === problemPath) throw new UsageError(`--out: writing ${join(options.out, `${stem}.${format}`)} would overwrite the problem file; choose another --out`);
+  }
+  mkdirSync(dir, { recursive: true });
   for (const [format, contents] of outputs) {
     const path = join(dir, `${stem}.${format}`);
     writeFileSync(path, contents);

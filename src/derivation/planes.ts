@@ -39,9 +39,10 @@ export function planes(ctx: DerivationContext, kind: PlaneKind, t: Tensor<Scalar
   return ctx.elision.detail === 'full' ? all : all.slice(0, PLANE_LIMIT);
 }
 
-/** name^{(a,b)} = [matrix] for every shown plane. */
-export function planeChains(ctx: DerivationContext, kind: PlaneKind, name: string, t: Tensor<Scalar>, muted?: (p: Plane) => Muted | undefined): Chain[] {
-  return planes(ctx, kind, t).map((p) => chain(`${name}${p.superscript}`, ctx.matrix(p.grid, muted?.(p))));
+/** name^{(a,b)} = [matrix] for every shown plane; a name given as a function places the superscript itself (∂L/∂p^{(1)}). */
+export function planeChains(ctx: DerivationContext, kind: PlaneKind, name: string | ((superscript: string) => string), t: Tensor<Scalar>, muted?: (p: Plane) => Muted | undefined): Chain[] {
+  const label = typeof name === 'string' ? (sup: string) => `${name}${sup}` : name;
+  return planes(ctx, kind, t).map((p) => chain(label(p.superscript), ctx.matrix(p.grid, muted?.(p))));
 }
 
 export function planeCount(t: Tensor<unknown>): number {

@@ -47,7 +47,8 @@ export function matrixTex<T>(grid: Grid<T>, cell: (value: T, i: number, j: numbe
       })
       .join(' & '),
   );
-  if (!body.some((row) => row.includes('\\frac'))) return `\\begin{bmatrix} ${body.join(' \\\\ ')} \\end{bmatrix}`;
+  // Cells with a superscript and a subscript (x^{(1)}_{21}) need a little room between the rows.
+  if (!body.some((row) => row.includes('\\frac'))) return `\\begin{bmatrix} ${body.join(body.some((row) => row.includes('^{(')) ? ' \\\\[0.5ex] ' : ' \\\\ ')} \\end{bmatrix}`;
   return `\\begin{bmatrix} ${body.join(' \\\\[1.5ex] ').replaceAll('\\frac', '\\dfrac')} \\end{bmatrix}`;
 }
 

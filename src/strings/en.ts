@@ -37,6 +37,7 @@ export const en = {
   'step.conv.padding': 'Padding',
   'conv.padding':
     'Zeros are added around the input: {top} row(s) above, {bottom} below, {left} column(s) on the left and {right} on the right. The padded input $\\tilde X$ (the zeros contribute nothing, so they drop out of the sums below):',
+  'conv.padding.border': 'A border is added around the input: {top} row(s) above, {bottom} below, {left} column(s) on the left and {right} on the right.',
 
   'step.conv.geometry': 'Size of the output',
   'conv.geometry': 'With input size $H \\times W$, kernel $k_h \\times k_w$, stride $s$, dilation $d$ and padding $p$, the output has',

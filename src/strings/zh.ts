@@ -38,6 +38,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'step.conv.padding': '填充',
   'conv.padding':
     '在输入四周补零：上方 {top} 行，下方 {bottom} 行，左侧 {left} 列，右侧 {right} 列。填充后的输入 $\\tilde X$ 如下（补的零对求和没有贡献，下文的和式中将其略去）：',
+  'conv.padding.border': '在输入四周加一圈边框：上方 {top} 行，下方 {bottom} 行，左侧 {left} 列，右侧 {right} 列。',
 
   'step.conv.geometry': '输出的尺寸',
   'conv.geometry': '设输入大小为 $H \\times W$，卷积核为 $k_h \\times k_w$，步长为 $s$，膨胀为 $d$，填充为 $p$，则输出的尺寸为',

@@ -80,7 +80,7 @@ function lossSlopeStep(ctx: DerivationContext): Step {
       text({ key: 'chain.loss-map', params: { weight: math(weight), reduction: { text: '' } } }),
       ...elidedNote(shown.length, count),
       ...chainsBlock(chains),
-      { kind: 'chains', chains: planeChains(ctx, 'output', partial('L', 'y'), gradients.prediction) },
+      { kind: 'chains', chains: planeChains(ctx, 'output', (sup) => partial('L', `y${sup}`), gradients.prediction) },
     ],
   };
 }
@@ -110,7 +110,7 @@ function headStep(ctx: DerivationContext): Step {
       text(intro),
       { kind: 'chains', chains: [
         chain(lhs, `${partial('L', 'S')} \\cdot ${partial('S', `${entry}_{ij}`)}`, `${operandTex(dLdS)} \\cdot ${operandTex(weight)}`, value(each)),
-        ...planeChains(ctx, 'output', isDelta ? '\\delta' : partial('L', entry), gradients.pooled),
+        ...planeChains(ctx, 'output', (sup) => (isDelta ? `\\delta${sup}` : partial('L', `${entry}${sup}`)), gradients.pooled),
       ] },
     ],
   };
@@ -152,7 +152,7 @@ function poolStep(ctx: DerivationContext): Step {
       text(pool.type === 'max' ? { key: 'chain.pool.max' } : { key: 'chain.pool.avg', params: { count: math(`${pool.size[0] * pool.size[1]}`) } }),
       ...elidedNote(shown.length, forward.activated.data.length),
       ...chainsBlock(chains),
-      { kind: 'chains', chains: planeChains(ctx, 'output', source === 'sigma' ? '\\delta' : partial('L', 'a'), gradients.activated) },
+      { kind: 'chains', chains: planeChains(ctx, 'output', (sup) => (source === 'sigma' ? `\\delta${sup}` : partial('L', `a${sup}`)), gradients.activated) },
     ],
   };
 }
@@ -217,7 +217,7 @@ function kernelEntriesStep(ctx: DerivationContext): Step {
       text({ key: ctx.expandedPrediction ? 'chain.kernel-entry' : 'chain.kernel-entry.delta' }),
       ...entriesBlocks(ctx, gradient, ([o, c, m, q]) => kernelSym(ctx.naming, o, c, m, q)),
       text({ key: 'chain.kernel-matrix' }),
-      { kind: 'chains', chains: planeChains(ctx, 'kernel', partial('L', 'K'), gradient) },
+      { kind: 'chains', chains: planeChains(ctx, 'kernel', (sup) => partial('L', `K${sup}`), gradient) },
     ],
   };
 }
@@ -243,14 +243,13 @@ function kernelCompactStep(ctx: DerivationContext): Step {
     ).flat(),
   );
   agree('∂L/∂k_11', evaluate(first, ctx.value), gradients.kernel.data[0]);
-  const intro: Text = several
-    ? { key: 'grad.kernel-compact.channels' }
-    : plain ? { key: 'grad.kernel-compact.plain' } : { key: 'grad.kernel-compact.general', params: { stride: math(pairTex(problem.stride)), dilation: math(pairTex(problem.dilation)) } };
+  const rule: Text = plain ? { key: 'grad.kernel-compact.plain' } : { key: 'grad.kernel-compact.general', params: { stride: math(pairTex(problem.stride)), dilation: math(pairTex(problem.dilation)) } };
   return {
     rule: 'grad.kernel-compact',
     title: { key: 'step.grad.kernel-compact' },
     blocks: [
-      text(intro),
+      ...(several || g.batch > 1 ? [text({ key: 'grad.kernel-compact.channels' })] : []),
+      text(rule),
       { kind: 'chains', chains: [chain(partial('L', `K${superscript(ctx, 'kernel', 0, 0)}`), `${batchSum}${input}${superscript(ctx, 'input', 0, channel).replace('1,', 'n,')} \\star \\delta${superscript(ctx, 'output', 0, 0).replace('1,', 'n,')}`, sides.map((s, n) => (n === 0 ? s : `+ ${s}`)), rounded(ctx.matrix(plane(gradients.kernel, 0, 0)), !gradients.kernel.data.every(isExact)))] },
       text({ key: 'grad.same-result' }),
       text({ key: 'grad.kernel-compact.entry' }),
@@ -295,7 +294,7 @@ function inputEntriesStep(ctx: DerivationContext): Step {
       ...entriesBlocks(ctx, gradient, ([n, c, i, j]) => inputSym(ctx.naming, n, c, i, j)),
       ...(untouched ? [text({ key: 'chain.input-entry.untouched' })] : []),
       text({ key: 'chain.input-matrix' }),
-      { kind: 'chains', chains: planeChains(ctx, 'input', partial('L', 'X'), gradient) },
+      { kind: 'chains', chains: planeChains(ctx, 'input', (sup) => partial('L', `X${sup}`), gradient) },
     ],
   };
 }
@@ -329,7 +328,7 @@ function inputCompactStep(ctx: DerivationContext): Step {
       rounded(ctx.matrix(paddedGradient, padded ? (r, c) => isPaddingCell(g, r, c) : undefined), rounding),
     ),
   ];
-  if (padded) chains.push(chain(partial('L', `X${superscript(ctx, 'input', 0, 0)}`), rounded(ctx.matrix(plane(gradients.input, 0, 0)), rounding)));
+  const folded = padded ? [chain(partial('L', `X${superscript(ctx, 'input', 0, 0)}`), rounded(ctx.matrix(plane(gradients.input, 0, 0)), rounding))] : [];
   const reachesAll = parts[0].spreadDelta.rows - parts[0].rotatedKernel.rows + 1 >= g.padded.rows && parts[0].spreadDelta.cols - parts[0].rotatedKernel.cols + 1 >= g.padded.cols;
   const intro: Text = g.outChannels > 1 || g.inChannels > 1 ? { key: 'grad.input-compact.channels' } : plain ? { key: 'grad.input-compact.plain' } : { key: 'grad.input-compact.general', params: { stride: math(pairTex(problem.stride)) } };
   return {
@@ -340,7 +339,7 @@ function inputCompactStep(ctx: DerivationContext): Step {
       ...(g.outChannels > 1 || g.inChannels > 1 ? [text(plain ? { key: 'grad.input-compact.plain' } : { key: 'grad.input-compact.general', params: { stride: math(pairTex(problem.stride)) } })] : []),
       { kind: 'chains', chains },
       ...(reachesAll ? [] : [text({ key: 'grad.input-compact.unreached' })]),
-      ...(padded ? [text({ key: g.paddingMode === 'zeros' ? 'grad.input-compact.crop' : 'grad.input-compact.fold' })] : []),
+      ...(padded ? [text({ key: g.paddingMode === 'zeros' ? 'grad.input-compact.crop' : 'grad.input-compact.fold' }), { kind: 'chains', chains: folded } as const] : []),
       text({ key: 'grad.same-result' }),
     ],
   };

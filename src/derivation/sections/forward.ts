@@ -44,7 +44,8 @@ export function elidedNote(shown: number, total: number): Block[] {
 function paddingStep(ctx: DerivationContext): Step {
   const g = ctx.geometry;
   const p = g.padding;
-  const blocks: Block[] = [text({ key: 'conv.padding', params: { top: math(`${p.top}`), bottom: math(`${p.bottom}`), left: math(`${p.left}`), right: math(`${p.right}`) } })];
+  const sides = { top: math(`${p.top}`), bottom: math(`${p.bottom}`), left: math(`${p.left}`), right: math(`${p.right}`) };
+  const blocks: Block[] = [text({ key: g.paddingMode === 'zeros' ? 'conv.padding' : 'conv.padding.border', params: sides })];
   const border = () => (r: number, c: number) => isPaddingCell(g, r, c);
   if (g.paddingMode === 'zeros') {
     blocks.push({ kind: 'chains', chains: planeChains(ctx, 'input', '\\tilde X', ctx.step.forward.padded, border) });
@@ -140,10 +141,11 @@ function activationStep(ctx: DerivationContext): Step {
   const shown = shownIndices(ctx, forward.sigma.shape);
   const chains = shown.flatMap(([n, o, i, j]) => {
     const [s, a] = [outputSym('sigma', naming, n, o, i, j), outputSym('a', naming, n, o, i, j)];
+    // The general f' stands above; each entry shows f' at its own numbers (which branch a kink takes).
     const [x, y, slope] = [get(forward.sigma, n, o, i, j), get(forward.activated, n, o, i, j), get(gradients.activationSlope, n, o, i, j)];
     return [
       chain(symbolTex(a), activationTex(f, symbolTex(s)), activationTex(f, operandTex(x)), rounded(scalarTex(y), !isExact(y))),
-      chain(`f'(${symbolTex(s)})`, activationSlopeTex(f, symbolTex(s), symbolTex(a)), rounded(scalarTex(slope), !isExact(slope))),
+      chain(`f'(${symbolTex(s)})`, activationSlopeTex(f, operandTex(x), operandTex(y)), rounded(scalarTex(slope), !isExact(slope))),
     ];
   });
   return {
@@ -155,7 +157,7 @@ function activationStep(ctx: DerivationContext): Step {
       ...elidedNote(shown.length, forward.sigma.data.length),
       ...(chains.length > 0 ? [{ kind: 'chains', chains, groupSize: 2 } as const] : []),
       text({ key: 'activation.maps' }),
-      { kind: 'chains', chains: [...planeChains(ctx, 'output', 'a', forward.activated), ...planeChains(ctx, 'output', "f'(\\sigma)", gradients.activationSlope)] },
+      { kind: 'chains', chains: [...planeChains(ctx, 'output', 'a', forward.activated), ...planeChains(ctx, 'output', (sup) => `f'(\\sigma${sup})`, gradients.activationSlope)] },
     ],
   };
 }
