@@ -123,3 +123,29 @@ describe('large problems', () => {
     expect(result.grad.input).toHaveLength(20);
   });
 });
+
+describe('--detail', () => {
+  const rows = (h: number, w: number) => Array.from({ length: h }, (_, i) => Array.from({ length: w }, (_, j) => ((i * 7 + j * 3) % 11) - 5));
+  const solution = solutionOf({ input: rows(7, 7), kernel: rows(3, 3), bias: 1, target: 3 });
+  const md = (detail: 'full' | 'auto' | 'summary') => renderMarkdown(derive(solution, detail), options);
+
+  it('full derives every entry and cuts no sum or matrix', () => {
+    const full = md('full');
+    expect(full.match(/\\sigma_\{\d\d\} & = /g)).toHaveLength(25);
+    expect(full).not.toContain('\\cdots');
+    expect(full).not.toContain('Shown here');
+  });
+
+  it('auto shows a few entries of a larger map and says how many', () => {
+    const auto = md('auto');
+    expect(auto.match(/\\sigma_\{\d\d\} & = /g)).toHaveLength(3);
+    expect(auto).toContain('Shown here: $3$ of the $25$ entries');
+  });
+
+  it('summary derives no entry one by one but keeps every matrix', () => {
+    const summary = md('summary');
+    expect(summary).not.toMatch(/\\sigma_\{\d\d\} & = /);
+    expect(summary).toContain('\\frac{\\partial L}{\\partial K} & = \\begin{bmatrix}');
+    expect(summary.length).toBeLessThan(md('auto').length);
+  });
+});
