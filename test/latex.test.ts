@@ -59,6 +59,9 @@ const problems: Record<string, object> = {
     reduction: 'sum',
     target: [[[[1, 0], [0, 1]]], [[[0.5, 1], [0, 0.25]]]],
   },
+  adam: { title: 'Five steps of Adam', input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[3, 2], [1, 5]], bias: 0.5, target: 230, optimizer: { type: 'adam', lr: 0.1, amsgrad: true, weight_decay: 0.01 }, steps: 5 },
+  momentum: { input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[3, 2], [1, 5]], target: 230, optimizer: { type: 'sgd', lr: '0.001', momentum: 0.9, nesterov: true, weight_decay: '0.01' }, steps: 4 },
+  rmsprop: { input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[3, 2], [1, 5]], bias: [1], target: 230, optimizer: { type: 'rmsprop', lr: 0.01, momentum: 0.5, centered: true }, steps: 3 },
   expression: {
     input: [[1, 2, 0, 1], [0, -1, 1, 2], [2, 1, 1, 0]],
     kernel: [[1, -1], [2, 0]],

@@ -126,9 +126,7 @@ describe('parseProblemText', () => {
     [{ ...seed, dilation: 3 }, "kernel: the kernel spans 4×4 cells (dilation included), more than the padded input's 3×3"],
     [{ ...seed, head: 'max' }, 'head: expected "sum", "mean" or "none", got "max"'],
     [{ ...seed, reduction: 'none' }, 'reduction: expected "mean" or "sum", got "none"'],
-    [{ ...seed, optimizer: { type: 'sgd', lr: -0.1 } }, 'optimizer.lr: expected a learning rate ≥ 0, got -0.1'],
     [{ ...seed, optimizer: { type: 'sgd', learning_rate: 0.1 } }, 'optimizer.learning_rate: unknown field; the fields are type, lr, momentum, dampening, nesterov, weight_decay, betas, eps, amsgrad, alpha, centered'],
-    [{ ...seed, optimizer: { type: 'lbfgs' } }, 'optimizer.type: expected "sgd", "adam", "adamw" or "rmsprop", got "lbfgs"'],
     [{ ...seed, title: 7 }, 'title: expected a string, got 7'],
     [{ ...seed, bias: [1, 2] }, 'bias: expected one entry per output channel (1), got 2'],
   ])('refuses %j: %s', (problem, message) => {
@@ -136,11 +134,35 @@ describe('parseProblemText', () => {
   });
 
   it.each([
-    [{ ...seed, optimizer: { type: 'adam' } }, 'optimizer.type: "adam" is not supported yet; only "sgd" is'],
-    [{ ...seed, optimizer: { type: 'sgd', momentum: 0.9 } }, 'optimizer.momentum: momentum other than 0 is not supported yet'],
-    [{ ...seed, steps: 3 }, 'steps: 3 steps are not supported yet; only 1 is'],
-  ])('names a field that is not supported yet: %j', (problem, message) => {
+    [{ ...seed, optimizer: { type: 'sgd', lr: -0.1 } }, 'optimizer.lr: expected a learning rate ≥ 0, got -0.1'],
+    [{ ...seed, optimizer: { type: 'sgd', nesterov: true } }, 'optimizer.nesterov: Nesterov momentum needs momentum > 0 and dampening 0 (as torch.optim.SGD)'],
+    [{ ...seed, optimizer: { type: 'sgd', momentum: 0.9, dampening: 0.1, nesterov: true } }, 'optimizer.nesterov: Nesterov momentum needs momentum > 0 and dampening 0 (as torch.optim.SGD)'],
+    [{ ...seed, optimizer: { type: 'sgd', momentum: -1 } }, 'optimizer.momentum: expected a momentum ≥ 0, got -1'],
+    [{ ...seed, optimizer: { type: 'sgd', nesterov: 'yes' } }, 'optimizer.nesterov: expected true or false, got "yes"'],
+    [{ ...seed, optimizer: { type: 'adam', betas: [0.9, 1] } }, 'optimizer.betas[1]: expected a number in [0, 1), got 1'],
+    [{ ...seed, optimizer: { type: 'adam', betas: [0.9] } }, 'optimizer.betas: expected [beta1, beta2], got an array'],
+    [{ ...seed, optimizer: { type: 'adam', eps: -1 } }, 'optimizer.eps: expected an eps ≥ 0, got -1'],
+    [{ ...seed, optimizer: { type: 'adam', momentum: 0.9 } }, 'optimizer.momentum: not a setting of "adam"; it has lr, betas, eps, weight_decay, amsgrad'],
+    [{ ...seed, optimizer: { type: 'rmsprop', alpha: -0.5 } }, 'optimizer.alpha: expected an alpha ≥ 0, got -0.5'],
+    [{ ...seed, optimizer: { type: 'rmsprop', betas: [0.9, 0.99] } }, 'optimizer.betas: not a setting of "rmsprop"; it has lr, alpha, eps, momentum, centered, weight_decay'],
+    [{ ...seed, optimizer: { type: 'lbfgs' } }, 'optimizer.type: expected "sgd", "adam", "adamw" or "rmsprop", got "lbfgs"'],
+    [{ ...seed, steps: 0 }, 'steps: expected an integer ≥ 1, got 0'],
+    [{ ...seed, steps: 2.5 }, 'steps: expected an integer ≥ 1, got 2.5'],
+    [{ ...seed, steps: 5000 }, 'steps: expected at most 1000, got 5000'],
+  ])('refuses optimizer settings torch.optim refuses: %j', (problem, message) => {
     expect(errorsOf(problem)).toContain(message);
+  });
+
+  it('fills in torch.optim\'s defaults', () => {
+    const optimizer = (settings: object) => {
+      const parsed = parseProblemText(JSON.stringify({ ...seed, optimizer: settings }));
+      if (!parsed.ok) throw new Error('refused');
+      return Object.fromEntries(Object.entries(parsed.problem.optimizer).map(([k, v]) => [k, Array.isArray(v) ? v.map(toExactString) : typeof v === 'object' ? toExactString(v) : v]));
+    };
+    expect(optimizer({ type: 'sgd' })).toEqual({ type: 'sgd', lr: '1/100', momentum: '0', dampening: '0', nesterov: false, weight_decay: '0' });
+    expect(optimizer({ type: 'adam' })).toEqual({ type: 'adam', lr: '1/1000', betas: ['9/10', '999/1000'], eps: '1/100000000', weight_decay: '0', amsgrad: false });
+    expect(optimizer({ type: 'adamw' })).toMatchObject({ type: 'adamw', lr: '1/1000', weight_decay: '1/100' });
+    expect(optimizer({ type: 'rmsprop' })).toEqual({ type: 'rmsprop', lr: '1/100', alpha: '99/100', eps: '1/100000000', momentum: '0', centered: false, weight_decay: '0' });
   });
 
   it('reports every mistake at once, not only the first', () => {

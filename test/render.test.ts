@@ -31,7 +31,7 @@ function formulas(derivation: Derivation): string[] {
         for (const block of step.blocks) {
           if (block.kind === 'text') out.push(...segments(block.text, strings).filter((s) => s.kind === 'math').map((s) => s.value));
           else if (block.kind === 'chains') out.push(`\\begin{aligned}${alignedBody(block.chains, block.groupSize)}\\end{aligned}`);
-          else out.push(...block.rows.flat());
+          else if (block.kind === 'table') out.push(...block.rows.flat());
         }
       }
     }
@@ -147,5 +147,30 @@ describe('--detail', () => {
     expect(summary).not.toMatch(/\\sigma_\{\d\d\} & = /);
     expect(summary).toContain('\\frac{\\partial L}{\\partial K} & = \\begin{bmatrix}');
     expect(summary.length).toBeLessThan(md('auto').length);
+  });
+});
+
+describe('several optimizer steps', () => {
+  const solution = solutionOf({ ...seed, bias: 0.5, optimizer: { type: 'adam', lr: 0.1 }, steps: 5 });
+  const derivation = derive(solution);
+
+  it('show the rule, the first steps in full, the rest in a table, and the loss as a curve', () => {
+    const md = renderMarkdown(derivation, options);
+    expect(md).toContain('### The update rule');
+    expect(md).toContain('### Step $1$');
+    expect(md).toContain('### Step $3$');
+    expect(md).not.toContain('### Step $4$');
+    expect(md).toContain('Steps $4$ to $5$ follow the same rule');
+    expect(md).toContain('### The trajectory');
+    expect(md).toMatch(/\\text\{Step\} & \\text\{Loss\} & \\text\{Parameters after the step\}/);
+    expect(renderHtml(derivation, options)).toMatch(/<figure class="plot"><svg[^>]*>.*<polyline points="[\d., ]+"/s);
+    expect(renderTex(derivation, options)).toMatch(/\\begin\{tikzpicture\}[\s\S]*\\draw\[thick, blue!70!black\] \(0,[\d.]+\)( -- \([\d.]+,[\d.]+\)){4};/);
+  });
+
+  it('mark the float64 values of Adam with ≈ and keep the exact moments exact', () => {
+    const md = renderMarkdown(derivation, options);
+    expect(md).toContain('m_{1} & = \\beta_1 m_{0} + (1 - \\beta_1) \\frac{\\partial L}{\\partial k_{11}} = 0.9 \\cdot 0 + 0.1 \\cdot 96 = 9.6');
+    expect(md).toContain("k_{11}' & = k_{11} - \\eta \\, \\frac{\\hat m_{1}}{\\sqrt{v_{1} / (1 - \\beta_2^{1})} + \\varepsilon} \\approx 3 - 0.1 \\cdot \\frac{96}");
+    expect(md).toContain('& \\approx 2.9\n');
   });
 });

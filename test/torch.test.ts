@@ -51,9 +51,23 @@ export const KINKS: Record<string, object> = {
   'bce at 0 and 1': { input: [[100, -100], [0, 1]], kernel: [[1]], activation: 'sigmoid', head: 'none', loss: 'bce', target: [[1, 0], [0.5, 1]] },
 };
 
+/** Every optimizer and option of the contract, five steps on the seed with a bias. */
+const seedWith = (optimizer: object) => ({ ...JSON.parse(SEED_PROBLEM_SOURCE), bias: '0.5', steps: 5, optimizer });
+export const OPTIMIZERS: Record<string, object> = {
+  'sgd': seedWith({ type: 'sgd', lr: '0.001' }),
+  'sgd momentum, dampening, weight decay': seedWith({ type: 'sgd', lr: '0.001', momentum: 0.9, dampening: 0.1, weight_decay: 0.01 }),
+  'sgd nesterov': seedWith({ type: 'sgd', lr: '0.001', momentum: 0.9, nesterov: true }),
+  'adam': seedWith({ type: 'adam', lr: 0.1 }),
+  'adam weight decay, amsgrad': seedWith({ type: 'adam', lr: 0.1, betas: [0.8, 0.99], eps: 1e-6, weight_decay: 0.1, amsgrad: true }),
+  'adamw': seedWith({ type: 'adamw', lr: 0.1 }),
+  'adamw amsgrad': seedWith({ type: 'adamw', lr: 0.1, weight_decay: 0.2, amsgrad: true }),
+  'rmsprop': seedWith({ type: 'rmsprop', lr: 0.01 }),
+  'rmsprop centered, momentum, weight decay': seedWith({ type: 'rmsprop', lr: 0.01, alpha: 0.9, momentum: 0.5, centered: true, weight_decay: 0.1 }),
+};
+
 describe.skipIf(!TORCH.available)(`agreement with ${TORCH.label} in float64`, () => {
-  const problems = [JSON.parse(SEED_PROBLEM_SOURCE), ...Object.values(KINKS), ...Array.from({ length: 320 }, (_, i) => randomProblem(i + 1))];
-  const names = ['seed', ...Object.keys(KINKS), ...Array.from({ length: 320 }, (_, i) => `random ${i + 1}`)];
+  const problems = [JSON.parse(SEED_PROBLEM_SOURCE), ...Object.values(KINKS), ...Object.values(OPTIMIZERS), ...Array.from({ length: 320 }, (_, i) => randomProblem(i + 1))];
+  const names = ['seed', ...Object.keys(KINKS), ...Object.keys(OPTIMIZERS), ...Array.from({ length: 320 }, (_, i) => `random ${i + 1}`)];
   const run = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify(problems), encoding: 'utf8', maxBuffer: 1 << 26 });
   const references = run.status === 0 ? (JSON.parse(run.stdout) as ReturnType<typeof resultOf>[]) : [];
 
@@ -75,6 +89,12 @@ describe.skipIf(!TORCH.available)(`agreement with ${TORCH.label} in float64`, ()
     expect(theirs.grad.bias === undefined).toBe(ours.grad.bias === undefined);
     if (ours.grad.bias !== undefined) expectClose(ours.grad.bias as Nested, theirs.grad.bias as Nested, 'grad.bias');
     expectClose(ours.updated.kernel!, theirs.updated.kernel!, 'updated.kernel');
+    expect(ours.trajectory.map((s) => s.step)).toEqual(theirs.trajectory.map((s) => s.step));
+    ours.trajectory.forEach((step, i) => {
+      expectClose(step.loss!, theirs.trajectory[i].loss!, `trajectory[${i}].loss`);
+      expectClose(step.kernel!, theirs.trajectory[i].kernel!, `trajectory[${i}].kernel`);
+      if (step.bias !== undefined) expectClose(step.bias as Nested, theirs.trajectory[i].bias as Nested, `trajectory[${i}].bias`);
+    });
     if (ours.updated.bias !== undefined) expectClose(ours.updated.bias as Nested, theirs.updated.bias as Nested, 'updated.bias');
   });
 
@@ -91,6 +111,12 @@ describe.skipIf(!TORCH.available)(`agreement with ${TORCH.label} in float64`, ()
     expect(has((p) => p.head === 'none')).toBe(true);
     for (const loss of ['l1', 'smooth_l1', 'huber', 'bce']) expect(has((p) => p.loss === loss), loss).toBe(true);
     expect(has((p) => typeof p.loss === 'object')).toBe(true);
+    const optimizer = (p: Record<string, unknown>) => (p.optimizer ?? {}) as Record<string, unknown>;
+    for (const type of ['sgd', 'adam', 'adamw', 'rmsprop']) expect(has((p) => optimizer(p).type === type), type).toBe(true);
+    for (const flag of ['nesterov', 'amsgrad', 'centered']) expect(has((p) => optimizer(p)[flag] === true), flag).toBe(true);
+    expect(has((p) => Number(optimizer(p).momentum ?? 0) > 0 && optimizer(p).type === 'sgd')).toBe(true);
+    expect(has((p) => Number(optimizer(p).momentum ?? 0) > 0 && optimizer(p).type === 'rmsprop')).toBe(true);
+    expect(has((p) => (p.steps as number) > 2)).toBe(true);
     expect(has((p) => p.padding === 'same')).toBe(true);
     expect(has((p) => p.padding === 'valid')).toBe(true);
     expect(has((p) => Array.isArray(p.stride) || (p.stride as number) > 1)).toBe(true);

@@ -1,7 +1,7 @@
 // What every section of a derivation reads: the problem, the first training step, how entries are
 // named, how much is shown, and the symbolic forms built once (σ written out in kernel and input entries).
 import type { Scalar } from '../numbers/scalar.js';
-import { isExact } from '../numbers/scalar.js';
+import { shownExactly } from '../expr/to-tex.js';
 import { add, mul, type Expr, type Sym } from '../expr/expr.js';
 import type { Valuation } from '../expr/evaluate.js';
 import type { Problem } from '../problem/problem.js';
@@ -31,7 +31,7 @@ export interface DerivationContext {
   readonly linearized: Expr;
   /** Every symbol's value in this step. */
   readonly value: Valuation;
-  /** Does any value of this step come from float64 (sigmoid, tanh, bce, exp, log)? */
+  /** Is any value shown rounded: from float64 (sigmoid, tanh, bce, exp, log, square roots), or exact but too long to read? */
   readonly rounded: boolean;
   /** A map or kernel slice as a matrix, elided as the detail asks. */
   matrix(grid: Grid<Scalar>, muted?: Muted): string;
@@ -57,7 +57,10 @@ export function derivationContext(solution: Solution, detail: Detail = 'auto'): 
     ...(problem.activation.type === 'none' && problem.pool === undefined && problem.head !== 'none' ? { expandedPrediction: headExpr(problem.head, sigma.data) } : {}),
     linearized,
     value: valuation(problem, step, naming),
-    rounded: [step.forward.loss, ...step.gradients.kernel.data, ...step.gradients.input.data].some((x) => !isExact(x)),
+    rounded: [
+      ...step.gradients.input.data,
+      ...solution.steps.flatMap((s) => [s.forward.loss, ...s.gradients.kernel.data, ...s.after.kernel.data, ...(s.after.bias ?? [])]),
+    ].some((x) => !shownExactly(x)),
     matrix: (grid, muted) => valueMatrix(grid, policy.lines, muted),
   };
 }

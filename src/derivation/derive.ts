@@ -6,7 +6,7 @@ import { backwardSection } from './sections/backward.js';
 import { forwardSection } from './sections/forward.js';
 import { problemSection } from './sections/problem.js';
 import { summarySection } from './sections/summary.js';
-import { updateSection } from './sections/update.js';
+import { trainingSection } from './sections/training.js';
 import type { Derivation } from './step.js';
 
 export function derive(solution: Solution, detail: Detail = 'auto'): Derivation {
@@ -14,6 +14,6 @@ export function derive(solution: Solution, detail: Detail = 'auto'): Derivation 
   return {
     ...(solution.problem.title === undefined ? {} : { title: solution.problem.title }),
     intro: [{ key: 'doc.intro' }, ...(ctx.rounded ? [{ key: 'doc.rounded' } as const] : [])],
-    sections: [problemSection(ctx), forwardSection(ctx), backwardSection(ctx), updateSection(ctx), summarySection(ctx)],
+    sections: [problemSection(ctx), forwardSection(ctx), backwardSection(ctx), trainingSection(ctx, solution), summarySection(ctx, solution)],
   };
 }

@@ -26,7 +26,9 @@ export type Block =
   | { readonly kind: 'text'; readonly text: Text }
   /** Chains aligned at their = signs; with groupSize, every groupSize chains form a group set apart from the next. */
   | { readonly kind: 'chains'; readonly chains: readonly Chain[]; readonly groupSize?: number }
-  | { readonly kind: 'table'; readonly header: readonly Text[]; readonly rows: readonly (readonly string[])[] };
+  | { readonly kind: 'table'; readonly header: readonly Text[]; readonly rows: readonly (readonly string[])[] }
+  /** A line chart of y over x (the loss over the steps): SVG in HTML, TikZ in LaTeX, left out of Markdown. */
+  | { readonly kind: 'plot'; readonly x: readonly number[]; readonly y: readonly number[]; readonly xLabel: Text; readonly yLabel: Text };
 
 export type RuleId =
   | 'problem.statement'
@@ -48,7 +50,9 @@ export type RuleId =
   | 'chain.bias'
   | 'chain.input-entry'
   | 'grad.input-compact'
-  | 'optim.sgd-update'
+  | 'optim.rule'
+  | 'optim.step'
+  | 'optim.trajectory'
   | 'summary.results';
 
 export interface Step {
@@ -57,7 +61,7 @@ export interface Step {
   readonly blocks: readonly Block[];
 }
 
-export type SectionId = 'problem' | 'forward' | 'backward' | 'update' | 'summary';
+export type SectionId = 'problem' | 'forward' | 'backward' | 'training' | 'summary';
 
 export interface Section {
   readonly id: SectionId;

@@ -1,8 +1,7 @@
 // The chain every sum of products is written as: symbols = numbers = the products' values = the value.
 import { evaluate } from '../expr/evaluate.js';
 import type { Expr } from '../expr/expr.js';
-import { scalarTex, toTexTerms } from '../expr/to-tex.js';
-import { isExact } from '../numbers/scalar.js';
+import { scalarTex, shownExactly, toTexTerms } from '../expr/to-tex.js';
 import type { DerivationContext } from './context.js';
 import { chain, rounded, valueSumPieces } from './tex.js';
 import type { Chain } from './step.js';
@@ -12,6 +11,6 @@ export function sumOfProductsChain(lhs: string, e: Expr, ctx: DerivationContext)
   const options = terms ? { elide: terms } : {};
   const products = (e.kind === 'add' ? e.terms : [e]).map((term) => evaluate(term, ctx.value));
   const total = evaluate(e, ctx.value);
-  const inexact = !products.every(isExact);
-  return chain(lhs, toTexTerms(e, options), rounded(toTexTerms(e, { ...options, value: ctx.value }), inexact), rounded(valueSumPieces(products, terms), inexact), rounded(scalarTex(total), !isExact(total)));
+  const inexact = !products.every(shownExactly);
+  return chain(lhs, toTexTerms(e, options), rounded(toTexTerms(e, { ...options, value: ctx.value }), inexact), rounded(valueSumPieces(products, terms), inexact), rounded(scalarTex(total), !shownExactly(total)));
 }

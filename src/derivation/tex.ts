@@ -1,7 +1,7 @@
 // LaTeX fragments the derivation writes: chains, matrices, partial derivatives, sums of values.
-import { fractionTex, rationalTex, roundedTex, scalarTex } from '../expr/to-tex.js';
+import { fractionTex, rationalTex, roundedTex, scalarTex, shownExactly } from '../expr/to-tex.js';
 import { rational, toTerminatingDecimal, type Rational } from '../numbers/rational.js';
-import { isExact, sign, type Scalar } from '../numbers/scalar.js';
+import { sign, type Scalar } from '../numbers/scalar.js';
 import { at, type Grid } from '../model/grid.js';
 import { elidePieces, type Elision } from './elide.js';
 import type { Chain } from './step.js';
@@ -64,14 +64,14 @@ export type Muted = (i: number, j: number) => boolean;
  * and a matrix with any float64 in it rounded entry by entry.
  */
 export function valueMatrix(grid: Grid<Scalar>, lines: Elision['lines'], muted?: Muted): string {
-  if (!grid.data.every(isExact)) return matrixTex(grid, cellTex(muted, (v) => scalarTex(v)), lines);
+  if (!grid.data.every(shownExactly)) return matrixTex(grid, cellTex(muted, (v) => scalarTex(v)), lines);
   const exact = grid as Grid<Rational>;
   if (exact.data.every((v) => toTerminatingDecimal(v, SHORT_DECIMAL_PLACES) !== null)) return matrixTex(exact, cellTex(muted, rationalTex), lines);
   return exactMatrix(exact, lines, muted);
 }
 
 export function isRoundedGrid(grid: Grid<Scalar>): boolean {
-  return !grid.data.every(isExact);
+  return !grid.data.every(shownExactly);
 }
 
 function cellTex<T>(muted: Muted | undefined, tex: (v: T) => string): (v: T, i: number, j: number) => string {
@@ -105,7 +105,7 @@ export function operandTex(x: Scalar): string {
 
 /** 3 + 4 + (-2): the values of a sum's terms, each after the first with its sign, long lists elided. */
 export function valueSumPieces(values: readonly Scalar[], terms: Elision['terms']): string[] {
-  const pieces = values.map((v, i) => (i === 0 ? scalarTex(v) : sign(v) < 0 ? `- ${isExact(v) ? rationalTex(v.neg()) : roundedTex(-v)}` : `+ ${scalarTex(v)}`));
+  const pieces = values.map((v, i) => (i === 0 ? scalarTex(v) : sign(v) < 0 ? `- ${shownExactly(v) ? rationalTex(v.neg()) : roundedTex(-v)}` : `+ ${scalarTex(v)}`));
   return elidePieces(pieces, terms);
 }
 

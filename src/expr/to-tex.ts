@@ -1,6 +1,6 @@
 // LaTeX for expressions: symbolic (k_{11} x_{11}) or with numbers substituted (3 \cdot 1).
 import { toTerminatingDecimal, type Rational } from '../numbers/rational.js';
-import { isExact, sign, type Scalar } from '../numbers/scalar.js';
+import { asDouble, isExact, sign, type Scalar } from '../numbers/scalar.js';
 import type { Expr, Sym, SymbolName } from './expr.js';
 import type { Valuation } from './evaluate.js';
 
@@ -44,9 +44,19 @@ export function symbolTex(s: Sym): string {
   return `${base}${channel}_{${s.indices.join(separator)}}`;
 }
 
-/** An exact value as rationalTex writes it; a float64 to ROUNDED_DIGITS significant digits. */
+/**
+ * Exact values whose numerator or denominator has more digits than this are shown rounded, like a
+ * float64 (and marked ≈ where they stand); the result document keeps every one exact.
+ */
+export const EXACT_DIGITS = 12;
+
+export function shownExactly(x: Scalar): x is Rational {
+  return isExact(x) && x.n.toString().length <= EXACT_DIGITS && x.d.toString().length <= EXACT_DIGITS;
+}
+
+/** An exact value as rationalTex writes it; a float64, or an exact value too long to read, to ROUNDED_DIGITS significant digits. */
 export function scalarTex(x: Scalar): string {
-  return isExact(x) ? rationalTex(x) : roundedTex(x);
+  return shownExactly(x) ? rationalTex(x) : roundedTex(asDouble(x));
 }
 
 export function roundedTex(x: number): string {

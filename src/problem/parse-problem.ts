@@ -5,7 +5,7 @@ import { outputExtent } from '../model/geometry.js';
 import { parseUserExpression } from '../expr/user-expression.js';
 import { JsonNumber, JsonSyntaxError, parseJsonSource, type JsonValue } from './json-source.js';
 import type {
-  Activation, Diagnostic, Head, InputForm, KernelForm, Loss, Padding, PaddingMode, PaddingSpec, Pair, ParseResult, Pool, Problem, Reduction,
+  Activation, Diagnostic, Head, InputForm, KernelForm, Loss, Optimizer, Padding, PaddingMode, PaddingSpec, Pair, ParseResult, Pool, Problem, Reduction,
 } from './problem.js';
 
 const FIELDS = [
@@ -14,10 +14,15 @@ const FIELDS = [
 ] as const;
 const OPTIMIZER_FIELDS = ['type', 'lr', 'momentum', 'dampening', 'nesterov', 'weight_decay', 'betas', 'eps', 'amsgrad', 'alpha', 'centered'];
 const POOL_FIELDS = ['type', 'size', 'stride'];
-const NOT_YET = 'not supported yet';
+/** Steps are exact rationals whose digits grow with every step; beyond this a problem is not a derivation. */
+const MAX_STEPS = 1000;
 
 type JsonObject = { [key: string]: JsonValue };
-type Report = (path: string, message: string) => undefined;
+type Report = ((path: string, message: string) => undefined) & { errors?: Diagnostic[] };
+
+function errorCount(report: Report): number {
+  return report.errors?.length ?? 0;
+}
 
 export function parseProblemText(source: string): ParseResult {
   let json: JsonValue;
@@ -32,10 +37,10 @@ export function parseProblemText(source: string): ParseResult {
 
 export function parseProblem(json: JsonValue): ParseResult {
   const errors: Diagnostic[] = [];
-  const report: Report = (path, message) => {
+  const report: Report = Object.assign((path: string, message: string) => {
     errors.push({ path, message });
     return undefined;
-  };
+  }, { errors });
   if (!isObject(json)) return { ok: false, errors: [{ path: '', message: `expected a JSON object, got ${describe(json)}` }] };
   for (const key of Object.keys(json)) {
     if (!(FIELDS as readonly string[]).includes(key)) report(key, unknownField(key, FIELDS));
@@ -61,9 +66,8 @@ export function parseProblem(json: JsonValue): ParseResult {
   const delta = readNonNegative(field('delta'), 'delta', report, true);
   const loss = beta && delta ? readLoss(field('loss'), beta, delta, report) : undefined;
   const reduction = readReduction(field('reduction'), report);
-  const lr = readOptimizer(field('optimizer'), report);
-  const steps = field('steps') === undefined ? 1 : readInteger(field('steps'), 'steps', 1, report);
-  if (steps !== undefined && steps !== 1) report('steps', `${steps} steps are ${NOT_YET}; only 1 is`);
+  const optimizer = readOptimizer(field('optimizer'), report);
+  const steps = field('steps') === undefined ? 1 : readInteger(field('steps'), 'steps', 1, report, MAX_STEPS);
 
   // What depends on several fields: the padding's size, that everything fits, the target's shape.
   let padding: Padding | undefined;
@@ -83,7 +87,7 @@ export function parseProblem(json: JsonValue): ParseResult {
 
   if (
     errors.length > 0 || !input || !kernel || groups === undefined || !stride || !dilation || !padding || !paddingField || !paddingMode ||
-    !activation || !head || !loss || !reduction || !target || !lr || steps === undefined
+    !activation || !head || !loss || !reduction || !target || !optimizer || steps === undefined
   ) {
     return { ok: false, errors };
   }
@@ -106,7 +110,7 @@ export function parseProblem(json: JsonValue): ParseResult {
     loss,
     reduction,
     target,
-    optimizer: { type: 'sgd', lr },
+    optimizer,
     steps,
   };
   return { ok: true, problem };
@@ -157,11 +161,10 @@ function readNonNegative(value: JsonValue | undefined, path: string, report: Rep
   return parsed;
 }
 
-function readInteger(value: JsonValue | undefined, path: string, min: number, report: Report): number | undefined {
+function readInteger(value: JsonValue | undefined, path: string, min: number, report: Report, max = 1_000_000): number | undefined {
   const parsed = value instanceof JsonNumber ? parseRational(value.text) : typeof value === 'string' ? parseRational(value) : null;
-  if (parsed === null || !isInteger(parsed) || parsed.compare(min) < 0 || parsed.compare(1_000_000) > 0) {
-    return report(path, `expected an integer ≥ ${min}, got ${describe(value)}`);
-  }
+  if (parsed === null || !isInteger(parsed) || parsed.compare(min) < 0) return report(path, `expected an integer ≥ ${min}, got ${describe(value)}`);
+  if (parsed.compare(max) > 0) return report(path, `expected at most ${max}, got ${describe(value)}`);
   return Number(parsed.valueOf());
 }
 
@@ -361,31 +364,70 @@ function readTarget(value: JsonValue | undefined, head: Head, prediction: number
   return errorCount() === before ? reshape(fromNested(nested as never, shape), prediction) : undefined;
 }
 
-/** Returns the learning rate of a plain SGD optimizer; everything else is refused by name. */
-function readOptimizer(value: JsonValue | undefined, report: Report): Rational | undefined {
-  if (value === undefined) return rational(1, 100);
-  if (!isObject(value)) return report('optimizer', `expected an object like {"type": "sgd", "lr": 0.01}, got ${describe(value)}`);
-  for (const key of Object.keys(value)) {
+const OPTIMIZER_SETTINGS: Record<Optimizer['type'], readonly string[]> = {
+  sgd: ['lr', 'momentum', 'dampening', 'nesterov', 'weight_decay'],
+  adam: ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad'],
+  adamw: ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad'],
+  rmsprop: ['lr', 'alpha', 'eps', 'momentum', 'centered', 'weight_decay'],
+};
+
+/** An optimizer of torch.optim with PyTorch's defaults, refusing what torch.optim refuses. */
+function readOptimizer(value: JsonValue | undefined, report: Report): Optimizer | undefined {
+  const source = value ?? { type: 'sgd' };
+  if (!isObject(source)) return report('optimizer', `expected an object like {"type": "sgd", "lr": 0.01}, got ${describe(source)}`);
+  const type = source.type ?? 'sgd';
+  if (type !== 'sgd' && type !== 'adam' && type !== 'adamw' && type !== 'rmsprop') return report('optimizer.type', `expected "sgd", "adam", "adamw" or "rmsprop", got ${describe(type)}`);
+  const before = errorCount(report);
+  for (const key of Object.keys(source)) {
+    if (key === 'type') continue;
     if (!OPTIMIZER_FIELDS.includes(key)) report(`optimizer.${key}`, unknownField(key, OPTIMIZER_FIELDS));
+    else if (!OPTIMIZER_SETTINGS[type].includes(key)) report(`optimizer.${key}`, `not a setting of "${type}"; it has ${OPTIMIZER_SETTINGS[type].join(', ')}`);
   }
-  const type = value.type ?? 'sgd';
-  if (type !== 'sgd') {
-    if (typeof type === 'string' && ['adam', 'adamw', 'rmsprop'].includes(type)) return report('optimizer.type', `"${type}" is ${NOT_YET}; only "sgd" is`);
-    return report('optimizer.type', `expected "sgd", "adam", "adamw" or "rmsprop", got ${describe(type)}`);
+  const number = (key: string, fallback: Rational, check: (r: Rational) => boolean, expected: string): Rational => {
+    if (source[key] === undefined) return fallback;
+    const r = readNumber(source[key], `optimizer.${key}`, report);
+    if (r !== undefined && !check(r)) report(`optimizer.${key}`, `expected ${expected}, got ${describe(source[key])}`);
+    return r ?? fallback;
+  };
+  const flag = (key: string): boolean => {
+    if (source[key] === undefined) return false;
+    if (typeof source[key] !== 'boolean') report(`optimizer.${key}`, `expected true or false, got ${describe(source[key])}`);
+    return source[key] === true;
+  };
+  const nonNegative = (r: Rational) => r.compare(0) >= 0;
+  const belowOne = (r: Rational) => r.compare(0) >= 0 && r.compare(1) < 0;
+  const lr = number('lr', type === 'sgd' || type === 'rmsprop' ? rational(1, 100) : rational(1, 1000), nonNegative, 'a learning rate ≥ 0');
+  const weightDecay = number('weight_decay', type === 'adamw' ? rational(1, 100) : ZERO, nonNegative, 'a weight decay ≥ 0');
+  let optimizer: Optimizer;
+  if (type === 'sgd') {
+    const momentum = number('momentum', ZERO, nonNegative, 'a momentum ≥ 0');
+    const dampening = number('dampening', ZERO, () => true, 'a number');
+    const nesterov = flag('nesterov');
+    if (nesterov && (momentum.compare(0) <= 0 || !dampening.equals(0))) report('optimizer.nesterov', 'Nesterov momentum needs momentum > 0 and dampening 0 (as torch.optim.SGD)');
+    optimizer = { type, lr, momentum, dampening, nesterov, weight_decay: weightDecay };
+  } else if (type === 'rmsprop') {
+    optimizer = {
+      type,
+      lr,
+      alpha: number('alpha', rational(99, 100), nonNegative, 'an alpha ≥ 0'),
+      eps: number('eps', rational(1, 100_000_000), nonNegative, 'an eps ≥ 0'),
+      momentum: number('momentum', ZERO, nonNegative, 'a momentum ≥ 0'),
+      centered: flag('centered'),
+      weight_decay: weightDecay,
+    };
+  } else {
+    let betas: [Rational, Rational] = [rational(9, 10), rational(999, 1000)];
+    if (source.betas !== undefined) {
+      if (!Array.isArray(source.betas) || source.betas.length !== 2) report('optimizer.betas', `expected [beta1, beta2], got ${describe(source.betas)}`);
+      else {
+        betas = source.betas.map((b, i) => {
+          const r = readNumber(b, `optimizer.betas[${i}]`, report);
+          if (r !== undefined && !belowOne(r)) report(`optimizer.betas[${i}]`, `expected a number in [0, 1), got ${describe(b)}`);
+          return r ?? ZERO;
+        }) as [Rational, Rational];
+      }
+    }
+    optimizer = { type, lr, betas, eps: number('eps', rational(1, 100_000_000), nonNegative, 'an eps ≥ 0'), weight_decay: weightDecay, amsgrad: flag('amsgrad') };
   }
-  for (const key of ['momentum', 'dampening', 'weight_decay']) {
-    const setting = value[key] === undefined ? undefined : readNumber(value[key], `optimizer.${key}`, report);
-    if (setting !== undefined && !setting.equals(0)) report(`optimizer.${key}`, `${key} other than 0 is ${NOT_YET}`);
-  }
-  if (value.nesterov !== undefined && value.nesterov !== false) {
-    if (value.nesterov === true) report('optimizer.nesterov', `Nesterov momentum is ${NOT_YET}`);
-    else report('optimizer.nesterov', `expected true or false, got ${describe(value.nesterov)}`);
-  }
-  for (const key of ['betas', 'eps', 'amsgrad', 'alpha', 'centered']) {
-    if (value[key] !== undefined) report(`optimizer.${key}`, `not a setting of "sgd"`);
-  }
-  if (value.lr === undefined) return rational(1, 100);
-  const lr = readNumber(value.lr, 'optimizer.lr', report);
-  if (lr !== undefined && lr.s < 0n && !lr.equals(0)) return report('optimizer.lr', `expected a learning rate ≥ 0, got ${describe(value.lr)}`);
-  return lr;
+  return errorCount(report) === before ? optimizer : undefined;
 }

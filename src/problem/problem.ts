@@ -47,10 +47,26 @@ export type Loss =
   | { readonly type: 'bce' }
   | { readonly type: 'expression'; readonly expression: UserExpression };
 
-export interface SgdOptimizer {
-  readonly type: 'sgd';
-  readonly lr: Rational;
-}
+/** torch.optim's optimizers with their settings, defaults filled in. */
+export type Optimizer =
+  | { readonly type: 'sgd'; readonly lr: Rational; readonly momentum: Rational; readonly dampening: Rational; readonly nesterov: boolean; readonly weight_decay: Rational }
+  | {
+      readonly type: 'adam' | 'adamw';
+      readonly lr: Rational;
+      readonly betas: readonly [Rational, Rational];
+      readonly eps: Rational;
+      readonly weight_decay: Rational;
+      readonly amsgrad: boolean;
+    }
+  | {
+      readonly type: 'rmsprop';
+      readonly lr: Rational;
+      readonly alpha: Rational;
+      readonly eps: Rational;
+      readonly momentum: Rational;
+      readonly centered: boolean;
+      readonly weight_decay: Rational;
+    };
 
 export interface Problem {
   readonly title?: string;
@@ -75,7 +91,7 @@ export interface Problem {
   readonly reduction: Reduction;
   /** Shape [] for head sum/mean; the prediction's 4-D shape for head none. */
   readonly target: Tensor<Rational>;
-  readonly optimizer: SgdOptimizer;
+  readonly optimizer: Optimizer;
   readonly steps: number;
 }
 

@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import katex from 'katex';
-import type { Derivation, Text } from '../derivation/step.js';
+import type { Block, Derivation, Text } from '../derivation/step.js';
+import { plotLayout } from './plot.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
 import { generatedText, headings, renderBody, type RenderOptions } from './document.js';
 import { alignedBody } from './layout.js';
@@ -37,9 +38,10 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
     text: (text) => `<p>${textHtml(text, strings)}</p>`,
     block: (block) => {
       if (block.kind === 'chains') return `<div class="math">${renderMath(`\\begin{aligned}\n${alignedBody(block.chains, block.groupSize)}\n\\end{aligned}`, true)}</div>`;
+      if (block.kind === 'plot') return plotSvg(block, strings);
       const header = block.header.map((t) => `<th>${textHtml(t, strings)}</th>`).join('');
       const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${renderMath(`\\displaystyle ${cell}`, false)}</td>`).join('')}</tr>`).join('\n');
-      return `<table class="summary">\n<thead><tr>${header}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
+      return `<table class="grid">\n<thead><tr>${header}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
     },
   });
   const { heading, subtitle } = headings(derivation, strings);
@@ -69,4 +71,19 @@ function katexCss(): string {
   });
   if (/url\(fonts\//.test(inlinedCss)) throw new Error('internal error: a KaTeX font was left as a link');
   return inlinedCss;
+}
+
+// An SVG line chart in the text's own colour (so it follows dark mode and prints), 560 × 260.
+function plotSvg(block: Extract<Block, { kind: 'plot' }>, strings: Strings): string {
+  const [width, height, left, bottom, top] = [460, 200, 70, 40, 20];
+  const layout = plotLayout(block.x, block.y, width, height);
+  const px = (x: number) => (left + x).toFixed(2);
+  const py = (y: number) => (top + height - y).toFixed(2);
+  const points = layout.points.map(([x, y]) => `${px(x)},${py(y)}`).join(' ');
+  const dots = layout.points.map(([x, y]) => `<circle cx="${px(x)}" cy="${py(y)}" r="3"/>`).join('');
+  const xTicks = layout.xTicks.map((t) => `<text x="${px(t.at)}" y="${top + height + 18}" text-anchor="middle">${escapeHtml(t.label)}</text>`).join('');
+  const yTicks = layout.yTicks.map((t) => `<text x="${left - 8}" y="${py(t.at)}" text-anchor="end" dominant-baseline="middle">${escapeHtml(t.label)}</text>`).join('');
+  const axes = `<path d="M${left},${top} V${top + height} H${left + width + 10}" fill="none" stroke="currentColor" stroke-opacity="0.5"/>`;
+  const labels = `<text x="${left + width + 14}" y="${top + height + 4}">${textHtml(block.xLabel, strings)}</text><text x="${left}" y="${top - 6}" text-anchor="middle">${textHtml(block.yLabel, strings)}</text>`;
+  return `<figure class="plot"><svg viewBox="0 0 ${left + width + 70} ${top + height + bottom}" role="img" font-size="13" fill="currentColor">${axes}${xTicks}${yTicks}${labels}<polyline points="${points}" fill="none" stroke="currentColor" stroke-width="2"/>${dots}</svg></figure>`;
 }

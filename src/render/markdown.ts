@@ -4,7 +4,7 @@ import { stringsFor, type Strings } from '../strings/strings.js';
 import { generatedText, headings, renderBody, type RenderOptions } from './document.js';
 import { alignedBody } from './layout.js';
 import { fillTemplate } from './templates.js';
-import { segments } from './text.js';
+import { plainText, segments } from './text.js';
 
 /** Plain text made inert for Markdown: no emphasis, link, code, HTML tag, table cell or math can start in it. */
 export function escapeMarkdown(text: string): string {
@@ -27,10 +27,15 @@ export function renderMarkdown(derivation: Derivation, options: RenderOptions): 
     step: (step, inner) => `### ${textMd(step.title, strings)}\n\n${inner}`,
     text: (text) => textMd(text, strings),
     block: (block) => {
+      // GitHub shows no inline SVG: the curve's numbers are in the trajectory table beside it.
+      if (block.kind === 'plot') return '';
       // A table's cells would pass their math through Markdown's escapes (\\\\ in a matrix becomes \\),
-      // so a table is written as one aligned display: quantity = value.
-      const chains = block.kind === 'chains' ? block.chains : block.rows.map(([lhs, value]) => ({ lhs, sides: [[value]] }));
-      return `$$\n\\begin{aligned}\n${alignedBody(chains, block.kind === 'chains' ? block.groupSize : undefined)}\n\\end{aligned}\n$$`;
+      // so a table is written as a math array with a text header.
+      if (block.kind === 'table') {
+        const header = block.header.map((t) => `\\text{${mathText(plainText(t, strings))}}`).join(' & ');
+        return `$$\n\\begin{array}{${'l'.repeat(block.header.length)}}\n${header} \\\\ \\hline\n${block.rows.map((row) => row.join(' & ')).join(' \\\\[1ex]\n')}\n\\end{array}\n$$`;
+      }
+      return `$$\n\\begin{aligned}\n${alignedBody(block.chains, block.groupSize)}\n\\end{aligned}\n$$`;
     },
   });
   const { heading, subtitle } = headings(derivation, strings);
@@ -41,4 +46,9 @@ export function renderMarkdown(derivation: Derivation, options: RenderOptions): 
     body,
     generated: textMd(generatedText(options), strings),
   });
+}
+
+/** Plain text made safe inside \\text{…}: braces, backslashes and the like printed as themselves. */
+function mathText(text: string): string {
+  return text.replace(/[\\{}$&#%_^~]/g, (c) => (c === '\\' ? '\\backslash ' : `\\${c}`));
 }

@@ -4,7 +4,8 @@ import { alignedBody } from './layout.js';
 import { generatedText, headings, renderBody, type RenderOptions } from './document.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
-import type { Derivation } from '../derivation/step.js';
+import type { Block, Derivation } from '../derivation/step.js';
+import { plotLayout } from './plot.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
 
 const TEX_SPECIALS: Record<string, string> = {
@@ -41,9 +42,9 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
     step: (step, inner) => `\\subsection{${textTex(step.title, strings)}}\n\n${inner}`,
     text: (text) => textTex(text, strings),
     block: (block) => {
-      // A summary table is set as an aligned display, quantity = value: matrices need display room.
-      const chains = block.kind === 'chains' ? block.chains : block.rows.map(([lhs, value]) => ({ lhs, sides: [[value]] }));
-      return `\\begin{align*}\n${alignedBody(chains, block.kind === 'chains' ? block.groupSize : undefined)}\n\\end{align*}`;
+      if (block.kind === 'plot') return plotTex(block, strings);
+      if (block.kind === 'table') return tableTex(block, strings);
+      return `\\begin{align*}\n${alignedBody(block.chains, block.groupSize)}\n\\end{align*}`;
     },
   });
   const { heading, subtitle } = headings(derivation, strings);
@@ -55,4 +56,31 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
     body,
     generated: textTex(generatedText(options), strings),
   });
+}
+
+function tableTex(block: Extract<Block, { kind: 'table' }>, strings: Strings): string {
+  const header = block.header.map((t) => `\\textbf{${textTex(t, strings)}}`).join(' & ');
+  const rows = block.rows.map((row) => `${row.map((cell) => `$\\displaystyle ${cell}$`).join(' & ')} \\\\[1.2ex]`).join('\n');
+  return `\\begin{center}\n\\begin{tabular}{${'l'.repeat(block.header.length)}}\n\\toprule\n${header} \\\\\n\\midrule\n${rows}\n\\bottomrule\n\\end{tabular}\n\\end{center}`;
+}
+
+// A TikZ line chart 10 cm × 4.5 cm: axes, the points joined, the first and last values marked.
+function plotTex(block: Extract<Block, { kind: 'plot' }>, strings: Strings): string {
+  const layout = plotLayout(block.x, block.y, 10, 4.5);
+  const line = layout.points.map(([x, y]) => `(${x},${y})`).join(' -- ');
+  const dots = layout.points.map(([x, y]) => `\\fill (${x},${y}) circle (1.5pt);`).join(' ');
+  const xTicks = layout.xTicks.map((t) => `\\draw (${t.at},0) -- (${t.at},-0.1) node[below] {\\small ${t.label}};`).join(' ');
+  const yTicks = layout.yTicks.map((t) => `\\draw (0,${t.at}) -- (-0.1,${t.at}) node[left] {\\small ${t.label}};`).join(' ');
+  return [
+    '\\begin{center}',
+    '\\begin{tikzpicture}',
+    `\\draw[gray] (0,0) -- (10.3,0) node[right] {\\small ${textTex(block.xLabel, strings)}};`,
+    `\\draw[gray] (0,0) -- (0,4.8) node[above] {\\small ${textTex(block.yLabel, strings)}};`,
+    xTicks,
+    yTicks,
+    `\\draw[thick, blue!70!black] ${line};`,
+    dots,
+    '\\end{tikzpicture}',
+    '\\end{center}',
+  ].join('\n');
 }

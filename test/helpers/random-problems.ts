@@ -81,10 +81,12 @@ export function randomProblem(seed: number, options: Options = {}): ProblemJson 
 
     const inputShape = inputForm === 2 ? [h, w] : inputForm === 3 ? [inChannels, h, w] : [batch, inChannels, h, w];
     const kernelShape = inputForm === 2 && outChannels === 1 && chance(0.7) ? [kh, kw] : [outChannels, inChannels / groups, kh, kw];
-    // bce after a sigmoid is ill-conditioned where the sigmoid saturates (1 − y loses its digits), in
-    // PyTorch as anywhere: keep its σ small, so that float64 answers agree to 1e-9.
+    // Where a sigmoid or tanh saturates, its slope is a few units in the last place of 1, which float64
+    // libraries round differently, and bce's 1 − y loses its digits: in PyTorch as anywhere. Adam and
+    // RMSprop then divide such a gradient by its own size. Keep σ small there, so answers agree to 1e-9.
     const small = () => `${int(-5, 5)}/${pick([10, 20])}`;
-    const weight = loss === 'bce' ? small : entry;
+    const saturates = loss === 'bce' || activationKind === 'sigmoid' || activationKind === 'tanh' || activationKind === 'expression';
+    const weight = saturates ? small : entry;
     const problem: ProblemJson = {
       input: nested(inputShape, weight),
       kernel: nested(kernelShape, weight),
@@ -94,7 +96,7 @@ export function randomProblem(seed: number, options: Options = {}): ProblemJson 
       head,
       reduction: pick(['mean', 'sum']),
       target,
-      optimizer: { type: 'sgd', lr: pick([0.01, '0.1', '1/3', 0.5, '0.001']) },
+      optimizer: basic ? { type: 'sgd', lr: pick([0.01, '0.1', '1/3', 0.5, '0.001']) } : randomOptimizer(pick, chance),
     };
     if (groups > 1 || chance(0.2)) problem.groups = groups;
     if (mode !== 'zeros' || chance(0.1)) problem.padding_mode = mode;
@@ -106,6 +108,37 @@ export function randomProblem(seed: number, options: Options = {}): ProblemJson 
     if (loss === 'smooth_l1') problem.beta = pick(['1', '0.5', '2', '0']);
     if (loss === 'huber') problem.delta = pick(['1', '0.5', '3']);
     if (chance(0.5)) problem.bias = outChannels === 1 && chance(0.5) ? weight() : nested([outChannels], weight);
+    if (!basic && chance(0.4)) problem.steps = int(2, 4);
     return problem;
   }
+}
+
+/** An optimizer of torch.optim with random settings, each left at its default half of the time. */
+function randomOptimizer(pick: <T>(items: readonly T[]) => T, chance: (p: number) => boolean): Record<string, unknown> {
+  const type = pick(['sgd', 'sgd', 'adam', 'adamw', 'rmsprop'] as const);
+  const o: Record<string, unknown> = { type };
+  const maybe = (key: string, value: () => unknown) => {
+    if (chance(0.5)) o[key] = value();
+  };
+  maybe('lr', () => pick(['0.01', '0.1', '1/3', 0.5, '0.001']));
+  maybe('weight_decay', () => pick([0, '0.1', '1/100', 0.5]));
+  if (type === 'sgd') {
+    maybe('momentum', () => pick([0, '0.9', '1/2']));
+    maybe('dampening', () => pick([0, '0.1', '1/4']));
+    if (chance(0.3)) {
+      o.momentum = pick(['0.9', '1/2']);
+      o.dampening = 0;
+      o.nesterov = true;
+    }
+  } else if (type === 'rmsprop') {
+    maybe('alpha', () => pick(['0.99', '0.9', '1/2']));
+    maybe('eps', () => pick(['1e-8', '0.001']));
+    maybe('momentum', () => pick([0, '0.9']));
+    maybe('centered', () => chance(0.5));
+  } else {
+    maybe('betas', () => [pick(['0.9', '0.5', 0]), pick(['0.999', '0.9'])]);
+    maybe('eps', () => pick(['1e-8', '0.001']));
+    maybe('amsgrad', () => chance(0.5));
+  }
+  return o;
 }

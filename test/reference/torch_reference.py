@@ -46,6 +46,22 @@ def expression(source, **variables):
     return eval(source.replace("^", "**"), {"__builtins__": {}, "e": math.e, "pi": math.pi, **FUNCTIONS}, variables)
 
 
+def make_optimizer(spec, parameters):
+    """torch.optim's optimizer for the problem's settings; convgrad's defaults are torch.optim's."""
+    kind = spec.get("type", "sgd")
+    settings = {key: (number(value) if not isinstance(value, (bool, list)) else value) for key, value in spec.items() if key != "type"}
+    if "betas" in settings:
+        settings["betas"] = tuple(number(b) for b in settings["betas"])
+    if kind == "sgd":
+        settings.setdefault("lr", 0.01)
+        return torch.optim.SGD(parameters, **settings)
+    if kind == "adam":
+        return torch.optim.Adam(parameters, **settings)
+    if kind == "adamw":
+        return torch.optim.AdamW(parameters, **settings)
+    return torch.optim.RMSprop(parameters, **settings)
+
+
 def solve(problem):
     raw_input, raw_kernel = problem["input"], problem["kernel"]
     input_form, kernel_form = depth(raw_input), depth(raw_kernel)
@@ -55,6 +71,51 @@ def solve(problem):
     b = None
     if bias is not None:
         b = torch.tensor([number(v) for v in bias] if isinstance(bias, list) else [number(bias)], dtype=torch.float64, requires_grad=True)
+    parameters = [k] + ([b] if b is not None else [])
+    optimizer = make_optimizer(problem.get("optimizer", {"type": "sgd", "lr": 0.01}), parameters)
+    first = None
+    trajectory = []
+    for step in range(1, problem.get("steps", 1) + 1):
+        optimizer.zero_grad()
+        if x.grad is not None:
+            x.grad = None
+        values = forward(problem, x, k, b)
+        values["loss"].backward()
+        if first is None:
+            first = {key: value for key, value in values.items()}
+            first["grad_kernel"], first["grad_input"] = k.grad.clone(), x.grad.clone()
+            first["grad_bias"] = b.grad.clone() if b is not None else None
+        loss_before = values["loss"].item()
+        optimizer.step()
+        trajectory.append({"step": step, "loss": loss_before, "kernel": shaped(k, kernel_form)})
+        if b is not None:
+            trajectory[-1]["bias"] = b.detach().tolist() if isinstance(bias, list) else b.detach().item()
+
+    out_channels = k.shape[0]
+    map_form = (2 if out_channels == 1 else 3) if input_form == 2 else input_form
+    head = problem.get("head", "sum")
+    result = {
+        "forward": {
+            "conv": shaped(first["conv"], map_form),
+            "output": shaped(first["pooled"], map_form),
+            "prediction": first["prediction"].item() if head != "none" else shaped(first["prediction"], map_form),
+            "loss": first["loss"].item(),
+        },
+        "grad": {"kernel": shaped(first["grad_kernel"], kernel_form), "input": shaped(first["grad_input"], input_form)},
+        "updated": {"kernel": shaped(k, kernel_form)},
+        "trajectory": trajectory,
+    }
+    if b is not None:
+        result["grad"]["bias"] = first["grad_bias"].tolist() if isinstance(bias, list) else first["grad_bias"].item()
+        result["updated"]["bias"] = b.detach().tolist() if isinstance(bias, list) else b.detach().item()
+    return result
+
+
+def shaped(t, form):
+    return t.detach().reshape(t.shape[4 - form:] if form > 0 else ()).tolist()
+
+
+def forward(problem, x, k, b):
     stride, dilation = pair(problem.get("stride"), 1), pair(problem.get("dilation"), 1)
     groups = problem.get("groups", 1)
     mode = problem.get("padding_mode", "zeros")
@@ -109,29 +170,7 @@ def solve(problem):
     else:
         elements = expression(loss_kind["expression"], y=prediction, t=target)
         loss = elements.mean() if reduction == "mean" else elements.sum()
-    loss.backward()
-
-    out_channels = k.shape[0]
-    map_form = (2 if out_channels == 1 else 3) if input_form == 2 else input_form
-    shaped = lambda t, form: t.detach().reshape(t.shape[4 - form:] if form > 0 else ()).tolist()
-    result = {
-        "forward": {
-            "conv": shaped(conv, map_form),
-            "output": shaped(p, map_form),
-            "prediction": prediction.item() if head != "none" else shaped(prediction, map_form),
-            "loss": loss.item(),
-        },
-        "grad": {"kernel": shaped(k.grad, kernel_form), "input": shaped(x.grad, input_form)},
-    }
-    if b is not None:
-        result["grad"]["bias"] = b.grad.tolist() if isinstance(bias, list) else b.grad.item()
-    optimizer = problem.get("optimizer", {"type": "sgd", "lr": 0.01})
-    parameters = [k] + ([b] if b is not None else [])
-    torch.optim.SGD(parameters, lr=number(optimizer.get("lr", 0.01))).step()
-    result["updated"] = {"kernel": shaped(k, kernel_form)}
-    if b is not None:
-        result["updated"]["bias"] = b.detach().tolist() if isinstance(bias, list) else b.detach().item()
-    return result
+    return {"conv": conv, "pooled": p, "prediction": prediction, "loss": loss}
 
 
 def main():

@@ -4,7 +4,7 @@
 import { differentiate } from '../../expr/differentiate.js';
 import { evaluate } from '../../expr/evaluate.js';
 import { add, mul, num, sym, type Expr, type Sym } from '../../expr/expr.js';
-import { scalarTex, symbolTex, toTex, toTexTerms } from '../../expr/to-tex.js';
+import { scalarTex, shownExactly, symbolTex, toTex, toTexTerms } from '../../expr/to-tex.js';
 import { add as addScalar, asDouble, isExact, mul as mulScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
 import { toExactString } from '../../numbers/rational.js';
 import { biasSym, inputSym, kernelSym, outputSym, transposedConvolution } from '../../model/conv.js';
@@ -24,7 +24,7 @@ import { elidedNote, headInput, shownIndices } from './forward.js';
 const math = (tex: string) => ({ math: tex });
 const text = (t: Text): Block => ({ kind: 'text', text: t });
 const chainsBlock = (chains: Chain[], groupSize?: number): Block[] => (chains.length > 0 ? [{ kind: 'chains', chains, ...(groupSize ? { groupSize } : {}) }] : []);
-const value = (x: Scalar) => rounded(scalarTex(x), !isExact(x));
+const value = (x: Scalar) => rounded(scalarTex(x), !shownExactly(x));
 
 export function backwardSection(ctx: DerivationContext): Section {
   const { problem } = ctx;
@@ -165,7 +165,7 @@ function activationStep(ctx: DerivationContext): Step {
   const chains = shown.map(([n, o, i, j]) => {
     const [s, a, d] = [outputSym('sigma', naming, n, o, i, j), outputSym('a', naming, n, o, i, j), outputSym('delta', naming, n, o, i, j)];
     const [g, slope, delta] = [get(gradients.activated, n, o, i, j), get(gradients.activationSlope, n, o, i, j), get(gradients.delta, n, o, i, j)];
-    return chain(symbolTex(d), `${partial('L', symbolTex(a))} \\cdot f'(${symbolTex(s)})`, rounded(`${operandTex(g)} \\cdot ${operandTex(slope)}`, !isExact(g) || !isExact(slope)), value(delta));
+    return chain(symbolTex(d), `${partial('L', symbolTex(a))} \\cdot f'(${symbolTex(s)})`, rounded(`${operandTex(g)} \\cdot ${operandTex(slope)}`, !shownExactly(g) || !shownExactly(slope)), value(delta));
   });
   return {
     rule: 'chain.activation',
@@ -193,7 +193,7 @@ function entryChains(ctx: DerivationContext, v: Sym, compact: Scalar): Chain[] {
     const dLdS = ctx.step.gradients.prediction.data[0];
     agree(`∂L/∂${name}`, mulScalar(dLdS, dSValue), compact);
     const dSChain = dS.kind === 'add' ? sumOfProductsChain(partial('S', name), dS, ctx) : chain(partial('S', name), toTex(dS, { elide: terms }), toTex(dS, { value: ctx.value, elide: terms }), scalarTex(dSValue));
-    return [dSChain, chain(partial('L', name), `${partial('L', 'S')} \\cdot ${partial('S', name)}`, rounded(`${operandTex(dLdS)} \\cdot ${operandTex(dSValue)}`, !isExact(dLdS)), value(compact))];
+    return [dSChain, chain(partial('L', name), `${partial('L', 'S')} \\cdot ${partial('S', name)}`, rounded(`${operandTex(dLdS)} \\cdot ${operandTex(dSValue)}`, !shownExactly(dLdS)), value(compact))];
   }
   const dL = differentiate(ctx.linearized, v);
   agree(`∂L/∂${name}`, evaluate(dL, ctx.value), compact);

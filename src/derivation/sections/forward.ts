@@ -2,8 +2,7 @@
 // after the convolution (activation, pooling, head, loss) entry by entry.
 import { evaluate } from '../../expr/evaluate.js';
 import { sub, sym, type Sym } from '../../expr/expr.js';
-import { scalarTex, symbolTex, toTex } from '../../expr/to-tex.js';
-import { isExact } from '../../numbers/scalar.js';
+import { scalarTex, shownExactly, symbolTex, toTex } from '../../expr/to-tex.js';
 import { inputSym, outputSym } from '../../model/conv.js';
 import { channelsPerGroup, hasPadding, isPaddingCell, paddedSource, touchesZeroPadding } from '../../model/geometry.js';
 import { makeGrid } from '../../model/grid.js';
@@ -144,8 +143,8 @@ function activationStep(ctx: DerivationContext): Step {
     // The general f' stands above; each entry shows f' at its own numbers (which branch a kink takes).
     const [x, y, slope] = [get(forward.sigma, n, o, i, j), get(forward.activated, n, o, i, j), get(gradients.activationSlope, n, o, i, j)];
     return [
-      chain(symbolTex(a), activationTex(f, symbolTex(s)), activationTex(f, operandTex(x)), rounded(scalarTex(y), !isExact(y))),
-      chain(`f'(${symbolTex(s)})`, activationSlopeTex(f, operandTex(x), operandTex(y)), rounded(scalarTex(slope), !isExact(slope))),
+      chain(symbolTex(a), activationTex(f, symbolTex(s)), activationTex(f, operandTex(x)), rounded(scalarTex(y), !shownExactly(y))),
+      chain(`f'(${symbolTex(s)})`, activationSlopeTex(f, operandTex(x), operandTex(y)), rounded(scalarTex(slope), !shownExactly(slope))),
     ];
   });
   return {
@@ -177,11 +176,11 @@ function poolStep(ctx: DerivationContext): Step {
     const lhs = symbolTex(outputSym('p', naming, n, o, i, j));
     if (pool.type === 'avg') {
       const count = cells.length;
-      return chain(lhs, `\\frac{1}{${count}} (${names.map(symbolTex).join(' + ')})`, `\\frac{1}{${count}} (${valueSumPieces(values, undefined).join(' ')})`, rounded(scalarTex(result), !isExact(result)));
+      return chain(lhs, `\\frac{1}{${count}} (${names.map(symbolTex).join(' + ')})`, `\\frac{1}{${count}} (${valueSumPieces(values, undefined).join(' ')})`, rounded(scalarTex(result), !shownExactly(result)));
     }
     const route = forward.pooling!.routes[offset(forward.pooled.shape, [n, o, i, j])][0].from;
     const winner = names[cells.findIndex(([r, c]) => offset(forward.activated.shape, [n, o, r, c]) === route)];
-    return chain(lhs, `\\max(${names.map(symbolTex).join(', ')})`, `\\max(${values.map((v) => scalarTex(v)).join(', ')})`, rounded(`${scalarTex(result)} \\quad (${symbolTex(winner)})`, !isExact(result)));
+    return chain(lhs, `\\max(${names.map(symbolTex).join(', ')})`, `\\max(${values.map((v) => scalarTex(v)).join(', ')})`, rounded(`${scalarTex(result)} \\quad (${symbolTex(winner)})`, !shownExactly(result)));
   });
   return {
     rule: 'pool.apply',
@@ -225,8 +224,8 @@ function headStep(ctx: DerivationContext): Step {
   const predictionChain = chain(
     'S',
     wrap(pieces((s) => symbolTex(s))),
-    rounded(wrap(pieces((s) => operandTex(ctx.value(s)!))), !map.data.every(isExact)),
-    rounded(scalarTex(prediction), !isExact(prediction)),
+    rounded(wrap(pieces((s) => operandTex(ctx.value(s)!))), !map.data.every(shownExactly)),
+    rounded(scalarTex(prediction), !shownExactly(prediction)),
   );
   const blocks: Block[] = [
     text(mean ? { key: 'head.mean', params: { count: math(`${count}`) } } : { key: 'head.sum' }),
@@ -248,7 +247,7 @@ function lossStep(ctx: DerivationContext): Step {
     const exactChain =
       problem.loss.type === 'mse'
         ? chain('L', toTex(mseExpr()), toTex(mseExpr(), { value: ctx.value }), `${operandTex(evaluate(sub(S, T), ctx.value))}^{2}`, scalarTex(L))
-        : chain('L', lossTex(problem.loss, 'S', 'T'), lossTex(problem.loss, operandTex(y), operandTex(t)), rounded(scalarTex(L), !isExact(L)));
+        : chain('L', lossTex(problem.loss, 'S', 'T'), lossTex(problem.loss, operandTex(y), operandTex(t)), rounded(scalarTex(L), !shownExactly(L)));
     return { rule: 'loss.reduce', title: { key: 'step.loss.mse' }, blocks: [text({ key: problem.loss.type === 'mse' ? 'loss.mse' : 'loss.single' }), { kind: 'chains', chains: [exactChain] }] };
   }
   const shown = shownIndices(ctx, forward.prediction.shape);
@@ -256,11 +255,11 @@ function lossStep(ctx: DerivationContext): Step {
     const [y, t] = [outputSym('y', naming, n, o, i, j), outputSym('t', naming, n, o, i, j)];
     const l = get(forward.elementLosses, n, o, i, j);
     const lhs = `l${superscriptOf(y)}_{${y.indices.join('')}}`;
-    return chain(lhs, lossTex(problem.loss, symbolTex(y), symbolTex(t)), lossTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!)), rounded(scalarTex(l), !isExact(l)));
+    return chain(lhs, lossTex(problem.loss, symbolTex(y), symbolTex(t)), lossTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!)), rounded(scalarTex(l), !shownExactly(l)));
   });
   const count = forward.prediction.data.length;
   const mean = problem.reduction === 'mean';
-  const total = chain('L', `${mean ? `\\frac{1}{${count}}` : ''}\\sum l`, rounded(`${mean ? `\\frac{1}{${count}} (` : ''}${valueSumPieces(forward.elementLosses.data, ctx.elision.terms).join(' ')}${mean ? ')' : ''}`, !forward.elementLosses.data.every(isExact)), rounded(scalarTex(L), !isExact(L)));
+  const total = chain('L', `${mean ? `\\frac{1}{${count}}` : ''}\\sum l`, rounded(`${mean ? `\\frac{1}{${count}} (` : ''}${valueSumPieces(forward.elementLosses.data, ctx.elision.terms).join(' ')}${mean ? ')' : ''}`, !forward.elementLosses.data.every(shownExactly)), rounded(scalarTex(L), !shownExactly(L)));
   return {
     rule: 'loss.reduce',
     title: { key: 'step.loss.mse' },

@@ -36,7 +36,7 @@ export function problemSection(ctx: DerivationContext): Section {
     ...(problem.activation.type !== 'none' ? [{ key: 'problem.activation', params: { formula: math(`a = ${activationTex(problem.activation)}`) } } as const] : []),
     ...(problem.pool ? [{ key: problem.pool.type === 'max' ? 'problem.pool.max' : 'problem.pool.avg', params: { size: math(`${problem.pool.size[0]} \\times ${problem.pool.size[1]}`), stride: math(pairTex(problem.pool.stride)) } } as const] : []),
     ...headAndLoss(ctx),
-    { key: 'problem.optimizer.sgd', params: { lr: math(`\\eta = ${rationalTex(problem.optimizer.lr)}`) } },
+    optimizerText(ctx),
   ];
   const blocks: Block[] = [
     { kind: 'text', text: { key: 'problem.tensors', params: { inputShape: math(shapeTex(inputShape)), kernelShape: math(shapeTex(kernelShape)) } } },
@@ -64,4 +64,14 @@ function paddingTex(ctx: DerivationContext): string {
   const sides = p.top === p.bottom && p.left === p.right ? pairTex([p.top, p.left]) : `(${p.top}, ${p.bottom}, ${p.left}, ${p.right})`;
   const spec = ctx.problem.paddingSpec;
   return spec === 'explicit' ? sides : `\\texttt{${spec}} = ${sides}`;
+}
+
+/** One step of plain SGD, or the optimizer and the number of steps. */
+function optimizerText(ctx: DerivationContext): Text {
+  const o = ctx.problem.optimizer;
+  const plain = o.type === 'sgd' && o.momentum.equals(0) && o.weight_decay.equals(0);
+  const lr = math(`\\eta = ${rationalTex(o.lr)}`);
+  if (plain && ctx.problem.steps === 1) return { key: 'problem.optimizer.sgd', params: { lr } };
+  const names: Record<typeof o.type, string> = { sgd: 'SGD', adam: 'Adam', adamw: 'AdamW', rmsprop: 'RMSprop' };
+  return { key: 'problem.optimizer', params: { name: { text: names[o.type] }, steps: math(`${ctx.problem.steps}`), lr } };
 }

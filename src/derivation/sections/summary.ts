@@ -1,31 +1,34 @@
 // Section 5: every result on one page.
-import { scalarTex } from '../../expr/to-tex.js';
-import { isExact, type Scalar } from '../../numbers/scalar.js';
+import { scalarTex, shownExactly } from '../../expr/to-tex.js';
+import type { Scalar } from '../../numbers/scalar.js';
 import type { Tensor } from '../../model/tensor.js';
-import { planes } from '../planes.js';
-import { partial } from '../tex.js';
-import { primed } from './update.js';
+import type { Solution } from '../../trajectory/train.js';
+import { planes, type PlaneKind } from '../planes.js';
+import { chain, partial, rounded } from '../tex.js';
 import type { DerivationContext } from '../context.js';
-import type { PlaneKind } from '../planes.js';
-import type { Section } from '../step.js';
+import type { Chain, Section } from '../step.js';
+import { primed } from './training.js';
 
-export function summarySection(ctx: DerivationContext): Section {
+export function summarySection(ctx: DerivationContext, solution: Solution): Section {
   const { step, problem } = ctx;
-  const value = (x: Scalar) => (isExact(x) ? scalarTex(x) : `\\approx ${scalarTex(x)}`);
-  const rows = (name: (superscript: string) => string, kind: PlaneKind, t: Tensor<Scalar>): string[][] => planes(ctx, kind, t).map((p) => [name(p.superscript), ctx.matrix(p.grid)]);
-  const vector = (name: string, values: readonly Scalar[]) => [[name, values.length === 1 ? value(values[0]) : `(${values.map((v) => scalarTex(v)).join(', ')})`]];
-  const table: string[][] = [
-    ...(problem.head === 'none' ? [] : [['S', value(step.forward.prediction.data[0])]]),
-    ['L', value(step.forward.loss)],
-    ...rows((sup) => partial('L', `K${sup}`), 'kernel', step.gradients.kernel),
-    ...(step.gradients.bias === undefined ? [] : vector(partial('L', 'b'), step.gradients.bias)),
-    ...rows((sup) => partial('L', `X${sup}`), 'input', step.gradients.input),
-    ...rows((sup) => primed('K', sup), 'kernel', step.after.kernel),
-    ...(step.after.bias === undefined ? [] : vector("b'", step.after.bias)),
+  const last = solution.steps[solution.steps.length - 1];
+  const value = (x: Scalar) => rounded(scalarTex(x), !shownExactly(x));
+  const matrices = (name: (superscript: string) => string, kind: PlaneKind, t: Tensor<Scalar>): Chain[] =>
+    planes(ctx, kind, t).map((p) => chain(name(p.superscript), rounded(ctx.matrix(p.grid), !p.grid.data.every(shownExactly))));
+  const vector = (name: string, values: readonly Scalar[]) =>
+    chain(name, values.length === 1 ? value(values[0]) : rounded(`(${values.map((x) => scalarTex(x)).join(', ')})`, !values.every(shownExactly)));
+  const chains: Chain[] = [
+    ...(problem.head === 'none' ? [] : [chain('S', value(step.forward.prediction.data[0]))]),
+    chain('L', value(step.forward.loss)),
+    ...matrices((sup) => partial('L', `K${sup}`), 'kernel', step.gradients.kernel),
+    ...(step.gradients.bias === undefined ? [] : [vector(partial('L', 'b'), step.gradients.bias)]),
+    ...matrices((sup) => partial('L', `X${sup}`), 'input', step.gradients.input),
+    ...matrices((sup) => primed('K', sup), 'kernel', last.after.kernel),
+    ...(last.after.bias === undefined ? [] : [vector("b'", last.after.bias)]),
   ];
   return {
     id: 'summary',
     title: { key: 'section.summary' },
-    steps: [{ rule: 'summary.results', title: { key: 'step.summary.results' }, blocks: [{ kind: 'table', header: [{ key: 'summary.quantity' }, { key: 'summary.value' }], rows: table }] }],
+    steps: [{ rule: 'summary.results', title: { key: 'step.summary.results' }, blocks: [{ kind: 'chains', chains }] }],
   };
 }
