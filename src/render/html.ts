@@ -73,9 +73,9 @@ function katexCss(): string {
   return inlinedCss;
 }
 
-// An SVG line chart in the text's own colour (so it follows dark mode and prints), 560 × 260.
+// An SVG line chart in the text's own colour (so it follows dark mode and prints).
 function plotSvg(block: Extract<Block, { kind: 'plot' }>, strings: Strings): string {
-  const [width, height, left, bottom, top] = [460, 200, 70, 40, 20];
+  const [width, height, left, bottom, top] = [460, 200, 70, 40, 34];
   const layout = plotLayout(block.x, block.y, width, height);
   const px = (x: number) => (left + x).toFixed(2);
   const py = (y: number) => (top + height - y).toFixed(2);
@@ -84,6 +84,6 @@ function plotSvg(block: Extract<Block, { kind: 'plot' }>, strings: Strings): str
   const xTicks = layout.xTicks.map((t) => `<text x="${px(t.at)}" y="${top + height + 18}" text-anchor="middle">${escapeHtml(t.label)}</text>`).join('');
   const yTicks = layout.yTicks.map((t) => `<text x="${left - 8}" y="${py(t.at)}" text-anchor="end" dominant-baseline="middle">${escapeHtml(t.label)}</text>`).join('');
   const axes = `<path d="M${left},${top} V${top + height} H${left + width + 10}" fill="none" stroke="currentColor" stroke-opacity="0.5"/>`;
-  const labels = `<text x="${left + width + 14}" y="${top + height + 4}">${textHtml(block.xLabel, strings)}</text><text x="${left}" y="${top - 6}" text-anchor="middle">${textHtml(block.yLabel, strings)}</text>`;
+  const labels = `<text x="${left + width + 14}" y="${top + height + 4}">${textHtml(block.xLabel, strings)}</text><text x="${left}" y="${top - 18}" text-anchor="middle">${textHtml(block.yLabel, strings)}</text>`;
   return `<figure class="plot"><svg viewBox="0 0 ${left + width + 70} ${top + height + bottom}" role="img" font-size="13" fill="currentColor">${axes}${xTicks}${yTicks}${labels}<polyline points="${points}" fill="none" stroke="currentColor" stroke-width="2"/>${dots}</svg></figure>`;
 }
