@@ -8,9 +8,13 @@ import { formatDiagnostic } from '../problem/problem.js';
 import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
 import { FORMATS, renderAll, type Format } from '../render/render-all.js';
 import { packageRoot } from '../render/templates.js';
-import { resultJson } from '../result/result-document.js';
 import { LANGUAGES, type Language } from '../strings/strings.js';
-import { solve } from '../trajectory/train.js';
+import { solve, type Solution } from '../trajectory/train.js';
+import { torchScript } from '../engines/torch-script.js';
+import { checkSolution, formatCheck } from '../engines/check.js';
+import { compareResults, formatDifference } from '../engines/compare.js';
+import { vectorFiles, type VectorFile } from '../engines/vectors.js';
+import { resultDocument, resultJson, type ResultDocument } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
 import { ProblemError } from '../problem/problem-error.js';
 
@@ -79,6 +83,47 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .action(async (file: string | undefined, options: DeriveOptions) => {
       status = await deriveCommand(file, options, io);
     });
+  program
+    .command('torch')
+    .description('print a self-contained PyTorch script that rebuilds the problem in float64 and checks every number against convgrad')
+    .argument('[file]', 'problem file (JSON); - reads standard input; none: the seed problem')
+    .action(async (file: string | undefined) => {
+      status = await withSolution(file, io, (solution) => {
+        io.stdout(torchScript(solution, version()));
+        return 0;
+      });
+    });
+  program
+    .command('check')
+    .description('compute the problem with independent engines (finite differences, TensorFlow.js, PyTorch) and compare each with convgrad: exit 0 when all agree, 1 when one differs')
+    .argument('[file]', 'problem file (JSON); - reads standard input; none: the seed problem')
+    .option('--json', 'print the report as JSON')
+    .action(async (file: string | undefined, options: { json?: boolean }) => {
+      status = await withSolution(file, io, async (solution, name) => {
+        const report = await checkSolution(solution, version());
+        io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheck(report, name));
+        return report.agree ? 0 : 1;
+      });
+    });
+  program
+    .command('vectors')
+    .description('write test vectors for your own engine: every intermediate tensor as JSON (exact and double) and as .npy files')
+    .argument('<files...>', 'problem files (JSON)')
+    .option('--out <dir>', 'folder to write into, one subfolder a problem', 'vectors')
+    .action(async (files: string[], options: { out: string }) => {
+      status = await writeVectors(files, options.out, io);
+    });
+  program
+    .command('compare')
+    .description("compare another engine's result document with convgrad's and name every entry that differs: exit 1 when one does")
+    .argument('<file>', 'problem file (JSON); - reads standard input')
+    .requiredOption('--with <result>', "the other engine's result document (the fields of convgrad derive --json)")
+    .addOption(new Option('--dtype <dtype>', 'the precision the other engine computed in, which sets the default tolerances').choices(['float64', 'float32']).default('float64'))
+    .option('--rtol <number>', 'relative tolerance (default 1e-9 for float64, 2e-4 for float32)')
+    .option('--atol <number>', 'absolute tolerance, times max(1, the largest entry) (default 1e-12 for float64, 2e-5 for float32)')
+    .action(async (file: string, options: { with: string; dtype: 'float64' | 'float32'; rtol?: string; atol?: string }) => {
+      status = await compareCommand(file, options, io);
+    });
   program.addHelpText('after', EXAMPLES);
 
   try {
@@ -98,8 +143,11 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
-async function deriveCommand(file: string | undefined, options: DeriveOptions, io: Io): Promise<number> {
-  const formats = parseFormats(options.format);
+/**
+ * Reads and solves the problem of FILE (- for standard input, none for the seed), then runs `use` on
+ * it; a problem that is not valid is reported, every mistake on its own line, with status 2.
+ */
+async function withSolution(file: string | undefined, io: Io, use: (solution: Solution, name: string) => number | Promise<number>): Promise<number> {
   const { name, source } = await readProblem(file, io);
   const parsed = parseProblemText(source);
   const where = file === undefined ? SEED_PROBLEM_NAME : file === '-' ? '<stdin>' : file;
@@ -107,7 +155,7 @@ async function deriveCommand(file: string | undefined, options: DeriveOptions, i
     io.stderr(parsed.errors.map((d) => `convgrad: ${where}: ${formatDiagnostic(d)}\n`).join(''));
     return 2;
   }
-  let solution;
+  let solution: Solution;
   try {
     solution = solve(parsed.problem);
   } catch (error) {
@@ -115,6 +163,15 @@ async function deriveCommand(file: string | undefined, options: DeriveOptions, i
     io.stderr(`convgrad: ${where}: ${formatDiagnostic(error.diagnostic)}\n`);
     return 2;
   }
+  return use(solution, name);
+}
+
+async function deriveCommand(file: string | undefined, options: DeriveOptions, io: Io): Promise<number> {
+  const formats = parseFormats(options.format);
+  return withSolution(file, io, (solution, name) => writeDerivation(solution, name, file, formats, options, io));
+}
+
+function writeDerivation(solution: Solution, name: string, file: string | undefined, formats: Format[], options: DeriveOptions, io: Io): number {
   if (options.json) {
     io.stdout(resultJson(solution));
     return 0;
@@ -154,4 +211,61 @@ async function readProblem(file: string | undefined, io: Io): Promise<{ name: st
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new UsageError(`${file}: cannot read the problem file (${reason})`);
   }
+}
+
+async function writeVectors(files: string[], out: string, io: Io): Promise<number> {
+  const written: { dir: string; files: VectorFile[] }[] = [];
+  for (const file of files) {
+    const status = await withSolution(file, io, (solution, name) => {
+      written.push({ dir: join(out, name), files: vectorFiles(solution, version()) });
+      return 0;
+    });
+    if (status !== 0) return status;
+  }
+  // Every problem is solved before anything is written.
+  for (const { dir, files: contents } of written) {
+    mkdirSync(resolve(io.cwd, dir), { recursive: true });
+    for (const f of contents) writeFileSync(resolve(io.cwd, dir, f.name), f.contents);
+    io.stdout(`wrote ${dir}/ (${contents.length} files)\n`);
+  }
+  return 0;
+}
+
+async function compareCommand(file: string, options: { with: string; dtype: 'float64' | 'float32'; rtol?: string; atol?: string }, io: Io): Promise<number> {
+  const defaults = options.dtype === 'float32' ? { rtol: 2e-4, atol: 2e-5 } : { rtol: 1e-9, atol: 1e-12 };
+  const tolerance = { rtol: readTolerance(options.rtol, '--rtol') ?? defaults.rtol, atol: readTolerance(options.atol, '--atol') ?? defaults.atol };
+  let theirs: Partial<ResultDocument>;
+  try {
+    theirs = JSON.parse(readFileSync(resolve(io.cwd, options.with), 'utf8')) as Partial<ResultDocument>;
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    throw new UsageError(`--with: cannot read ${options.with} (${reason})`);
+  }
+  if (typeof theirs !== 'object' || theirs === null || Array.isArray(theirs)) throw new UsageError(`--with: ${options.with} is not a result document (a JSON object)`);
+  return withSolution(file, io, (solution) => {
+    const comparison = compareResults(resultDocument(solution), theirs, tolerance);
+    const lines: string[] = [];
+    let differing = 0;
+    for (const q of comparison.quantities) {
+      for (const d of q.differences) {
+        differing++;
+        lines.push(`${q.path}${d.index}: convgrad ${d.ours}, ${options.with} ${d.theirs}${Number.isFinite(d.ours) ? ` (|Δ| ${formatDifference(Math.abs(d.ours - d.theirs))})` : ''}`);
+      }
+    }
+    if (comparison.missing.length > 0) lines.push(`not in ${options.with}: ${comparison.missing.join(', ')}`);
+    lines.push(
+      differing === 0
+        ? `${comparison.quantities.length} quantities agree within rtol ${tolerance.rtol}, atol ${tolerance.atol}.`
+        : `${differing} entries differ beyond rtol ${tolerance.rtol}, atol ${tolerance.atol}.`,
+    );
+    io.stdout(`${lines.join('\n')}\n`);
+    return differing === 0 ? 0 : 1;
+  });
+}
+
+function readTolerance(text: string | undefined, option: string): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!Number.isFinite(value) || value < 0) throw new UsageError(`${option}: expected a number ≥ 0, got "${text}"`);
+  return value;
 }

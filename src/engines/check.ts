@@ -1,0 +1,135 @@
+// `convgrad check`: the problem computed by independent engines, each compared with convgrad's exact
+// values quantity by quantity, within the engine's own tolerance.
+import { resultDocument, type ResultDocument } from '../result/result-document.js';
+import type { Solution } from '../trajectory/train.js';
+import { compareQuantity, formatDifference, valueAt, type EntryDifference, type Quantity, type Tolerance } from './compare.js';
+import { finiteDifferences } from './finite-differences.js';
+import { pytorchResult } from './pytorch.js';
+import { tfjsResult } from './tfjs.js';
+
+/** The quantities check reports, in the order a reader follows them. */
+export const CHECKED: readonly Quantity[] = ['forward.prediction', 'forward.loss', 'grad.kernel', 'grad.bias', 'grad.input', 'updated.kernel', 'updated.bias'];
+
+export type Verdict = 'agrees' | 'differs' | 'not supported' | 'not available' | 'not applicable';
+
+export interface CheckRow {
+  readonly quantity: Quantity;
+  readonly engine: string;
+  readonly verdict: Verdict;
+  readonly maxAbs?: number;
+  readonly maxRel?: number;
+  /** The first entries beyond the tolerance, with both values. */
+  readonly differences?: readonly EntryDifference[];
+}
+
+export interface EngineReport {
+  readonly name: string;
+  readonly tolerance?: Tolerance;
+  /** How it computed (the step size, the dtype), or why it did not run. */
+  readonly note: string;
+  readonly ran: boolean;
+}
+
+export interface CheckReport {
+  readonly engines: readonly EngineReport[];
+  readonly rows: readonly CheckRow[];
+  /** Every engine that ran agrees within its tolerance on every quantity it computed. */
+  readonly agree: boolean;
+}
+
+const FLOAT64: Tolerance = { rtol: 1e-9, atol: 1e-12 };
+const FLOAT32: Tolerance = { rtol: 2e-4, atol: 2e-5 };
+
+interface EngineRun {
+  readonly report: EngineReport;
+  /** The quantities it computed; the others are 'not applicable' (a finite difference has no forward pass). */
+  readonly result?: Partial<ResultDocument>;
+  readonly quantities: readonly Quantity[];
+  /** Quantities it cannot compute for this problem, with the reason. */
+  readonly unsupported?: ReadonlyMap<Quantity, string>;
+}
+
+export async function checkSolution(solution: Solution, version: string): Promise<CheckReport> {
+  const ours = resultDocument(solution);
+  const runs: EngineRun[] = [differencesRun(solution), await tfjsRun(solution), pytorchRun(solution, version)];
+  const rows: CheckRow[] = [];
+  for (const quantity of CHECKED) {
+    const mine = valueAt(ours, quantity);
+    if (mine === undefined) continue;
+    for (const run of runs) {
+      const name = run.report.name;
+      if (!run.report.ran) rows.push({ quantity, engine: name, verdict: 'not available' });
+      else if (run.unsupported?.has(quantity)) rows.push({ quantity, engine: name, verdict: 'not supported' });
+      else if (!run.quantities.includes(quantity)) rows.push({ quantity, engine: name, verdict: 'not applicable' });
+      else {
+        const theirs = valueAt(run.result, quantity);
+        if (theirs === undefined) {
+          rows.push({ quantity, engine: name, verdict: 'not supported' });
+          continue;
+        }
+        const comparison = compareQuantity(mine, theirs, run.report.tolerance!);
+        rows.push({
+          quantity,
+          engine: name,
+          verdict: comparison.differences.length === 0 ? 'agrees' : 'differs',
+          maxAbs: comparison.maxAbs,
+          maxRel: comparison.maxRel,
+          ...(comparison.differences.length > 0 ? { differences: comparison.differences.slice(0, 5) } : {}),
+        });
+      }
+    }
+  }
+  return { engines: runs.map((r) => r.report), rows, agree: rows.every((r) => r.verdict !== 'differs') };
+}
+
+function differencesRun(solution: Solution): EngineRun {
+  const fd = finiteDifferences(solution);
+  const sampled = fd.sampled.kernel.length < solution.problem.kernel.data.length || fd.sampled.input.length < solution.problem.input.data.length;
+  const notes = [fd.step, ...(sampled ? [`a sample of at most 64 entries a tensor`] : []), ...(fd.kinks.length ? [`at a kink (one-sided slopes differ, PyTorch's side taken): ${fd.kinks.join(', ')}`] : [])];
+  return {
+    report: { name: 'finite differences', tolerance: fd.exact ? { rtol: 1e-6, atol: 1e-9 } : { rtol: 1e-5, atol: 1e-7 }, note: notes.join('; '), ran: true },
+    result: { grad: fd.grad } as Partial<ResultDocument>,
+    quantities: ['grad.kernel', 'grad.bias', 'grad.input'],
+  };
+}
+
+async function tfjsRun(solution: Solution): Promise<EngineRun> {
+  const name = 'TensorFlow.js (CPU, float32)';
+  const outcome = await tfjsResult(solution);
+  if ('unsupported' in outcome) {
+    return { report: { name, note: `not supported by this engine: ${outcome.unsupported}`, ran: true }, quantities: [], unsupported: new Map(CHECKED.map((q) => [q, outcome.unsupported])) };
+  }
+  const updates = outcome.result.updated === undefined ? new Map<Quantity, string>([['updated.kernel', outcome.notes[0]], ['updated.bias', outcome.notes[0]]]) : new Map<Quantity, string>();
+  return {
+    report: { name, tolerance: FLOAT32, note: ['float32 arithmetic', ...outcome.notes].join('; '), ran: true },
+    result: outcome.result,
+    quantities: CHECKED,
+    unsupported: updates,
+  };
+}
+
+function pytorchRun(solution: Solution, version: string): EngineRun {
+  const name = 'PyTorch (float64)';
+  const outcome = pytorchResult(solution, version);
+  if ('unavailable' in outcome) return { report: { name, note: outcome.unavailable, ran: false }, quantities: [] };
+  return { report: { name, tolerance: FLOAT64, note: `the script of convgrad torch, run with ${outcome.python}`, ran: true }, result: outcome.result, quantities: CHECKED };
+}
+
+/** The report as a table for a terminal: a row a quantity and engine, then the engines' notes. */
+export function formatCheck(report: CheckReport, problemName: string): string {
+  const header = ['quantity', 'engine', 'max |Δ|', 'max rel Δ', 'verdict'];
+  const cells = report.rows.map((r) => [r.quantity, r.engine, r.maxAbs === undefined ? '—' : formatDifference(r.maxAbs), r.maxRel === undefined ? '—' : formatDifference(r.maxRel), r.verdict]);
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((row) => row[i].length)));
+  const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd();
+  const lines = [`convgrad check: ${problemName}`, '', line(header), line(widths.map((w) => '-'.repeat(w))), ...cells.map(line), ''];
+  for (const engine of report.engines) {
+    const tolerance = engine.tolerance ? ` (|Δ| ≤ ${formatDifference(engine.tolerance.rtol)}·|value| + ${formatDifference(engine.tolerance.atol)}·scale)` : '';
+    lines.push(`${engine.name}${tolerance}: ${engine.note}`);
+  }
+  const differing = report.rows.filter((r) => r.verdict === 'differs');
+  for (const row of differing) {
+    lines.push('', `${row.engine} differs on ${row.quantity}:`, ...(row.differences ?? []).map((d) => `  ${row.quantity}${d.index}: convgrad ${d.ours}, ${row.engine} ${d.theirs}`));
+  }
+  lines.push('', report.agree ? 'Every engine that ran agrees with convgrad.' : `${differing.length} comparison(s) differ.`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,28 @@
+// PyTorch, out of process: the generated script, run with python3 where `import torch` works.
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { ResultDocument } from '../result/result-document.js';
+import type { Solution } from '../trajectory/train.js';
+import { torchScript } from './torch-script.js';
+
+export type PytorchOutcome = { readonly result: Partial<ResultDocument>; readonly python: string } | { readonly unavailable: string };
+
+export const INSTALL_TORCH = 'apt-get install python3-torch (Debian), or pip install torch';
+
+/** Debian's python3 first (where python3-torch installs), then whatever python3 the PATH finds. */
+export function pythonWithTorch(): string | undefined {
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    if (python.startsWith('/') && !existsSync(python)) continue;
+    const probe = spawnSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 120_000 });
+    if (probe.status === 0) return python;
+  }
+  return undefined;
+}
+
+export function pytorchResult(solution: Solution, version: string): PytorchOutcome {
+  const python = pythonWithTorch();
+  if (!python) return { unavailable: `python3 cannot import torch; install it with ${INSTALL_TORCH}` };
+  const run = spawnSync(python, ['-', '--json'], { input: torchScript(solution, version), encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 28 });
+  if (run.status !== 0) return { unavailable: `the PyTorch script failed: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-1)[0]}` };
+  return { result: JSON.parse(run.stdout) as Partial<ResultDocument>, python };
+}

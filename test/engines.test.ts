@@ -1,0 +1,163 @@
+// The engines convgrad is checked against, and the tools for checking other engines: the generated
+// PyTorch script, convgrad check, convgrad compare, and test vectors with .npy files.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { checkSolution } from '../src/engines/check.js';
+import { npy } from '../src/engines/npy.js';
+import { torchScript } from '../src/engines/torch-script.js';
+import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
+import { randomProblem } from './helpers/random-problems.js';
+import { runCli, tempDir } from './helpers/run-cli.js';
+import { solutionOf } from './helpers/solve.js';
+import { PYTHON, torch } from './helpers/tools.js';
+import { KINKS, OPTIMIZERS } from './helpers/cases.js';
+
+const TORCH = torch();
+const seed = JSON.parse(SEED_PROBLEM_SOURCE);
+const RUNNER = fileURLToPath(new URL('./reference/run_scripts.py', import.meta.url));
+
+describe('npy', () => {
+  it('writes a header that ends on a 64-byte boundary, then little-endian doubles', () => {
+    const bytes = npy([2, 3], [1, 2, 3, 4, 5, 6.5]);
+    const headerLength = bytes.readUInt16LE(8);
+    expect(bytes.subarray(0, 6).toString('latin1')).toBe('\x93NUMPY');
+    expect((10 + headerLength) % 64).toBe(0);
+    expect(bytes.subarray(10, 10 + headerLength).toString('latin1')).toMatch(/^\{'descr': '<f8', 'fortran_order': False, 'shape': \(2, 3\), \} *\n$/);
+    expect(bytes.readDoubleLE(10 + headerLength + 5 * 8)).toBe(6.5);
+    expect(npy([], [4]).subarray(10).toString('latin1')).toContain("'shape': ()");
+    expect(npy([3], [1, 2, 3]).subarray(10).toString('latin1')).toContain("'shape': (3,)");
+  });
+});
+
+describe.skipIf(!TORCH.available)(`the PyTorch script, run by ${TORCH.label}`, () => {
+  it('runs unmodified with python3 and agrees on the seed', () => {
+    const run = spawnSync(PYTHON, ['-'], { input: torchScript(solutionOf(seed), '0.0.0'), encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('grad.kernel            agrees');
+    expect(run.stdout.trim().split('\n').pop()).toBe('PyTorch agrees with convgrad on every quantity.');
+  });
+
+  it('fails, naming the quantity, when convgrad\'s expected values are wrong', () => {
+    const script = torchScript(solutionOf(seed), '0.0.0').replace('"kernel":[[48,64],[96,112]]', '"kernel":[[48,64],[96,113]]');
+    const run = spawnSync(PYTHON, ['-'], { input: script, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('grad.kernel            DIFFERS');
+    expect(run.stderr).toContain('PyTorch differs from convgrad on 1 quantities: grad.kernel');
+  });
+
+  const problems = [...Object.values(KINKS), ...Object.values(OPTIMIZERS), ...Array.from({ length: 60 }, (_, i) => randomProblem(7000 + i))];
+  it(`passes for ${problems.length} problems over every option`, () => {
+    const scripts = problems.map((p) => torchScript(solutionOf(p), '0.0.0'));
+    const run = spawnSync(PYTHON, [RUNNER], { input: JSON.stringify(scripts), encoding: 'utf8', maxBuffer: 1 << 28 });
+    expect(run.status, run.stderr).toBe(0);
+    const results = JSON.parse(run.stdout) as { ok: boolean; output: string }[];
+    results.forEach((r, i) => expect(r.ok, `${JSON.stringify(problems[i])}\n${r.output}`).toBe(true));
+  }, 300_000);
+});
+
+describe('convgrad check', () => {
+  const problems = [seed, KINKS['relu at 0'], KINKS['max pool tie'], OPTIMIZERS['adam weight decay, amsgrad'], ...Array.from({ length: 6 }, (_, i) => randomProblem(8000 + i))];
+  it.each(problems.map((p, i) => [i, p]))('every engine that runs agrees on problem %i', async (_, problem) => {
+    const report = await checkSolution(solutionOf(problem), '0.0.0');
+    const failing = report.rows.filter((r) => r.verdict === 'differs');
+    expect(failing, JSON.stringify(failing)).toEqual([]);
+    expect(report.agree).toBe(true);
+    const fd = report.rows.filter((r) => r.engine === 'finite differences');
+    expect(fd.some((r) => r.verdict === 'agrees')).toBe(true);
+    if (TORCH.available) expect(report.rows.filter((r) => r.engine.startsWith('PyTorch')).every((r) => r.verdict === 'agrees')).toBe(true);
+    // TF.js either computes a quantity and agrees, or says it cannot: never a silent pass.
+    for (const r of report.rows.filter((row) => row.engine.startsWith('TensorFlow'))) expect(['agrees', 'not supported']).toContain(r.verdict);
+  }, 120_000);
+
+  it('prints a table and exits 0 on the seed; --json gives the same report', async () => {
+    const run = await runCli(['check']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toMatch(/^quantity +engine +max \|Δ\| +max rel Δ +verdict$/m);
+    expect(run.stdout).toMatch(/^grad\.kernel +TensorFlow\.js \(CPU, float32\) +0 +0 +agrees$/m);
+    expect(run.stdout).toContain('Every engine that ran agrees with convgrad.');
+    const json = await runCli(['check', '--json']);
+    expect(JSON.parse(json.stdout).agree).toBe(true);
+  }, 120_000);
+
+  it('reports what TF.js cannot do as not supported', async () => {
+    const report = await checkSolution(solutionOf({ ...seed, padding: 1, padding_mode: 'circular' }), '0.0.0');
+    expect(report.rows.filter((r) => r.engine.startsWith('TensorFlow')).every((r) => r.verdict === 'not supported')).toBe(true);
+    expect(report.engines.find((e) => e.name.startsWith('TensorFlow'))?.note).toContain('padding_mode "circular"');
+  }, 120_000);
+});
+
+describe('convgrad compare', () => {
+  async function resultFile(problem: object) {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'problem.json'), JSON.stringify(problem));
+    const derived = await runCli(['derive', 'problem.json', '--json'], { cwd });
+    return { cwd, result: JSON.parse(derived.stdout) };
+  }
+
+  it('agrees with convgrad\'s own result, and catches one entry changed', async () => {
+    const { cwd, result } = await resultFile({ ...seed, bias: [1], steps: 2, optimizer: { type: 'sgd', lr: 0.001, momentum: 0.9 } });
+    writeFileSync(join(cwd, 'same.json'), JSON.stringify(result));
+    const same = await runCli(['compare', 'problem.json', '--with', 'same.json'], { cwd });
+    expect(same.status).toBe(0);
+    expect(same.stdout).toMatch(/^\d+ quantities agree within rtol 1e-9, atol 1e-12\.$/m);
+    result.grad.kernel[1][0] += 1e-6;
+    writeFileSync(join(cwd, 'wrong.json'), JSON.stringify(result));
+    const wrong = await runCli(['compare', 'problem.json', '--with', 'wrong.json'], { cwd });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stdout).toContain('grad.kernel[1][0]: convgrad 288, wrong.json 288.000001 (|Δ| 1.0e-6)');
+    expect(wrong.stdout).toContain('1 entries differ');
+  });
+
+  it('takes float32 tolerances with --dtype float32', async () => {
+    const { cwd, result } = await resultFile(seed);
+    result.updated.kernel[0][0] = Math.fround(result.updated.kernel[0][0]);
+    writeFileSync(join(cwd, 'f32.json'), JSON.stringify(result));
+    expect((await runCli(['compare', 'problem.json', '--with', 'f32.json'], { cwd })).status).toBe(1);
+    expect((await runCli(['compare', 'problem.json', '--with', 'f32.json', '--dtype', 'float32'], { cwd })).status).toBe(0);
+  });
+
+  it('names what the other document lacks, and refuses a file that is not a result', async () => {
+    const { cwd, result } = await resultFile(seed);
+    delete result.grad.input;
+    writeFileSync(join(cwd, 'partial.json'), JSON.stringify(result));
+    expect((await runCli(['compare', 'problem.json', '--with', 'partial.json'], { cwd })).stdout).toContain('not in partial.json: grad.input');
+    writeFileSync(join(cwd, 'bad.json'), '[1, 2');
+    const bad = await runCli(['compare', 'problem.json', '--with', 'bad.json'], { cwd });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/^convgrad: --with: cannot read bad.json/);
+  });
+});
+
+describe('convgrad vectors', () => {
+  it('writes the normalized problem, every tensor as JSON and as .npy files NumPy loads', async () => {
+    const cwd = tempDir();
+    const problem = { ...KINKS['max pool tie'], bias: [1], activation: 'relu', steps: 2 };
+    writeFileSync(join(cwd, 'tie.json'), JSON.stringify(problem));
+    const run = await runCli(['vectors', 'tie.json', '--out', 'v'], { cwd });
+    expect(run.status).toBe(0);
+    const dir = join(cwd, 'v', 'tie');
+    const vectors = JSON.parse(readFileSync(join(dir, 'vectors.json'), 'utf8'));
+    expect(vectors.tensors.grad_kernel.exact).toEqual([[[[expect.any(String)]]]]);
+    expect(vectors.tensors.conv.shape).toEqual([1, 1, 3, 3]);
+    // The normalized problem is a problem file that gives the same result.
+    const again = await runCli(['derive', join(dir, 'problem.json'), '--json'], { cwd });
+    const original = await runCli(['derive', 'tie.json', '--json'], { cwd });
+    expect(again.stdout).toBe(original.stdout);
+    if (!TORCH.available) return;
+    const check = spawnSync(PYTHON, ['-c', `
+import json, numpy as np
+d = json.load(open(${JSON.stringify(join(dir, 'vectors.json'))}))
+for name, t in d["tensors"].items():
+    a = np.load(${JSON.stringify(dir)} + "/" + name + ".npy")
+    assert a.dtype == np.float64 and list(a.shape) == t["shape"], name
+    assert np.array_equal(a, np.array(t["values"], dtype=np.float64).reshape(t["shape"])), name
+print(len(d["tensors"]))
+`], { encoding: 'utf8' });
+    expect(check.stderr).toBe('');
+    expect(Number(check.stdout.trim())).toBeGreaterThan(20);
+  });
+});
