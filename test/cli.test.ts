@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
 import { runCli, tempDir } from './helpers/run-cli.js';
+import { pdflatex } from './helpers/tools.js';
 
 describe('convgrad derive', () => {
   it('writes the seed in every format into output/', async () => {
@@ -40,6 +41,26 @@ describe('convgrad derive', () => {
     expect(run.stderr).toBe('convgrad: --out: writing mine.json would overwrite the problem file; choose another --out\n');
     expect(readFileSync(join(cwd, 'mine.json'), 'utf8')).toBe(SEED_PROBLEM_SOURCE);
     expect(readdirSync(cwd)).toEqual(['mine.json']);
+  });
+
+  it.skipIf(!pdflatex().available)('--format pdf typesets the PDF and keeps its LaTeX beside it', async () => {
+    const run = await runCli(['derive', '--format', 'pdf']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(readdirSync(join(run.cwd, 'output')).sort()).toEqual(['seed.pdf', 'seed.tex']);
+    expect(readFileSync(join(run.cwd, 'output', 'seed.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
+  }, 60_000);
+
+  it('--format pdf without TeX says what to install, and still writes the LaTeX', async () => {
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      const run = await runCli(['derive', '--format', 'pdf,md']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toBe('convgrad: --format pdf: pdflatex is not installed; install it with: apt-get install texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern texlive-pictures; the LaTeX source is output/seed.tex\n');
+      expect(readdirSync(join(run.cwd, 'output')).sort()).toEqual(['seed.md', 'seed.tex']);
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it('reads standard input with -', async () => {
@@ -78,7 +99,7 @@ describe('convgrad derive', () => {
 
   it.each([
     [['derive', 'missing.json'], /^convgrad: missing\.json: cannot read the problem file \(no such file\)\n$/],
-    [['derive', '--format', 'pdf'], /^convgrad: --format: unknown format "pdf"; choose from tex, html, md, json\n$/],
+    [['derive', '--format', 'docx'], /^convgrad: --format: unknown format "docx"; choose from tex, html, md, json, pdf\n$/],
     [['derive', '--lang', 'fr'], /option '--lang <lang>' argument 'fr' is invalid/],
     [['derive', '--colour'], /unknown option '--colour'/],
     [['frobnicate'], /unknown command 'frobnicate'/],

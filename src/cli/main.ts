@@ -6,7 +6,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { parseProblemText } from '../problem/parse-problem.js';
 import { formatDiagnostic } from '../problem/problem.js';
 import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
-import { FORMATS, renderAll, type Format } from '../render/render-all.js';
+import { DEFAULT_FORMATS, FORMATS, renderAll, type Format, type TextFormat } from '../render/render-all.js';
+import { compilePdf } from '../render/pdf.js';
 import { packageRoot } from '../render/templates.js';
 import { LANGUAGES, type Language } from '../strings/strings.js';
 import { solve, type Solution } from '../trajectory/train.js';
@@ -55,7 +56,9 @@ Examples:
   $ convgrad derive                          the seed problem into output/seed.{tex,html,md,json}
   $ convgrad derive problem.json --lang zh   a Chinese derivation into output/problem.zh.*
   $ convgrad derive - --json < problem.json  the result document on standard output, nothing written
-  $ convgrad derive problem.json --format tex,html --out handouts`;
+  $ convgrad derive problem.json --format pdf --lang zh   a printable PDF (and its LaTeX) in Chinese
+  $ convgrad check problem.json                     convgrad against finite differences, TF.js, PyTorch
+  $ convgrad torch problem.json | python3           the same problem in PyTorch, every number asserted`;
 
 export function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
@@ -75,7 +78,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description('derive a problem (FILE, - for standard input, or none for the seed problem) in LaTeX, HTML, Markdown and JSON')
     .argument('[file]', 'problem file (JSON); - reads standard input; none: the seed problem')
     .option('--out <dir>', 'folder to write into', 'output')
-    .option('--format <list>', `formats to write, comma-separated: ${FORMATS.join(',')}`, FORMATS.join(','))
+    .option('--format <list>', `formats to write, comma-separated, from ${FORMATS.join(',')} (pdf needs TeX)`, DEFAULT_FORMATS.join(','))
     .addOption(new Option('--lang <lang>', 'language of the derivation').choices(LANGUAGES).default('en'))
     .addOption(new Option('--detail <level>', 'full: every entry derived; auto: small problems in full, large ones by example; summary: results only').choices(DETAILS).default('auto'))
     .option('--json', 'print the result document on standard output and write nothing')
@@ -177,7 +180,18 @@ function writeDerivation(solution: Solution, name: string, file: string | undefi
     return 0;
   }
   // Everything is rendered before anything is written, so a failure leaves no partial output.
-  const outputs = renderAll(solution, formats, { language: options.lang, version: version(), detail: options.detail });
+  // A PDF is typeset from the LaTeX, which is written beside it.
+  const wantsPdf = formats.includes('pdf');
+  const textFormats = formats.filter((f): f is TextFormat => f !== 'pdf');
+  if (wantsPdf && !textFormats.includes('tex')) textFormats.unshift('tex');
+  const outputs: Map<Format, string | Buffer> = renderAll(solution, textFormats, { language: options.lang, version: version(), detail: options.detail });
+  let pdfProblem: string | undefined;
+  if (wantsPdf) {
+    const pdf = compilePdf(outputs.get('tex') as string, options.lang);
+    if ('pdf' in pdf) outputs.set('pdf', pdf.pdf);
+    else if ('missing' in pdf) pdfProblem = pdf.missing;
+    else throw new Error(`internal error: the LaTeX document did not compile: ${pdf.failed}`);
+  }
   const dir = resolve(io.cwd, options.out);
   const stem = options.lang === 'en' ? name : `${name}.${options.lang}`;
   const problemPath = file === undefined || file === '-' ? undefined : resolve(io.cwd, file);
@@ -189,6 +203,10 @@ function writeDerivation(solution: Solution, name: string, file: string | undefi
     const path = join(dir, `${stem}.${format}`);
     writeFileSync(path, contents);
     io.stdout(`wrote ${join(options.out, `${stem}.${format}`)}\n`);
+  }
+  if (pdfProblem) {
+    io.stderr(`convgrad: --format pdf: ${pdfProblem}; the LaTeX source is ${join(options.out, `${stem}.tex`)}\n`);
+    return 1;
   }
   return 0;
 }

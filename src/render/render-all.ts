@@ -8,10 +8,15 @@ import { renderHtml } from './html.js';
 import { renderMarkdown } from './markdown.js';
 import { renderTex } from './tex.js';
 
-export const FORMATS = ['tex', 'html', 'md', 'json'] as const;
+/** The formats convgrad writes; pdf is typeset from tex by the TeX installation (src/render/pdf.ts). */
+export const FORMATS = ['tex', 'html', 'md', 'json', 'pdf'] as const;
 export type Format = (typeof FORMATS)[number];
+export type TextFormat = Exclude<Format, 'pdf'>;
 
-export function renderAll(solution: Solution, formats: readonly Format[], options: { language: Language; version: string; detail?: Detail }): Map<Format, string> {
+/** The formats written when none is asked for. */
+export const DEFAULT_FORMATS: readonly Format[] = ['tex', 'html', 'md', 'json'];
+
+export function renderAll(solution: Solution, formats: readonly TextFormat[], options: { language: Language; version: string; detail?: Detail }): Map<Format, string> {
   const derivation = formats.some((f) => f !== 'json') ? derive(solution, options.detail) : undefined;
   const out = new Map<Format, string>();
   for (const format of formats) {
