@@ -8,20 +8,24 @@ export interface RenderOptions {
   readonly version: string;
 }
 
-/** How one format writes each part; renderDocument strings them together. */
+/** How one format writes each part; renderBody strings them together. */
 export interface Writer {
-  section(section: Section, body: string): string;
-  step(step: Step, body: string): string;
+  section(section: Section, body: string, index: number): string;
+  /** index: the step's place in its section, for an anchor unique in the document. */
+  step(step: Step, body: string, index: number, section: Section): string;
   text(text: Text): string;
   block(block: Exclude<Block, { kind: 'text' }>): string;
 }
 
 export function renderBody(derivation: Derivation, writer: Writer): string {
   return derivation.sections
-    .map((section) =>
+    .map((section, sectionIndex) =>
       writer.section(
         section,
-        section.steps.map((step) => writer.step(step, step.blocks.map((block) => (block.kind === 'text' ? writer.text(block.text) : writer.block(block))).join('\n\n'))).join('\n\n'),
+        section.steps
+          .map((step, index) => writer.step(step, step.blocks.map((block) => (block.kind === 'text' ? writer.text(block.text) : writer.block(block))).join('\n\n'), index, section))
+          .join('\n\n'),
+        sectionIndex,
       ),
     )
     .join('\n\n');
@@ -34,4 +38,9 @@ export function headings(derivation: Derivation, strings: Strings): { heading: s
 
 export function generatedText(options: RenderOptions): Text {
   return { key: 'doc.generated', params: { version: { text: options.version } } };
+}
+
+/** The anchor of a step: its section and its place there (a rule may fire in several steps). */
+export function stepAnchor(section: Section, index: number): string {
+  return `${section.id}-${index + 1}`;
 }

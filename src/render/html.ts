@@ -7,7 +7,7 @@ import katex from 'katex';
 import type { Block, Derivation, Text } from '../derivation/step.js';
 import { plotLayout } from './plot.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
-import { generatedText, headings, renderBody, type RenderOptions } from './document.js';
+import { generatedText, headings, renderBody, stepAnchor, type RenderOptions } from './document.js';
 import { alignedBody } from './layout.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
@@ -34,10 +34,14 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
   const strings = stringsFor(options.language);
   const body = renderBody(derivation, {
     section: (section, inner) => `<section id="${section.id}">\n<h2>${textHtml(section.title, strings)}</h2>\n${inner}\n</section>`,
-    step: (step, inner) => `<h3 id="${step.rule}">${textHtml(step.title, strings)}</h3>\n${inner}`,
+    step: (step, inner, index, section) => `<h3 id="${stepAnchor(section, index)}">${textHtml(step.title, strings)}</h3>\n${inner}`,
     text: (text) => `<p>${textHtml(text, strings)}</p>`,
     block: (block) => {
-      if (block.kind === 'chains') return `<div class="math">${renderMath(`\\begin{aligned}\n${alignedBody(block.chains, block.groupSize)}\n\\end{aligned}`, true)}</div>`;
+      if (block.kind === 'chains') {
+        // The formula's LaTeX, to copy: in a <details>, so the page needs no script.
+        const source = `\\begin{aligned}\n${alignedBody(block.chains, block.groupSize)}\n\\end{aligned}`;
+        return `<div class="math">${renderMath(source, true)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
+      }
       if (block.kind === 'plot') return plotSvg(block, strings);
       const header = block.header.map((t) => `<th>${textHtml(t, strings)}</th>`).join('');
       const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${renderMath(`\\displaystyle ${cell}`, false)}</td>`).join('')}</tr>`).join('\n');
@@ -53,6 +57,7 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
     heading: escapeHtml(heading),
     subtitle: subtitle === undefined ? '' : `<p class="subtitle">${escapeHtml(subtitle)}</p>`,
     intro: derivation.intro.map((t) => `<p>${textHtml(t, strings)}</p>`).join('\n'),
+    contents: contentsHtml(derivation, strings),
     body,
     generated: textHtml(generatedText(options), strings),
   });
@@ -86,4 +91,13 @@ function plotSvg(block: Extract<Block, { kind: 'plot' }>, strings: Strings): str
   const axes = `<path d="M${left},${top} V${top + height} H${left + width + 10}" fill="none" stroke="currentColor" stroke-opacity="0.5"/>`;
   const labels = `<text x="${left + width + 14}" y="${top + height + 4}">${textHtml(block.xLabel, strings)}</text><text x="${left}" y="${top - 18}" text-anchor="middle">${textHtml(block.yLabel, strings)}</text>`;
   return `<figure class="plot"><svg viewBox="0 0 ${left + width + 70} ${top + height + bottom}" role="img" font-size="13" fill="currentColor">${axes}${xTicks}${yTicks}${labels}<polyline points="${points}" fill="none" stroke="currentColor" stroke-width="2"/>${dots}</svg></figure>`;
+}
+
+/** The table of contents: each section, and its steps, linked. */
+function contentsHtml(derivation: Derivation, strings: Strings): string {
+  const items = derivation.sections.map((section) => {
+    const steps = section.steps.map((step, index) => `<li><a href="#${stepAnchor(section, index)}">${textHtml(step.title, strings)}</a></li>`).join('');
+    return `<li><a href="#${section.id}">${textHtml(section.title, strings)}</a><ol>${steps}</ol></li>`;
+  });
+  return `<nav class="contents"><h2>${escapeHtml(strings['doc.contents'])}</h2><ol>${items.join('\n')}</ol></nav>`;
 }

@@ -38,7 +38,8 @@ function textTex(text: Text, strings: Strings): string {
 export function renderTex(derivation: Derivation, options: RenderOptions): string {
   const strings = stringsFor(options.language);
   const body = renderBody(derivation, {
-    section: (section, inner) => `\\section{${textTex(section.title, strings)}}\n\n${inner}`,
+    // A handout: every section after the first starts on a new page.
+    section: (section, inner, index) => `${index > 0 ? '\\clearpage\n' : ''}\\section{${textTex(section.title, strings)}}\n\n${inner}`,
     step: (step, inner) => `\\subsection{${textTex(step.title, strings)}}\n\n${inner}`,
     text: (text) => textTex(text, strings),
     block: (block) => {

@@ -5,6 +5,8 @@ export const en = {
   'doc.intro':
     'Every number here is exact: fractions stay fractions, and a decimal is shown only where it terminates. Each step reads symbolic form, then the numbers, then the value.',
   'doc.generated': 'Written by convgrad {version}.',
+  'doc.contents': 'Contents',
+  'doc.latex-source': 'LaTeX source',
 
   'section.problem': 'The problem',
   'section.forward': 'Forward pass',

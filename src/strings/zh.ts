@@ -6,6 +6,8 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'doc.language': 'zh',
   'doc.intro': '本文所有数值都是精确值：分数保持为分数，只有有限小数才写成小数。每一步依次给出符号形式、代入数值、计算结果。',
   'doc.generated': '由 convgrad {version} 生成。',
+  'doc.contents': '目录',
+  'doc.latex-source': 'LaTeX 源码',
 
   'section.problem': '问题',
   'section.forward': '前向传播',

@@ -21,3 +21,4 @@ export const PYTHON = '/usr/bin/python3';
 export const torch = () => tool('PyTorch', [PYTHON, '-c', 'import torch'], 'apt-get install python3-torch');
 export const pdflatex = () => tool('pdflatex', ['pdflatex', '--version'], 'apt-get install texlive-latex-base texlive-latex-recommended texlive-fonts-recommended');
 export const xelatex = () => tool('xelatex with ctex', ['sh', '-c', 'xelatex --version && kpsewhich ctexart.cls'], 'apt-get install texlive-xetex texlive-lang-chinese fonts-noto-cjk');
+export const chromium = () => tool('Chromium', ['/usr/bin/chromium', '--version'], 'apt-get install chromium');
