@@ -58,7 +58,7 @@ describe.skipIf(!CHROMIUM.available)(`the HTML page in ${CHROMIUM.label}`, () =>
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
     expect(problems).toEqual([]);
     // The KaTeX fonts load from the page itself.
-    expect(await page.evaluate(() => document.fonts.check('16px KaTeX_Main'))).toBe(true);
+    expect(await page.evaluate('document.fonts.check("16px KaTeX_Main")')).toBe(true);
     expect(await page.locator('.katex').count()).toBeGreaterThan(20);
     expect(await page.locator('nav.contents a').count()).toBeGreaterThan(8);
     const pdf = await page.pdf({ format: 'A4', printBackground: false });

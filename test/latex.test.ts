@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { derive } from '../src/derivation/derive.js';
 import { renderTex } from '../src/render/tex.js';
+import type { Detail } from '../src/derivation/elide.js';
 import type { Language } from '../src/strings/strings.js';
 import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
 import { tempDir } from './helpers/run-cli.js';
@@ -75,9 +76,9 @@ const problems: Record<string, object> = {
   },
 };
 
-function compile(engine: string, language: Language, name: string): { status: number | null; log: string } {
+function compile(engine: string, language: Language, name: string, detail: Detail = 'auto'): { status: number | null; log: string } {
   const dir = tempDir();
-  writeFileSync(join(dir, `${name}.tex`), renderTex(derive(solutionOf(problems[name])), { language, version: '0.0.0' }));
+  writeFileSync(join(dir, `${name}.tex`), renderTex(derive(solutionOf(problems[name]), detail), { language, version: '0.0.0' }));
   const run = spawnSync(engine, ['-interaction=nonstopmode', '-halt-on-error', '-no-shell-escape', `${name}.tex`], { cwd: dir, encoding: 'utf8', timeout: 120_000 });
   return { status: run.status, log: readFileSync(join(dir, `${name}.log`), 'utf8') };
 }
@@ -95,6 +96,19 @@ describe.skipIf(!XELATEX.available)(`Chinese documents compile with ${XELATEX.la
   it.each(Object.keys(problems))('%s', (name) => {
     const { status, log } = compile('xelatex', 'zh', name);
     expect(status, log.slice(-2000)).toBe(0);
+    expect(log).not.toMatch(/Overfull \\hbox/);
+  }, 120_000);
+});
+
+describe.skipIf(!PDFLATEX.available || !XELATEX.available)('the cheat sheet (--detail summary)', () => {
+  it.each([
+    ['pdflatex', 'en', 'seed'],
+    ['xelatex', 'zh', 'seed'],
+    ['pdflatex', 'en', 'adam'],
+  ] as const)('%s, %s, %s: one page', (engine, language, name) => {
+    const { status, log } = compile(engine, language, name, 'summary');
+    expect(status, log.slice(-2000)).toBe(0);
+    expect(log).toMatch(/Output written on .*\(1 page/);
     expect(log).not.toMatch(/Overfull \\hbox/);
   }, 120_000);
 });

@@ -4,6 +4,7 @@ import { derivationContext } from './context.js';
 import type { Detail } from './elide.js';
 import { backwardSection } from './sections/backward.js';
 import { forwardSection } from './sections/forward.js';
+import { formulasSection } from './sections/formulas.js';
 import { problemSection } from './sections/problem.js';
 import { summarySection } from './sections/summary.js';
 import { trainingSection } from './sections/training.js';
@@ -11,9 +12,14 @@ import type { Derivation } from './step.js';
 
 export function derive(solution: Solution, detail: Detail = 'auto'): Derivation {
   const ctx = derivationContext(solution, detail);
+  const title = solution.problem.title === undefined ? {} : { title: solution.problem.title };
+  const intro = [{ key: 'doc.intro' } as const, ...(ctx.rounded ? [{ key: 'doc.rounded' } as const] : [])];
+  // --detail summary: a cheat sheet, the problem, the rules and the results on one page.
+  if (detail === 'summary') return { ...title, layout: 'sheet', intro, sections: [problemSection(ctx), formulasSection(ctx), summarySection(ctx, solution)] };
   return {
-    ...(solution.problem.title === undefined ? {} : { title: solution.problem.title }),
-    intro: [{ key: 'doc.intro' }, ...(ctx.rounded ? [{ key: 'doc.rounded' } as const] : [])],
+    ...title,
+    layout: 'document',
+    intro,
     sections: [problemSection(ctx), forwardSection(ctx), backwardSection(ctx), trainingSection(ctx, solution), summarySection(ctx, solution)],
   };
 }

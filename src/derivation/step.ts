@@ -53,6 +53,7 @@ export type RuleId =
   | 'optim.rule'
   | 'optim.step'
   | 'optim.trajectory'
+  | 'formulas.all'
   | 'summary.results';
 
 export interface Step {
@@ -61,7 +62,7 @@ export interface Step {
   readonly blocks: readonly Block[];
 }
 
-export type SectionId = 'problem' | 'forward' | 'backward' | 'training' | 'summary';
+export type SectionId = 'problem' | 'forward' | 'backward' | 'training' | 'formulas' | 'summary';
 
 export interface Section {
   readonly id: SectionId;
@@ -72,6 +73,8 @@ export interface Section {
 export interface Derivation {
   /** The problem's title: plain text from the user, escaped by every renderer. */
   readonly title?: string;
+  /** A document (sections on new pages when printed) or a one-page sheet. */
+  readonly layout: 'document' | 'sheet';
   readonly intro: readonly Text[];
   readonly sections: readonly Section[];
 }

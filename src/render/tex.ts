@@ -39,7 +39,7 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
   const strings = stringsFor(options.language);
   const body = renderBody(derivation, {
     // A handout: every section after the first starts on a new page.
-    section: (section, inner, index) => `${index > 0 ? '\\clearpage\n' : ''}\\section{${textTex(section.title, strings)}}\n\n${inner}`,
+    section: (section, inner, index) => `${index > 0 && derivation.layout === 'document' ? '\\clearpage\n' : ''}\\section{${textTex(section.title, strings)}}\n\n${inner}`,
     step: (step, inner) => `\\subsection{${textTex(step.title, strings)}}\n\n${inner}`,
     text: (text) => textTex(text, strings),
     block: (block) => {
@@ -49,12 +49,15 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
     },
   });
   const { heading, subtitle } = headings(derivation, strings);
+  // A sheet fits one page: smaller type, in two columns.
+  const sheet = derivation.layout === 'sheet';
+  const laidOut = sheet ? `\\small\n\\begin{multicols}{2}\n${body}\n\\end{multicols}` : body;
   return fillTemplate('derivation.tex', {
     preamble: readTemplate(`preamble.${options.language}.tex`).trimEnd(),
     heading: escapeTex(heading),
     subtitle: subtitle === undefined ? '' : `\\vspace{0.4em}{\\large ${escapeTex(subtitle)}\\par}`,
-    intro: derivation.intro.map((t) => textTex(t, strings)).join('\n\n'),
-    body,
+    intro: sheet ? '' : derivation.intro.map((t) => textTex(t, strings)).join('\n\n'),
+    body: laidOut,
     generated: textTex(generatedText(options), strings),
   });
 }

@@ -13,6 +13,8 @@ export const en = {
   'section.backward': 'Backward pass: the chain rule',
   'section.update': 'Update',
   'section.summary': 'Summary',
+  'section.formulas': 'The formulas',
+  'step.formulas.all': 'Every rule, in general form',
 
   'step.problem.statement': 'Given',
   'problem.tensors': 'The input $X$ is {inputShape}, the kernel $K$ is {kernelShape}:',

@@ -14,6 +14,8 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'section.backward': '反向传播：链式法则',
   'section.update': '参数更新',
   'section.summary': '总结',
+  'section.formulas': '公式',
+  'step.formulas.all': '全部规则的一般形式',
 
   'step.problem.statement': '已知条件',
   'problem.tensors': '输入 $X$ 为 {inputShape}，卷积核 $K$ 为 {kernelShape}：',

@@ -97,7 +97,8 @@ function indexTex(s: number, i: string, d: number, m: string): string {
   return `${coefficient(s, i)} + ${coefficient(d, m)}${constant === 0 ? '' : constant > 0 ? ` + ${constant}` : ` - ${-constant}`}`;
 }
 
-function unrollStep(ctx: DerivationContext): Step {
+/** σ_ij = Σ_c Σ_mn k_mn x̃_{…} + b in general form: the lhs and the sum. */
+export function sigmaFormula(ctx: DerivationContext): Chain {
   const { geometry: g, problem, naming } = ctx;
   const input = hasPadding(g) ? '\\tilde x' : 'x';
   const perGroup = channelsPerGroup(g);
@@ -110,12 +111,18 @@ function unrollStep(ctx: DerivationContext): Step {
   const general =
     `${channelSum}\\sum_{m=1}^{${g.kernel.rows}} \\sum_{n=1}^{${g.kernel.cols}} k${kernelSup}_{mn} \\, ${input}${inputSup}_{${indexTex(g.stride[0], 'i', g.dilation[0], 'm')},\\, ${indexTex(g.stride[1], 'j', g.dilation[1], 'n')}}` +
     (problem.bias ? (naming.kernel.out ? ' + b_{o}' : ' + b') : '');
+  return chain(`\\sigma${outSup}_{ij}`, general);
+}
+
+function unrollStep(ctx: DerivationContext): Step {
+  const { geometry: g, problem, naming } = ctx;
+  const perGroup = channelsPerGroup(g);
   const shown = shownIndices(ctx, ctx.sigma.shape);
   const chains = shown.map(([n, o, i, j]) => sumOfProductsChain(symbolTex(outputSym('sigma', naming, n, o, i, j)), get(ctx.sigma, n, o, i, j), ctx));
   const terms = perGroup * g.kernel.rows * g.kernel.cols + (problem.bias ? 1 : 0);
   const blocks: Block[] = [
     text({ key: perGroup > 1 ? 'conv.unroll.channels' : 'conv.unroll', params: { perGroup: math(`${perGroup}`) } }),
-    { kind: 'chains', chains: [chain(`\\sigma${outSup}_{ij}`, general)] },
+    { kind: 'chains', chains: [sigmaFormula(ctx)] },
     ...(touchesZeroPadding(g) ? [text({ key: 'conv.unroll.zeros' })] : []),
     ...elidedNote(shown.length, ctx.sigma.data.length),
     ...(chains.length > 0 ? [{ kind: 'chains', chains } as const] : []),

@@ -40,7 +40,7 @@ export function trainingSection(ctx: DerivationContext, solution: { steps: reado
 }
 
 /** The rule in symbols, each line a chain. */
-function ruleChains(o: Optimizer): Chain[] {
+export function ruleChains(o: Optimizer): Chain[] {
   const decay = (o.type === 'sgd' || o.type === 'adam' || o.type === 'rmsprop') && !o.weight_decay.equals(0);
   const g = chain('g_t', `\\nabla_\\theta L${decay ? ' + \\lambda \\theta_{t-1}' : ''}`);
   switch (o.type) {
