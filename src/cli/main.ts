@@ -8,6 +8,11 @@ import { formatDiagnostic } from '../problem/problem.js';
 import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
 import { DEFAULT_FORMATS, FORMATS, renderAll, type Format, type TextFormat } from '../render/render-all.js';
 import { compilePdf } from '../render/pdf.js';
+import { renderTex } from '../render/tex.js';
+import { renderHtml } from '../render/html.js';
+import { renderMarkdown } from '../render/markdown.js';
+import { DIFFICULTIES, exercises, type Difficulty } from '../quiz/generate.js';
+import { answerKey, exerciseSheet } from '../quiz/documents.js';
 import { packageRoot } from '../render/templates.js';
 import { LANGUAGES, type Language } from '../strings/strings.js';
 import { solve, type Solution } from '../trajectory/train.js';
@@ -126,6 +131,18 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--atol <number>', 'absolute tolerance, times max(1, the largest entry) (default 1e-12 for float64, 2e-5 for float32)')
     .action(async (file: string, options: { with: string; dtype: 'float64' | 'float32'; rtol?: string; atol?: string }) => {
       status = await compareCommand(file, options, io);
+    });
+  program
+    .command('quiz')
+    .description('write an exercise sheet, its answer key and each problem file, with nice numbers; the same seed gives the same bytes')
+    .option('--count <n>', 'how many exercises', '10')
+    .option('--seed <n>', 'the seed of the random problems', '1')
+    .addOption(new Option('--difficulty <level>', 'easy: the seed\'s shape; medium: stride, padding, bias, mean, ReLU; hard: channels, activations, momentum').choices(DIFFICULTIES).default('easy'))
+    .addOption(new Option('--lang <lang>', 'language of the documents').choices(LANGUAGES).default('en'))
+    .option('--format <list>', `formats of the documents, from tex,html,md,pdf (pdf needs TeX)`, 'tex,html,md')
+    .option('--out <dir>', 'folder to write into', 'quiz')
+    .action(async (options: QuizOptions) => {
+      status = await quizCommand(options, io);
     });
   program.addHelpText('after', EXAMPLES);
 
@@ -286,4 +303,48 @@ function readTolerance(text: string | undefined, option: string): number | undef
   const value = Number(text);
   if (!Number.isFinite(value) || value < 0) throw new UsageError(`${option}: expected a number ≥ 0, got "${text}"`);
   return value;
+}
+
+interface QuizOptions {
+  count: string;
+  seed: string;
+  difficulty: Difficulty;
+  lang: Language;
+  format: string;
+  out: string;
+}
+
+async function quizCommand(options: QuizOptions, io: Io): Promise<number> {
+  const count = Number(options.count);
+  const seed = Number(options.seed);
+  if (!Number.isInteger(count) || count < 1 || count > 200) throw new UsageError(`--count: expected an integer from 1 to 200, got "${options.count}"`);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected an integer ≥ 0, got "${options.seed}"`);
+  const formats = parseFormats(options.format).filter((f) => f !== 'json');
+  const items = exercises(count, seed, options.difficulty);
+  const render = { language: options.lang, version: version() };
+  const files = new Map<string, string | Buffer>();
+  items.forEach((item, i) => files.set(`problem-${String(i + 1).padStart(2, '0')}.json`, item.source));
+  const suffix = options.lang === 'en' ? '' : `.${options.lang}`;
+  let missing: string | undefined;
+  for (const [name, derivation] of [['exercises', exerciseSheet(items, options.difficulty)], ['answers', answerKey(items)]] as const) {
+    const tex = renderTex(derivation, render);
+    if (formats.includes('tex') || formats.includes('pdf')) files.set(`${name}${suffix}.tex`, tex);
+    if (formats.includes('html')) files.set(`${name}${suffix}.html`, renderHtml(derivation, render));
+    if (formats.includes('md')) files.set(`${name}${suffix}.md`, renderMarkdown(derivation, render));
+    if (formats.includes('pdf')) {
+      const pdf = compilePdf(tex, options.lang);
+      if ('pdf' in pdf) files.set(`${name}${suffix}.pdf`, pdf.pdf);
+      else if ('missing' in pdf) missing = pdf.missing;
+      else throw new Error(`internal error: the LaTeX document did not compile: ${pdf.failed}`);
+    }
+  }
+  const dir = resolve(io.cwd, options.out);
+  mkdirSync(dir, { recursive: true });
+  for (const [name, contents] of files) writeFileSync(join(dir, name), contents);
+  io.stdout(`wrote ${files.size} files into ${options.out}/: exercises${suffix}, answers${suffix}, problem-01.json … problem-${String(count).padStart(2, '0')}.json\n`);
+  if (missing) {
+    io.stderr(`convgrad: --format pdf: ${missing}; the LaTeX sources are in ${options.out}/\n`);
+    return 1;
+  }
+  return 0;
 }

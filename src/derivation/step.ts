@@ -2,8 +2,8 @@
 // Renderers only format these; every number and formula is decided here.
 import type { StringKey } from '../strings/strings.js';
 
-/** A piece of a sentence filled into a string's {placeholder}: math (LaTeX) or plain text. */
-export type Inline = { readonly math: string } | { readonly text: string };
+/** A piece of a sentence filled into a string's {placeholder}: math (LaTeX), plain text, or a word from the strings table. */
+export type Inline = { readonly math: string } | { readonly text: string } | { readonly word: StringKey };
 
 /** A sentence from the strings table, with its placeholders filled. */
 export interface Text {
@@ -27,6 +27,8 @@ export type Block =
   /** Chains aligned at their = signs; with groupSize, every groupSize chains form a group set apart from the next. */
   | { readonly kind: 'chains'; readonly chains: readonly Chain[]; readonly groupSize?: number }
   | { readonly kind: 'table'; readonly header: readonly Text[]; readonly rows: readonly (readonly string[])[] }
+  /** Room to work by hand on a printed sheet. */
+  | { readonly kind: 'space' }
   /** A line chart of y over x (the loss over the steps): SVG in HTML, TikZ in LaTeX, left out of Markdown. */
   | { readonly kind: 'plot'; readonly x: readonly number[]; readonly y: readonly number[]; readonly xLabel: Text; readonly yLabel: Text };
 
@@ -54,6 +56,7 @@ export type RuleId =
   | 'optim.step'
   | 'optim.trajectory'
   | 'formulas.all'
+  | 'quiz.exercise'
   | 'summary.results';
 
 export interface Step {
@@ -62,7 +65,7 @@ export interface Step {
   readonly blocks: readonly Block[];
 }
 
-export type SectionId = 'problem' | 'forward' | 'backward' | 'training' | 'formulas' | 'summary';
+export type SectionId = 'problem' | 'forward' | 'backward' | 'training' | 'formulas' | 'summary' | `exercise-${number}`;
 
 export interface Section {
   readonly id: SectionId;
@@ -73,6 +76,8 @@ export interface Section {
 export interface Derivation {
   /** The problem's title: plain text from the user, escaped by every renderer. */
   readonly title?: string;
+  /** convgrad's own heading from the strings table, where the document is not one problem's (an exercise sheet). */
+  readonly heading?: StringKey;
   /** A document (sections on new pages when printed) or a one-page sheet. */
   readonly layout: 'document' | 'sheet';
   readonly intro: readonly Text[];

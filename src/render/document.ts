@@ -33,6 +33,7 @@ export function renderBody(derivation: Derivation, writer: Writer): string {
 
 /** The heading is the problem's title when it has one (with convgrad's title beneath), else convgrad's title. */
 export function headings(derivation: Derivation, strings: Strings): { heading: string; subtitle?: string } {
+  if (derivation.heading) return { heading: strings[derivation.heading] };
   return derivation.title === undefined ? { heading: strings['doc.title'] } : { heading: derivation.title, subtitle: strings['doc.title'] };
 }
 

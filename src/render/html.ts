@@ -43,6 +43,7 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
         return `<div class="math">${renderMath(source, true)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
       }
       if (block.kind === 'plot') return plotSvg(block, strings);
+      if (block.kind === 'space') return '<div class="work"></div>';
       const header = block.header.map((t) => `<th>${textHtml(t, strings)}</th>`).join('');
       const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${renderMath(`\\displaystyle ${cell}`, false)}</td>`).join('')}</tr>`).join('\n');
       return `<table class="grid">\n<thead><tr>${header}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;

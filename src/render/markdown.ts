@@ -28,7 +28,7 @@ export function renderMarkdown(derivation: Derivation, options: RenderOptions): 
     text: (text) => textMd(text, strings),
     block: (block) => {
       // GitHub shows no inline SVG: the curve's numbers are in the trajectory table beside it.
-      if (block.kind === 'plot') return '';
+      if (block.kind === 'plot' || block.kind === 'space') return '';
       // A table's cells would pass their math through Markdown's escapes (\\\\ in a matrix becomes \\),
       // so a table is written as a math array with a text header.
       if (block.kind === 'table') {

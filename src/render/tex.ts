@@ -44,6 +44,7 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
     text: (text) => textTex(text, strings),
     block: (block) => {
       if (block.kind === 'plot') return plotTex(block, strings);
+      if (block.kind === 'space') return '\\vspace{7cm}';
       if (block.kind === 'table') return tableTex(block, strings);
       return `\\begin{align*}\n${alignedBody(block.chains, block.groupSize)}\n\\end{align*}`;
     },

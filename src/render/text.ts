@@ -21,7 +21,7 @@ export function segments(text: Text, strings: Strings): Segment[] {
       }
       const param = text.params?.[name];
       if (param === undefined) throw new Error(`internal error: string ${text.key} needs {${name}}`);
-      out.push('math' in param ? { kind: 'math', value: param.math } : { kind: 'text', value: param.text });
+      out.push('math' in param ? { kind: 'math', value: param.math } : { kind: 'text', value: 'word' in param ? strings[param.word] : param.text });
     });
   });
   return out;

@@ -163,4 +163,13 @@ export const en = {
 
   'elide.entries': 'Shown here: {shown} of the {total} entries; the others follow the same rule and all values are in the matrix below.',
   'elide.terms': 'Long sums show their first and last terms; $\\cdots$ stands for the rest.',
+  'quiz.sheet-title': 'Exercises: backpropagation through a convolution layer',
+  'quiz.key-title': 'Answer key: backpropagation through a convolution layer',
+  'quiz.sheet-intro': '{count} exercises ({difficulty}). For each, find the prediction, the loss, the gradients of the kernel, the bias and the input, and the parameters after the update. Every answer is a short decimal.',
+  'quiz.key-intro': 'Each exercise derived step by step, with every number.',
+  'quiz.exercise': 'Exercise {n}',
+  'quiz.work': 'Your working:',
+  'quiz.easy': 'easy',
+  'quiz.medium': 'medium',
+  'quiz.hard': 'hard',
 } as const;

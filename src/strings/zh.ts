@@ -162,4 +162,13 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
 
   'elide.entries': '这里只列出 {total} 个元素中的 {shown} 个；其余元素遵循同一规则，全部数值见下方矩阵。',
   'elide.terms': '较长的和式只写出开头和结尾的几项，$\\cdots$ 代表其余各项。',
+  'quiz.sheet-title': '练习：卷积层的反向传播',
+  'quiz.key-title': '答案：卷积层的反向传播',
+  'quiz.sheet-intro': '共 {count} 道练习（{difficulty}）。每道题求出预测值、损失、卷积核、偏置和输入的梯度，以及更新后的参数。所有答案都是位数不多的小数。',
+  'quiz.key-intro': '每道练习的逐步推导，包含每一个数值。',
+  'quiz.exercise': '练习 {n}',
+  'quiz.work': '解答：',
+  'quiz.easy': '简单',
+  'quiz.medium': '中等',
+  'quiz.hard': '困难',
 };
