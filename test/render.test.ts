@@ -32,6 +32,7 @@ function formulas(derivation: Derivation): string[] {
           if (block.kind === 'text') out.push(...segments(block.text, strings).filter((s) => s.kind === 'math').map((s) => s.value));
           else if (block.kind === 'chains') out.push(`\\begin{aligned}${alignedBody(block.chains, block.groupSize)}\\end{aligned}`);
           else if (block.kind === 'table') out.push(...block.rows.flat());
+          else if (block.kind === 'figure') out.push(...block.panels.map((p) => p.caption));
         }
       }
     }
@@ -172,5 +173,23 @@ describe('several optimizer steps', () => {
     expect(md).toContain('m_{1} & = \\beta_1 m_{0} + (1 - \\beta_1) \\frac{\\partial L}{\\partial k_{11}} = 0.9 \\cdot 0 + 0.1 \\cdot 96 = 9.6');
     expect(md).toContain("k_{11}' & = k_{11} - \\eta \\, \\frac{\\hat m_{1}}{\\sqrt{v_{1} / (1 - \\beta_2^{1})} + \\varepsilon} \\approx 3 - 0.1 \\cdot \\frac{96}");
     expect(md).toContain('& \\approx 2.9\n');
+  });
+});
+
+describe('figures', () => {
+  const derivation = derive(solutionOf({ ...seed, padding: 1, padding_mode: 'replicate' }));
+  it('draw the windows, the kernel entries\' cells, the turned kernel and the padded cells\' sources, in SVG and TikZ alike', () => {
+    const html = renderHtml(derivation, options);
+    const tex = renderTex(derivation, options);
+    const figures = derivation.sections.flatMap((s) => s.steps.flatMap((st) => st.blocks.filter((b) => b.kind === 'figure')));
+    expect(figures.map((f) => (f.kind === 'figure' ? f.panels.length : 0))).toEqual([1, 4, 4, 3]);
+    expect(html.match(/<div class="figure">/g)).toHaveLength(4);
+    expect(tex.match(/\\draw\[gray!60, step=0\.6\]/g)).toHaveLength(12);
+    // σ_11's window on the padded 5×5 input: its four cells marked.
+    const first = figures[1];
+    expect(first.kind === 'figure' && first.panels[0].marks.filter((m) => m === 'mark')).toHaveLength(4);
+    // replicate padding: the corner copies x_11.
+    const padding = figures[0];
+    expect(padding.kind === 'figure' && padding.panels[0].cells[0]).toBe('x11');
   });
 });

@@ -27,10 +27,23 @@ export type Block =
   /** Chains aligned at their = signs; with groupSize, every groupSize chains form a group set apart from the next. */
   | { readonly kind: 'chains'; readonly chains: readonly Chain[]; readonly groupSize?: number }
   | { readonly kind: 'table'; readonly header: readonly Text[]; readonly rows: readonly (readonly string[])[] }
+  /** Small grids side by side, some cells marked: where a window, a kernel entry or a padded cell reads from. */
+  | { readonly kind: 'figure'; readonly panels: readonly Panel[] }
   /** Room to work by hand on a printed sheet. */
   | { readonly kind: 'space' }
   /** A line chart of y over x (the loss over the steps): SVG in HTML, TikZ in LaTeX, left out of Markdown. */
   | { readonly kind: 'plot'; readonly x: readonly number[]; readonly y: readonly number[]; readonly xLabel: Text; readonly yLabel: Text };
+
+/** One grid of a figure: its cells' text, which are marked, and a caption in LaTeX math. */
+export interface Panel {
+  readonly caption: string;
+  readonly rows: number;
+  readonly cols: number;
+  /** Row-major plain text, short (1, -2, 63/25, 0.731). */
+  readonly cells: readonly string[];
+  /** Row-major: 'mark' highlighted, 'border' a padded cell, 'plain' otherwise. */
+  readonly marks: readonly ('mark' | 'border' | 'plain')[];
+}
 
 export type RuleId =
   | 'problem.statement'

@@ -44,6 +44,7 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
       }
       if (block.kind === 'plot') return plotSvg(block, strings);
       if (block.kind === 'space') return '<div class="work"></div>';
+      if (block.kind === 'figure') return figureHtml(block);
       const header = block.header.map((t) => `<th>${textHtml(t, strings)}</th>`).join('');
       const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${renderMath(`\\displaystyle ${cell}`, false)}</td>`).join('')}</tr>`).join('\n');
       return `<table class="grid">\n<thead><tr>${header}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
@@ -101,4 +102,19 @@ function contentsHtml(derivation: Derivation, strings: Strings): string {
     return `<li><a href="#${section.id}">${textHtml(section.title, strings)}</a><ol>${steps}</ol></li>`;
   });
   return `<nav class="contents"><h2>${escapeHtml(strings['doc.contents'])}</h2><ol>${items.join('\n')}</ol></nav>`;
+}
+
+// Each panel an SVG grid, 26 px a cell: marked cells shaded, padded cells' text faint, the caption below in KaTeX.
+function figureHtml(block: Extract<Block, { kind: 'figure' }>): string {
+  const size = 26;
+  const panels = block.panels.map((p) => {
+    const cells = p.cells.map((text, k) => {
+      const [x, y] = [(k % p.cols) * size, Math.floor(k / p.cols) * size];
+      const mark = p.marks[k];
+      return `<rect x="${x}" y="${y}" width="${size}" height="${size}" class="${mark}"/><text x="${x + size / 2}" y="${y + size / 2}" class="${mark}">${escapeHtml(text)}</text>`;
+    });
+    const svg = `<svg viewBox="-1 -1 ${p.cols * size + 2} ${p.rows * size + 2}" width="${p.cols * size + 2}" role="img">${cells.join('')}</svg>`;
+    return `<figure>${svg}<figcaption>${renderMath(p.caption, false)}</figcaption></figure>`;
+  });
+  return `<div class="figure">${panels.join('')}</div>`;
 }

@@ -27,8 +27,8 @@ export function renderMarkdown(derivation: Derivation, options: RenderOptions): 
     step: (step, inner) => `### ${textMd(step.title, strings)}\n\n${inner}`,
     text: (text) => textMd(text, strings),
     block: (block) => {
-      // GitHub shows no inline SVG: the curve's numbers are in the trajectory table beside it.
-      if (block.kind === 'plot' || block.kind === 'space') return '';
+      // GitHub shows no inline SVG: figures and the curve stay in the HTML and the PDF.
+      if (block.kind === 'plot' || block.kind === 'space' || block.kind === 'figure') return '';
       // A table's cells would pass their math through Markdown's escapes (\\\\ in a matrix becomes \\),
       // so a table is written as a math array with a text header.
       if (block.kind === 'table') {

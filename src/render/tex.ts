@@ -45,6 +45,7 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
     block: (block) => {
       if (block.kind === 'plot') return plotTex(block, strings);
       if (block.kind === 'space') return '\\vspace{7cm}';
+      if (block.kind === 'figure') return figureTex(block);
       if (block.kind === 'table') return tableTex(block, strings);
       return `\\begin{align*}\n${alignedBody(block.chains, block.groupSize)}\n\\end{align*}`;
     },
@@ -89,3 +90,27 @@ function plotTex(block: Extract<Block, { kind: 'plot' }>, strings: Strings): str
     '\\end{center}',
   ].join('\n');
 }
+
+// Each panel a TikZ grid, 0.6 cm a cell: marked cells shaded blue, padded cells' text grey, the caption below.
+function figureTex(block: Extract<Block, { kind: 'figure' }>): string {
+  const panels = block.panels.map((p) => {
+    const cells = p.cells.map((text, k) => {
+      const [r, c] = [Math.floor(k / p.cols), k % p.cols];
+      const [x, y] = [round(c * CELL), round((p.rows - 1 - r) * CELL)];
+      const fill = p.marks[k] === 'mark' ? `\\fill[blue!18] (${x},${y}) rectangle +(${CELL},${CELL}); ` : '';
+      const colour = p.marks[k] === 'border' ? 'gray' : 'black';
+      return `${fill}\\node[${colour}, font=\\scriptsize] at (${round(x + CELL / 2)},${round(y + CELL / 2)}) {${escapeTex(text)}};`;
+    });
+    return [
+      '\\begin{tikzpicture}',
+      `\\draw[gray!60, step=${CELL}] (0,0) grid (${round(p.cols * CELL)},${round(p.rows * CELL)});`,
+      ...cells,
+      `\\node[below] at (${round((p.cols * CELL) / 2)},0) {$${p.caption}$};`,
+      '\\end{tikzpicture}',
+    ].join('\n');
+  });
+  return `\\begin{center}\n${panels.join('\n\\quad\n')}\n\\end{center}`;
+}
+
+const CELL = 0.6;
+const round = (x: number) => Math.round(x * 100) / 100;

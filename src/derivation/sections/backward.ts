@@ -16,6 +16,7 @@ import { get, offset, unravel, type Tensor } from '../../model/tensor.js';
 import { lossSlopeTex } from '../formulas.js';
 import { planeChains, superscript } from '../planes.js';
 import { sumOfProductsChain } from '../sum-of-products.js';
+import { kernelEntryFigure, slidingKernelFigure } from '../figures.js';
 import { chain, operandTex, pairTex, partial, rounded, valueSumPieces } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step, Text } from '../step.js';
@@ -215,6 +216,11 @@ function kernelEntriesStep(ctx: DerivationContext): Step {
     title: { key: 'step.chain.kernel-entry' },
     blocks: [
       text({ key: ctx.expandedPrediction ? 'chain.kernel-entry' : 'chain.kernel-entry.delta' }),
+      ...kernelEntryFigure(
+        ctx,
+        shownIndices(ctx, gradient.shape).filter(([o, c]) => inputChannel(ctx.geometry, o, c) === 0),
+        (o, c, m, q) => symbolTex(kernelSym(ctx.naming, o, c, m, q)),
+      ),
       ...entriesBlocks(ctx, gradient, ([o, c, m, q]) => kernelSym(ctx.naming, o, c, m, q)),
       text({ key: 'chain.kernel-matrix' }),
       { kind: 'chains', chains: planeChains(ctx, 'kernel', (sup) => partial('L', `K${sup}`), gradient) },
@@ -337,6 +343,7 @@ function inputCompactStep(ctx: DerivationContext): Step {
     blocks: [
       text(intro),
       ...(g.outChannels > 1 || g.inChannels > 1 ? [text(plain ? { key: 'grad.input-compact.plain' } : { key: 'grad.input-compact.general', params: { stride: math(pairTex(problem.stride)) } })] : []),
+      ...slidingKernelFigure(parts[0].spreadDelta, parts[0].rotatedKernel.rows, parts[0].rotatedKernel.cols, (r, c) => !spreadMuted(r, c), (r, c) => partial('L', `${padded ? '\\tilde x' : 'x'}_{${r + 1}${r + 1 > 9 || c + 1 > 9 ? ',' : ''}${c + 1}}`)),
       { kind: 'chains', chains },
       ...(reachesAll ? [] : [text({ key: 'grad.input-compact.unreached' })]),
       ...(padded ? [text({ key: g.paddingMode === 'zeros' ? 'grad.input-compact.crop' : 'grad.input-compact.fold' }), { kind: 'chains', chains: folded } as const] : []),

@@ -13,6 +13,7 @@ import { elidePieces } from '../elide.js';
 import { activationSlopeTex, activationTex, lossTex } from '../formulas.js';
 import { planeChains, planes } from '../planes.js';
 import { sumOfProductsChain } from '../sum-of-products.js';
+import { paddingSourceFigure, windowFigure } from '../figures.js';
 import { chain, floorTex, grey, matrixTex, operandTex, rounded, valueSumPieces } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step, Text } from '../step.js';
@@ -58,7 +59,11 @@ function paddingStep(ctx: DerivationContext): Step {
       });
       return chain(`\\tilde X${plane.superscript}`, matrixTex(grid, (tex) => tex, ctx.elision.lines), ctx.matrix(plane.grid, border()));
     });
-    blocks.push(text({ key: 'conv.padding.copies', params: { mode: math(`\\texttt{${g.paddingMode}}`) } }), { kind: 'chains', chains: names });
+    const sources = makeGrid(g.padded.rows, g.padded.cols, (r, c) => {
+      const [i, j] = paddedSource(g, r, c)!;
+      return `x${i + 1}${j + 1}`;
+    });
+    blocks.push(text({ key: 'conv.padding.copies', params: { mode: math(`\\texttt{${g.paddingMode}}`) } }), ...paddingSourceFigure(ctx, sources), { kind: 'chains', chains: names });
   }
   return { rule: 'conv.padding', title: { key: 'step.conv.padding' }, blocks };
 }
@@ -123,6 +128,7 @@ function unrollStep(ctx: DerivationContext): Step {
   const blocks: Block[] = [
     text({ key: perGroup > 1 ? 'conv.unroll.channels' : 'conv.unroll', params: { perGroup: math(`${perGroup}`) } }),
     { kind: 'chains', chains: [sigmaFormula(ctx)] },
+    ...windowFigure(ctx, shown, (n, o, i, j) => symbolTex(outputSym('sigma', naming, n, o, i, j))),
     ...(touchesZeroPadding(g) ? [text({ key: 'conv.unroll.zeros' })] : []),
     ...elidedNote(shown.length, ctx.sigma.data.length),
     ...(chains.length > 0 ? [{ kind: 'chains', chains } as const] : []),
