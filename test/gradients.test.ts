@@ -27,16 +27,17 @@ describe('the compact rules equal the chain rule on the written-out σ, for ever
     const ctx = derivationContext(solution);
     const { gradients } = solution.steps[0];
     // ∂L/∂v = ∂(Σ δ·σ)/∂v with δ held at its values: the chain rule through every stage above σ.
-    const bySymbols = (v: Parameters<typeof differentiate>[1]) => evaluate(differentiate(ctx.linearized, v), ctx.value);
+    const bySymbols = (v: Parameters<typeof differentiate>[1]) => evaluate(differentiate(ctx.linearizedWith(v), v), ctx.value);
     gradients.kernel.data.forEach((g, flat) => close(bySymbols(kernelSym(ctx.naming, ...(unravel(gradients.kernel.shape, flat) as [number, number, number, number]))), g, `∂L/∂k ${flat}`));
     gradients.input.data.forEach((g, flat) => close(bySymbols(inputSym(ctx.naming, ...(unravel(gradients.input.shape, flat) as [number, number, number, number]))), g, `∂L/∂x ${flat}`));
     gradients.bias?.forEach((g, o) => close(bySymbols(biasSym(ctx.naming, o)), g, `∂L/∂b ${o}`));
     // With S written out (no activation, no pooling, one prediction), ∂L/∂S · ∂S/∂v as well.
-    if (ctx.expandedPrediction) {
+    if (ctx.linear) {
       const dLdS = gradients.prediction.data[0];
       gradients.kernel.data.forEach((g, flat) => {
         const v = kernelSym(ctx.naming, ...(unravel(gradients.kernel.shape, flat) as [number, number, number, number]));
-        close(evaluate(differentiate(ctx.expandedPrediction!, v), ctx.value), isExact(dLdS) && !dLdS.equals(0) ? (g as Rational).div(dLdS) : evaluate(differentiate(ctx.expandedPrediction!, v), ctx.value), `∂S/∂k ${flat}`);
+        const dS = evaluate(differentiate(ctx.predictionWith(v), v), ctx.value);
+        if (isExact(dLdS) && !dLdS.equals(0)) close(dS, (g as Rational).div(dLdS), `∂S/∂k ${flat}`);
       });
     }
   });
@@ -98,5 +99,17 @@ describe('float64 central differences', () => {
       const exact = asDouble(gradientOf(gradients, tensor, flat));
       expect(Math.abs(numeric - exact), `${tensor} ${flat}: difference ${numeric}, gradient ${exact}`).toBeLessThanOrEqual(2e-5 * Math.max(1, Math.abs(exact)));
     }
+  });
+});
+
+describe('the integer fast path equals rational arithmetic', () => {
+  it.each(Array.from({ length: 40 }, (_, i) => [9000 + i]))('random problem %i', async (seed) => {
+    const { convForward, convForwardRational, kernelGradient, kernelGradientRational, paddedInputGradient, paddedInputGradientRational } = await import('../src/model/conv.js');
+    const solution = solutionOf(randomProblem(seed));
+    const { forward: f, gradients: g, before } = solution.steps[0];
+    const same = (a: { data: readonly Scalar[] }, b: { data: readonly Scalar[] }, what: string) => a.data.forEach((x, k) => close(x, b.data[k], `${what} ${k}`));
+    same(convForward(f.geometry, f.padded, before.kernel, before.bias), convForwardRational(f.geometry, f.padded, before.kernel, before.bias), 'σ');
+    same(kernelGradient(f.geometry, f.padded, g.delta), kernelGradientRational(f.geometry, f.padded, g.delta), '∂L/∂K');
+    same(paddedInputGradient(f.geometry, before.kernel, g.delta), paddedInputGradientRational(f.geometry, before.kernel, g.delta), '∂L/∂X̃');
   });
 });

@@ -2,14 +2,14 @@
 // named, how much is shown, and the symbolic forms built once (σ written out in kernel and input entries).
 import type { Scalar } from '../numbers/scalar.js';
 import { shownExactly } from '../expr/to-tex.js';
-import { add, mul, type Expr, type Sym } from '../expr/expr.js';
+import { addAll, mul, num, type Expr, type Sym } from '../expr/expr.js';
+import { rational } from '../numbers/rational.js';
 import type { Valuation } from '../expr/evaluate.js';
 import type { Problem } from '../problem/problem.js';
-import { namingFor, outputSym, sigmaExpr, type Naming } from '../model/conv.js';
-import type { ConvGeometry } from '../model/geometry.js';
+import { namingFor, outputSym, sigmaExpr, symbolsFor, type Naming } from '../model/conv.js';
+import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from '../model/geometry.js';
 import type { Grid } from '../model/grid.js';
-import { headExpr } from '../model/head.js';
-import { get, makeTensor, type Tensor } from '../model/tensor.js';
+import { get, offset, type Tensor } from '../model/tensor.js';
 import type { Solution, TrainingStep } from '../trajectory/train.js';
 import { elision, type Detail, type Elision } from './elide.js';
 import { valueMatrix, type Muted } from './tex.js';
@@ -20,15 +20,17 @@ export interface DerivationContext {
   readonly geometry: ConvGeometry;
   readonly naming: Naming;
   readonly elision: Elision;
-  /** σ in kernel and input entries (and b), [N][C_out][H'][W']. */
-  readonly sigma: Tensor<Expr>;
+  /** σ_{n,o,i,j} in kernel and input entries (and b), built when first asked for. */
+  sigma(n: number, o: number, i: number, j: number): Expr;
   /**
    * With no activation, no pooling and a head that makes one number S, S is a polynomial in the
    * kernel and input entries: each gradient is ∂L/∂S · ∂S/∂v with ∂S/∂v read off S written out.
+   * S's terms free of v differentiate to 0, so only those with v are written: S restricted to v.
    */
-  readonly expandedPrediction?: Expr;
-  /** Σ δ·σ with δ held fixed: ∂/∂v of it is ∂L/∂v by the chain rule, for every problem. */
-  readonly linearized: Expr;
+  readonly linear: boolean;
+  predictionWith(v: Sym): Expr;
+  /** Σ δ·σ over the σ that contain v, with δ held fixed: ∂/∂v of it is ∂L/∂v by the chain rule. */
+  linearizedWith(v: Sym): Expr;
   /** Every symbol's value in this step. */
   readonly value: Valuation;
   /** Is any value shown rounded: from float64 (sigmoid, tanh, bce, exp, log, square roots), or exact but too long to read? */
@@ -43,9 +45,17 @@ export function derivationContext(solution: Solution, detail: Detail = 'auto'): 
   const geometry = step.forward.geometry;
   const naming = namingFor(geometry);
   const hasBias = problem.bias !== undefined;
-  const sigma = makeTensor(step.forward.sigma.shape, ([n, o, i, j]) => sigmaExpr(geometry, naming, n, o, i, j, hasBias));
-  const deltas = makeTensor(step.forward.sigma.shape, ([n, o, i, j]) => outputSym('delta', naming, n, o, i, j));
-  const linearized = add(...sigma.data.map((s, k) => mul(deltas.data[k], s)));
+  const built = new Map<number, Expr>();
+  const symbols = symbolsFor(geometry, naming);
+  const shape = step.forward.sigma.shape;
+  const sigma = (n: number, o: number, i: number, j: number) => {
+    const flat = offset(shape, [n, o, i, j]);
+    let e = built.get(flat);
+    if (!e) built.set(flat, (e = sigmaExpr(geometry, naming, n, o, i, j, hasBias, symbols)));
+    return e;
+  };
+  const linear = problem.activation.type === 'none' && problem.pool === undefined && problem.head !== 'none';
+  const count = step.forward.pooled.data.length;
   const policy = elision(detail);
   return {
     problem,
@@ -54,8 +64,13 @@ export function derivationContext(solution: Solution, detail: Detail = 'auto'): 
     naming,
     elision: policy,
     sigma,
-    ...(problem.activation.type === 'none' && problem.pool === undefined && problem.head !== 'none' ? { expandedPrediction: headExpr(problem.head, sigma.data) } : {}),
-    linearized,
+    linear,
+    // S = Σσ or (1/n)Σσ, over the σ that contain v
+    predictionWith: (v) => {
+      const terms = outputsWith(geometry, naming, v).map(([n, o, i, j]) => sigma(n, o, i, j));
+      return problem.head === 'mean' ? mul(num(rational(1, count)), addAll(terms)) : addAll(terms);
+    },
+    linearizedWith: (v) => addAll(outputsWith(geometry, naming, v).map(([n, o, i, j]) => mul(outputSym('delta', naming, n, o, i, j), sigma(n, o, i, j)))),
     value: valuation(problem, step, naming),
     rounded: [
       ...step.gradients.input.data,
@@ -63,6 +78,38 @@ export function derivationContext(solution: Solution, detail: Detail = 'auto'): 
     ].some((x) => !shownExactly(x)),
     matrix: (grid, muted) => valueMatrix(grid, policy.lines, muted),
   };
+}
+
+/** The output entries σ_{n,o,i,j} whose sum has the symbol v in it: a kernel or bias entry's channel, or the windows over an input entry. */
+export function outputsWith(g: ConvGeometry, naming: Naming, v: Sym): number[][] {
+  const out: number[][] = [];
+  const all = (o: number) => {
+    for (let n = 0; n < g.batch; n++) for (let i = 0; i < g.output.rows; i++) for (let j = 0; j < g.output.cols; j++) out.push([n, o, i, j]);
+  };
+  const unpack = (shown: readonly boolean[]) => {
+    let next = 0;
+    return shown.map((visible) => (visible ? v.channel[next++] - 1 : 0));
+  };
+  if (v.name === 'k') all(unpack([naming.kernel.out, naming.kernel.channel])[0]);
+  else if (v.name === 'b') all(v.indices.length === 0 ? 0 : v.indices[0] - 1);
+  else if (v.name === 'x') {
+    const [n, c] = unpack([naming.input.batch, naming.input.channel]);
+    const [row, col] = [v.indices[0] - 1, v.indices[1] - 1];
+    for (let o = 0; o < g.outChannels; o++) {
+      if (!Array.from({ length: channelsPerGroup(g) }, (_, k) => inputChannel(g, o, k)).includes(c)) continue;
+      for (let i = 0; i < g.output.rows; i++)
+        for (let j = 0; j < g.output.cols; j++) {
+          let reads = false;
+          for (let m = 0; m < g.kernel.rows && !reads; m++)
+            for (let q = 0; q < g.kernel.cols && !reads; q++) {
+              const source = paddedSource(g, ...tap(g, i, j, m, q));
+              reads = source !== null && source[0] === row && source[1] === col;
+            }
+          if (reads) out.push([n, o, i, j]);
+        }
+    }
+  }
+  return out;
 }
 
 function valuation(problem: Problem, step: TrainingStep, naming: Naming): Valuation {

@@ -39,3 +39,10 @@ export function elidePieces(pieces: string[], terms: Elision['terms'], ellipsis 
   if (!terms || pieces.length <= terms.head + terms.tail + 1) return pieces;
   return [...pieces.slice(0, terms.head), ellipsis, ...pieces.slice(pieces.length - terms.tail)];
 }
+
+/** The indices of a list of `count` that elidePieces keeps, null where ⋯ stands. */
+export function keptIndices(count: number, terms: Elision['terms']): (number | null)[] {
+  const all = Array.from({ length: count }, (_, i) => i);
+  if (!terms || count <= terms.head + terms.tail + 1) return all;
+  return [...all.slice(0, terms.head), null, ...all.slice(count - terms.tail)];
+}

@@ -67,14 +67,19 @@ export function sameSymbol(a: Sym, b: Sym): boolean {
 
 /** Σ terms: nested sums flattened, zeros dropped, constants folded into one trailing constant. */
 export function add(...terms: Expr[]): Expr {
+  return addAll(terms);
+}
+
+/** add() of a list, however long (a spread of a million terms would overflow the stack). */
+export function addAll(terms: readonly Expr[]): Expr {
   const flat: Expr[] = [];
   let constant = ZERO;
-  const push = (term: Expr) => {
-    if (term.kind === 'add') term.terms.forEach(push);
-    else if (term.kind === 'num') constant = constant.add(term.value);
-    else flat.push(term);
-  };
-  terms.forEach(push);
+  for (const term of terms) {
+    if (term.kind === 'add') for (const t of term.terms) flat.push(t);
+    else if (term.kind === 'num') {
+      if (term !== zero) constant = constant.add(term.value);
+    } else flat.push(term);
+  }
   if (!constant.equals(0)) flat.push(num(constant));
   if (flat.length === 0) return zero;
   return flat.length === 1 ? flat[0] : { kind: 'add', terms: flat };

@@ -1,11 +1,20 @@
 // Expressions a user writes in a problem file ({"expression": "x^2/2"}), parsed and differentiated by
 // mathjs, and evaluated here: exactly while every step is rational (+ − · /, integer powers, abs,
 // min, max, sign), in float64 from the first step that is not (exp, log, sqrt, tanh, …).
-import { create, all, type MathNode } from 'mathjs';
+import { createRequire } from 'node:module';
+import type { MathJsInstance, MathNode } from 'mathjs';
 import { abs, add, asDouble, div, isExact, mul, neg, powInteger, sign, sub, type Scalar } from '../numbers/scalar.js';
 import { parseRational } from '../numbers/rational.js';
 
-const math = create(all);
+// mathjs is large to load; only a problem with an expression needs it.
+let instance: MathJsInstance | undefined;
+function mathjs(): MathJsInstance {
+  if (!instance) {
+    const { create, all } = createRequire(import.meta.url)('mathjs') as typeof import('mathjs');
+    instance = create(all);
+  }
+  return instance;
+}
 
 export interface UserExpression {
   readonly source: string;
@@ -45,7 +54,7 @@ const CONSTANTS: Record<string, number> = { e: Math.E, pi: Math.PI };
 export function parseUserExpression(source: string, variable: string, variables: readonly string[]): UserExpression | string {
   let node: MathNode;
   try {
-    node = math.parse(source);
+    node = mathjs().parse(source);
   } catch (error) {
     return `mathjs cannot parse ${JSON.stringify(source)}: ${(error as Error).message}`;
   }
@@ -53,7 +62,7 @@ export function parseUserExpression(source: string, variable: string, variables:
   if (problem) return problem;
   let derivative: MathNode;
   try {
-    derivative = math.derivative(node, variable, { simplify: false });
+    derivative = mathjs().derivative(node, variable, { simplify: false });
   } catch (error) {
     return `mathjs cannot differentiate ${JSON.stringify(source)} by ${variable}: ${(error as Error).message}`;
   }
@@ -61,7 +70,7 @@ export function parseUserExpression(source: string, variable: string, variables:
   if (derivativeProblem) return `its derivative ${derivativeProblem}`;
   let derivativeShown = derivative;
   try {
-    derivativeShown = math.simplify(derivative);
+    derivativeShown = mathjs().simplify(derivative);
   } catch {
     // mathjs could not simplify it: show it as derived.
   }

@@ -2,10 +2,11 @@
 // rules of its backward pass. Maps are [N][C][H][W], the kernel [C_out][C_in/groups][kh][kw].
 import { add as addScalar, mul as mulScalar, ZERO, type Scalar } from '../numbers/scalar.js';
 import type { Rational } from '../numbers/rational.js';
-import { add, mul, num, sym, type Expr, type Sym } from '../expr/expr.js';
+import { addAll, mul, sym, type Expr, type Sym } from '../expr/expr.js';
 import { at, makeGrid, type Grid } from './grid.js';
 import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from './geometry.js';
 import { get, makeTensor, offset, type Tensor } from './tensor.js';
+import { densePair, fromDoubles, fromIntegers } from './dense.js';
 
 /** X̃: the input inside its border (zeros, or copies of input entries for the other padding modes). */
 export function padInput(g: ConvGeometry, input: Tensor<Rational>): Tensor<Rational> {
@@ -17,6 +18,36 @@ export function padInput(g: ConvGeometry, input: Tensor<Rational>): Tensor<Ratio
 
 // σ_{n,o,i,j} = b_o + Σ_c Σ_mn k_{o,c,m,n} · x̃_{n, group(o)·C_in/g + c, i·s_h + m·d_h, j·s_w + n·d_w}
 export function convForward(g: ConvGeometry, padded: Tensor<Scalar>, kernel: Tensor<Scalar>, bias: readonly Scalar[] | undefined): Tensor<Scalar> {
+  const shape = [g.batch, g.outChannels, g.output.rows, g.output.cols];
+  const dense = densePair(padded.data, kernel.data, channelsPerGroup(g) * g.kernel.rows * g.kernel.cols);
+  if (!dense) return convForwardRational(g, padded, kernel, bias);
+  const { a: x, b: k } = dense;
+  const [Hp, Wp, Ho, Wo, kh, kw, Cg, C, Co] = [g.padded.rows, g.padded.cols, g.output.rows, g.output.cols, g.kernel.rows, g.kernel.cols, channelsPerGroup(g), g.inChannels, g.outChannels];
+  const [sh, sw] = g.stride;
+  const [dh, dw] = g.dilation;
+  const sums = new Float64Array(g.batch * Co * Ho * Wo);
+  for (let n = 0; n < g.batch; n++)
+    for (let o = 0; o < Co; o++)
+      for (let c = 0; c < Cg; c++) {
+        const xBase = (n * C + inputChannel(g, o, c)) * Hp;
+        for (let m = 0; m < kh; m++)
+          for (let q = 0; q < kw; q++) {
+            const kv = k.values[((o * Cg + c) * kh + m) * kw + q];
+            if (kv === 0) continue;
+            for (let i = 0; i < Ho; i++) {
+              const out = ((n * Co + o) * Ho + i) * Wo;
+              const row = (xBase + i * sh + m * dh) * Wp + q * dw;
+              for (let j = 0; j < Wo; j++) sums[out + j] += kv * x.values[row + j * sw];
+            }
+          }
+      }
+  const data = dense.exact ? fromIntegers(sums, x.denominator! * k.denominator!) : fromDoubles(sums);
+  if (bias) for (let flat = 0; flat < data.length; flat++) data[flat] = addScalar(data[flat], bias[Math.floor(flat / (Ho * Wo)) % Co]);
+  return { shape, data };
+}
+
+/** The same sum in rational arithmetic, entry by entry: where the integers would not fit in doubles. */
+export function convForwardRational(g: ConvGeometry, padded: Tensor<Scalar>, kernel: Tensor<Scalar>, bias: readonly Scalar[] | undefined): Tensor<Scalar> {
   const perGroup = channelsPerGroup(g);
   return makeTensor([g.batch, g.outChannels, g.output.rows, g.output.cols], ([n, o, i, j]) => {
     let sum: Scalar = bias ? bias[o] : ZERO;
@@ -71,24 +102,71 @@ export function outputSym(name: 'sigma' | 'delta' | 'a' | 'p' | 'y' | 't', namin
   return sym(name, [i + 1, j + 1], pick([[naming.output.batch, n], [naming.output.channel, o]]));
 }
 
+/** The symbols of one problem, each made once and shared by every expression that names it. */
+export interface Symbols {
+  input(n: number, c: number, i: number, j: number): Sym;
+  kernel(o: number, c: number, m: number, q: number): Sym;
+}
+
+export function symbolsFor(g: ConvGeometry, naming: Naming): Symbols {
+  const made = new Map<number, Sym>();
+  const once = (key: number, make: () => Sym) => {
+    let s = made.get(key);
+    if (!s) made.set(key, (s = make()));
+    return s;
+  };
+  const inputs = g.batch * g.inChannels * g.input.rows * g.input.cols;
+  return {
+    input: (n, c, i, j) => once(((n * g.inChannels + c) * g.input.rows + i) * g.input.cols + j, () => inputSym(naming, n, c, i, j)),
+    kernel: (o, c, m, q) => once(inputs + ((o * channelsPerGroup(g) + c) * g.kernel.rows + m) * g.kernel.cols + q, () => kernelSym(naming, o, c, m, q)),
+  };
+}
+
 /** σ written out: Σ_c Σ_mn k·x (+ b); a kernel entry that falls on zero padding drops out. */
-export function sigmaExpr(g: ConvGeometry, naming: Naming, n: number, o: number, i: number, j: number, hasBias: boolean): Expr {
+export function sigmaExpr(g: ConvGeometry, naming: Naming, n: number, o: number, i: number, j: number, hasBias: boolean, symbols: Symbols = symbolsFor(g, naming)): Expr {
   const terms: Expr[] = [];
   for (let c = 0; c < channelsPerGroup(g); c++) {
     const channel = inputChannel(g, o, c);
     for (let m = 0; m < g.kernel.rows; m++) {
       for (let q = 0; q < g.kernel.cols; q++) {
         const source = paddedSource(g, ...tap(g, i, j, m, q));
-        terms.push(mul(kernelSym(naming, o, c, m, q), source ? inputSym(naming, n, channel, source[0], source[1]) : num(0)));
+        if (source) terms.push(mul(symbols.kernel(o, c, m, q), symbols.input(n, channel, source[0], source[1])));
       }
     }
   }
   if (hasBias) terms.push(biasSym(naming, o));
-  return add(...terms);
+  return addAll(terms);
 }
 
 // ∂L/∂k_{o,c,m,n} = Σ_{n,i,j} δ_{n,o,i,j} · x̃_{n, group(o)·C_in/g + c, i·s_h + m·d_h, j·s_w + n·d_w}
 export function kernelGradient(g: ConvGeometry, padded: Tensor<Scalar>, delta: Tensor<Scalar>): Tensor<Scalar> {
+  const shape = [g.outChannels, channelsPerGroup(g), g.kernel.rows, g.kernel.cols];
+  const dense = densePair(delta.data, padded.data, g.batch * g.output.rows * g.output.cols);
+  if (!dense) return kernelGradientRational(g, padded, delta);
+  const { a: d, b: x } = dense;
+  const [Hp, Wp, Ho, Wo, kh, kw, Cg, C, Co] = [g.padded.rows, g.padded.cols, g.output.rows, g.output.cols, g.kernel.rows, g.kernel.cols, channelsPerGroup(g), g.inChannels, g.outChannels];
+  const [sh, sw] = g.stride;
+  const [dh, dw] = g.dilation;
+  const sums = new Float64Array(Co * Cg * kh * kw);
+  for (let o = 0; o < Co; o++)
+    for (let c = 0; c < Cg; c++)
+      for (let m = 0; m < kh; m++)
+        for (let q = 0; q < kw; q++) {
+          let sum = 0;
+          for (let n = 0; n < g.batch; n++) {
+            const xBase = (n * C + inputChannel(g, o, c)) * Hp;
+            for (let i = 0; i < Ho; i++) {
+              const dRow = ((n * Co + o) * Ho + i) * Wo;
+              const xRow = (xBase + i * sh + m * dh) * Wp + q * dw;
+              for (let j = 0; j < Wo; j++) sum += d.values[dRow + j] * x.values[xRow + j * sw];
+            }
+          }
+          sums[((o * Cg + c) * kh + m) * kw + q] = sum;
+        }
+  return { shape, data: dense.exact ? fromIntegers(sums, d.denominator! * x.denominator!) : fromDoubles(sums) };
+}
+
+export function kernelGradientRational(g: ConvGeometry, padded: Tensor<Scalar>, delta: Tensor<Scalar>): Tensor<Scalar> {
   return makeTensor([g.outChannels, channelsPerGroup(g), g.kernel.rows, g.kernel.cols], ([o, c, m, q]) => {
     const channel = inputChannel(g, o, c);
     let sum: Scalar = ZERO;
@@ -115,6 +193,34 @@ export function biasGradient(g: ConvGeometry, delta: Tensor<Scalar>): Scalar[] {
 
 // ∂L/∂x̃_{n,c,r,s} = Σ over every (o, i, j, m, n) whose tap is (r, s) on channel c of δ_{n,o,i,j} · k_{o,c',m,n}
 export function paddedInputGradient(g: ConvGeometry, kernel: Tensor<Scalar>, delta: Tensor<Scalar>): Tensor<Scalar> {
+  const shape = [g.batch, g.inChannels, g.padded.rows, g.padded.cols];
+  // A padded cell collects at most C_out·kh·kw products.
+  const dense = densePair(delta.data, kernel.data, g.outChannels * g.kernel.rows * g.kernel.cols);
+  if (!dense) return paddedInputGradientRational(g, kernel, delta);
+  const { a: d, b: k } = dense;
+  const [Hp, Wp, Ho, Wo, kh, kw, Cg, C, Co] = [g.padded.rows, g.padded.cols, g.output.rows, g.output.cols, g.kernel.rows, g.kernel.cols, channelsPerGroup(g), g.inChannels, g.outChannels];
+  const [sh, sw] = g.stride;
+  const [dh, dw] = g.dilation;
+  const sums = new Float64Array(g.batch * C * Hp * Wp);
+  for (let n = 0; n < g.batch; n++)
+    for (let o = 0; o < Co; o++)
+      for (let c = 0; c < Cg; c++) {
+        const xBase = (n * C + inputChannel(g, o, c)) * Hp;
+        for (let m = 0; m < kh; m++)
+          for (let q = 0; q < kw; q++) {
+            const kv = k.values[((o * Cg + c) * kh + m) * kw + q];
+            if (kv === 0) continue;
+            for (let i = 0; i < Ho; i++) {
+              const dRow = ((n * Co + o) * Ho + i) * Wo;
+              const xRow = (xBase + i * sh + m * dh) * Wp + q * dw;
+              for (let j = 0; j < Wo; j++) sums[xRow + j * sw] += kv * d.values[dRow + j];
+            }
+          }
+      }
+  return { shape, data: dense.exact ? fromIntegers(sums, d.denominator! * k.denominator!) : fromDoubles(sums) };
+}
+
+export function paddedInputGradientRational(g: ConvGeometry, kernel: Tensor<Scalar>, delta: Tensor<Scalar>): Tensor<Scalar> {
   const shape = [g.batch, g.inChannels, g.padded.rows, g.padded.cols];
   const data: Scalar[] = new Array(shape.reduce((a, b) => a * b)).fill(ZERO);
   for (let n = 0; n < g.batch; n++)
@@ -161,13 +267,28 @@ export function correlate(
   options: { stride: readonly [number, number]; dilation: readonly [number, number]; rows: number; cols: number },
 ): Grid<Scalar> {
   const { stride, dilation } = options;
-  return makeGrid(options.rows, options.cols, (m, n) => {
-    let sum: Scalar = ZERO;
-    for (let i = 0; i < b.rows; i++) {
-      for (let j = 0; j < b.cols; j++) sum = addScalar(sum, mulScalar(at(b, i, j), at(a, m * stride[0] + i * dilation[0], n * stride[1] + j * dilation[1])));
+  const dense = densePair(b.data, a.data, b.rows * b.cols);
+  if (!dense) {
+    return makeGrid(options.rows, options.cols, (m, n) => {
+      let sum: Scalar = ZERO;
+      for (let i = 0; i < b.rows; i++) {
+        for (let j = 0; j < b.cols; j++) sum = addScalar(sum, mulScalar(at(b, i, j), at(a, m * stride[0] + i * dilation[0], n * stride[1] + j * dilation[1])));
+      }
+      return sum;
+    });
+  }
+  const sums = new Float64Array(options.rows * options.cols);
+  for (let m = 0; m < options.rows; m++)
+    for (let n = 0; n < options.cols; n++) {
+      let sum = 0;
+      for (let i = 0; i < b.rows; i++) {
+        const row = (m * stride[0] + i * dilation[0]) * a.cols + n * stride[1];
+        for (let j = 0; j < b.cols; j++) sum += dense.a.values[i * b.cols + j] * dense.b.values[row + j * dilation[1]];
+      }
+      sums[m * options.cols + n] = sum;
     }
-    return sum;
-  });
+  const data = dense.exact ? fromIntegers(sums, dense.a.denominator! * dense.b.denominator!) : fromDoubles(sums);
+  return { rows: options.rows, cols: options.cols, data };
 }
 
 /** The pieces of the transposed convolution that gives one channel pair's share of ∂L/∂X̃, for the derivation to show. */

@@ -1,5 +1,6 @@
-// Exact rational numbers: fraction.js (the one inside mathjs), with bigint numerator and denominator.
-import { Fraction } from 'mathjs';
+// Exact rational numbers: fraction.js, the same library (and version range) mathjs computes its
+// fractions with, imported directly so that a run need not load all of mathjs. Bigint numerator and denominator.
+import Fraction from 'fraction.js';
 
 export type Rational = Fraction;
 

@@ -1,7 +1,7 @@
 // A number as convgrad computes with it: an exact rational wherever the maths is rational, a float64
 // (a JS number) where it is not (sigmoid, tanh, exp, log, square roots). Once rounded, a value stays
 // rounded: an operation with a float64 operand gives a float64.
-import { Fraction } from 'mathjs';
+import Fraction from 'fraction.js';
 import { toDouble, type Rational } from './rational.js';
 
 export type Scalar = Rational | number;

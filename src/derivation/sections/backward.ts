@@ -188,15 +188,15 @@ function activationStep(ctx: DerivationContext): Step {
 function entryChains(ctx: DerivationContext, v: Sym, compact: Scalar): Chain[] {
   const name = symbolTex(v);
   const terms = ctx.elision.terms;
-  if (ctx.expandedPrediction) {
-    const dS = differentiate(ctx.expandedPrediction, v);
+  if (ctx.linear) {
+    const dS = differentiate(ctx.predictionWith(v), v);
     const dSValue = evaluate(dS, ctx.value);
     const dLdS = ctx.step.gradients.prediction.data[0];
     agree(`∂L/∂${name}`, mulScalar(dLdS, dSValue), compact);
     const dSChain = dS.kind === 'add' ? sumOfProductsChain(partial('S', name), dS, ctx) : chain(partial('S', name), toTex(dS, { elide: terms }), toTex(dS, { value: ctx.value, elide: terms }), scalarTex(dSValue));
     return [dSChain, chain(partial('L', name), `${partial('L', 'S')} \\cdot ${partial('S', name)}`, rounded(`${operandTex(dLdS)} \\cdot ${operandTex(dSValue)}`, !shownExactly(dLdS)), value(compact))];
   }
-  const dL = differentiate(ctx.linearized, v);
+  const dL = differentiate(ctx.linearizedWith(v), v);
   agree(`∂L/∂${name}`, evaluate(dL, ctx.value), compact);
   return [sumOfProductsChain(partial('L', name), dL, ctx)];
 }
@@ -205,7 +205,7 @@ function entriesBlocks(ctx: DerivationContext, t: Tensor<Scalar>, name: (index: 
   const shown = shownIndices(ctx, t.shape);
   return [
     ...elidedNote(shown.length, t.data.length),
-    ...chainsBlock(shown.flatMap((index) => entryChains(ctx, name(index), t.data[offset(t.shape, index)])), ctx.expandedPrediction ? 2 : undefined),
+    ...chainsBlock(shown.flatMap((index) => entryChains(ctx, name(index), t.data[offset(t.shape, index)])), ctx.linear ? 2 : undefined),
   ];
 }
 
@@ -215,7 +215,7 @@ function kernelEntriesStep(ctx: DerivationContext): Step {
     rule: 'chain.kernel-entry',
     title: { key: 'step.chain.kernel-entry' },
     blocks: [
-      text({ key: ctx.expandedPrediction ? 'chain.kernel-entry' : 'chain.kernel-entry.delta' }),
+      text({ key: ctx.linear ? 'chain.kernel-entry' : 'chain.kernel-entry.delta' }),
       ...kernelEntryFigure(
         ctx,
         shownIndices(ctx, gradient.shape).filter(([o, c]) => inputChannel(ctx.geometry, o, c) === 0),
@@ -296,7 +296,7 @@ function inputEntriesStep(ctx: DerivationContext): Step {
     rule: 'chain.input-entry',
     title: { key: 'step.chain.input-entry' },
     blocks: [
-      text({ key: ctx.expandedPrediction ? 'chain.input-entry' : 'chain.input-entry.delta' }),
+      text({ key: ctx.linear ? 'chain.input-entry' : 'chain.input-entry.delta' }),
       ...entriesBlocks(ctx, gradient, ([n, c, i, j]) => inputSym(ctx.naming, n, c, i, j)),
       ...(untouched ? [text({ key: 'chain.input-entry.untouched' })] : []),
       text({ key: 'chain.input-matrix' }),

@@ -9,7 +9,7 @@ import { makeGrid } from '../../model/grid.js';
 import { mseExpr, S, T } from '../../model/loss.js';
 import { windowCells } from '../../model/pool.js';
 import { get, offset, unravel } from '../../model/tensor.js';
-import { elidePieces } from '../elide.js';
+import { elidePieces, keptIndices } from '../elide.js';
 import { activationSlopeTex, activationTex, lossTex } from '../formulas.js';
 import { planeChains, planes } from '../planes.js';
 import { sumOfProductsChain } from '../sum-of-products.js';
@@ -122,15 +122,15 @@ export function sigmaFormula(ctx: DerivationContext): Chain {
 function unrollStep(ctx: DerivationContext): Step {
   const { geometry: g, problem, naming } = ctx;
   const perGroup = channelsPerGroup(g);
-  const shown = shownIndices(ctx, ctx.sigma.shape);
-  const chains = shown.map(([n, o, i, j]) => sumOfProductsChain(symbolTex(outputSym('sigma', naming, n, o, i, j)), get(ctx.sigma, n, o, i, j), ctx));
+  const shown = shownIndices(ctx, ctx.step.forward.sigma.shape);
+  const chains = shown.map(([n, o, i, j]) => sumOfProductsChain(symbolTex(outputSym('sigma', naming, n, o, i, j)), ctx.sigma(n, o, i, j), ctx));
   const terms = perGroup * g.kernel.rows * g.kernel.cols + (problem.bias ? 1 : 0);
   const blocks: Block[] = [
     text({ key: perGroup > 1 ? 'conv.unroll.channels' : 'conv.unroll', params: { perGroup: math(`${perGroup}`) } }),
     { kind: 'chains', chains: [sigmaFormula(ctx)] },
     ...windowFigure(ctx, shown, (n, o, i, j) => symbolTex(outputSym('sigma', naming, n, o, i, j))),
     ...(touchesZeroPadding(g) ? [text({ key: 'conv.unroll.zeros' })] : []),
-    ...elidedNote(shown.length, ctx.sigma.data.length),
+    ...elidedNote(shown.length, ctx.step.forward.sigma.data.length),
     ...(chains.length > 0 ? [{ kind: 'chains', chains } as const] : []),
     ...(ctx.elision.terms && terms > ctx.elision.terms.head + ctx.elision.terms.tail + 1 && chains.length > 0 ? [text({ key: 'elide.terms' })] : []),
   ];
@@ -244,8 +244,16 @@ function headStep(ctx: DerivationContext): Step {
     text(mean ? { key: 'head.mean', params: { count: math(`${count}`) } } : { key: 'head.sum' }),
     { kind: 'chains', chains: [predictionChain] },
   ];
-  if (ctx.expandedPrediction) {
-    const expanded = chain('S', wrap(elidePieces(ctx.sigma.data.map((e, i) => `${i === 0 ? '' : '+ '}(${toTex(e, { elide: terms })})`), terms)));
+  if (ctx.linear) {
+    // Only the σ the elision keeps are written out.
+    const sigmas = ctx.step.forward.sigma;
+    const keep = keptIndices(sigmas.data.length, terms);
+    const pieces = keep.map((flat, k) => {
+      if (flat === null) return '+ \\cdots';
+      const [n, o, i, j] = unravel(sigmas.shape, flat);
+      return `${k === 0 ? '' : '+ '}(${toTex(ctx.sigma(n, o, i, j), { elide: terms })})`;
+    });
+    const expanded = chain('S', wrap(pieces));
     blocks.push(text({ key: 'head.expanded' }), { kind: 'chains', chains: [expanded] });
   }
   return { rule: 'head.reduce', title: { key: 'step.head.reduce' }, blocks };
