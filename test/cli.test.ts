@@ -63,6 +63,29 @@ describe('convgrad derive', () => {
     }
   });
 
+  it('refuses a problem too large to compute, with the numbers, before computing anything', async () => {
+    const grid = (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, () => 1));
+    const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify({ input: [grid(512), grid(512), grid(512), grid(512)], kernel: Array.from({ length: 64 }, () => Array.from({ length: 4 }, () => grid(9))), target: 1 }) });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('convgrad: <stdin>: input 4×512×512, kernel 64×4×9×9: 5.3 G multiply-adds, more than convgrad computes exactly (1.0 G)\n');
+    expect(run.stdout).toBe('');
+  });
+
+  it('refuses to derive entry by entry what only --json or a summary can take, and says so', async () => {
+    const grid = (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, () => 1));
+    const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [grid(256)], kernel: Array.from({ length: 64 }, () => [grid(9)]), target: 1 }) });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('convgrad: input 1×256×256, kernel 64×1×9×9: 318.8 M multiply-adds, more than a derivation entry by entry takes on (50.0 M); use --json, --format json or --detail summary\n');
+    expect(readdirSync(run.cwd)).toEqual([]);
+  });
+
+  it('--detail full says how large its output will be before writing it', async () => {
+    const grid = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j) => (i + j) % 3));
+    const run = await runCli(['derive', '-', '--detail', 'full', '--format', 'md'], { stdin: JSON.stringify({ input: grid(40), kernel: grid(5), target: 1 }) });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^convgrad: --detail full: input 40×40, kernel 5×5 makes about [\d.]+ MB per document format \(HTML several times that\)\n$/);
+  });
+
   it('reads standard input with -', async () => {
     const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify({ input: [[1, 2], [3, 4]], kernel: [[1]], target: 0, bias: [1] }) });
     expect(run.status).toBe(0);

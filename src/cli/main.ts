@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { parseProblemText } from '../problem/parse-problem.js';
-import { formatDiagnostic } from '../problem/problem.js';
+import { formatDiagnostic, type Problem } from '../problem/problem.js';
 import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
 import { DEFAULT_FORMATS, FORMATS, renderAll, type Format, type TextFormat } from '../render/render-all.js';
 import { compilePdf } from '../render/pdf.js';
@@ -22,6 +22,7 @@ import { compareResults, formatDifference } from '../engines/compare.js';
 import { vectorFiles, type VectorFile } from '../engines/vectors.js';
 import { resultDocument, resultJson, type ResultDocument } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
+import { formatCount, fullDerivationBytes, MAX_DERIVED_MULTIPLY_ADDS, MAX_MULTIPLY_ADDS, workload } from '../model/workload.js';
 import { ProblemError } from '../problem/problem-error.js';
 
 export interface Io {
@@ -167,7 +168,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
  * Reads and solves the problem of FILE (- for standard input, none for the seed), then runs `use` on
  * it; a problem that is not valid is reported, every mistake on its own line, with status 2.
  */
-async function withSolution(file: string | undefined, io: Io, use: (solution: Solution, name: string) => number | Promise<number>): Promise<number> {
+async function withSolution(
+  file: string | undefined,
+  io: Io,
+  use: (solution: Solution, name: string) => number | Promise<number>,
+  before?: (problem: Problem) => void,
+): Promise<number> {
   const { name, source } = await readProblem(file, io);
   const parsed = parseProblemText(source);
   const where = file === undefined ? SEED_PROBLEM_NAME : file === '-' ? '<stdin>' : file;
@@ -175,6 +181,13 @@ async function withSolution(file: string | undefined, io: Io, use: (solution: So
     io.stderr(parsed.errors.map((d) => `convgrad: ${where}: ${formatDiagnostic(d)}\n`).join(''));
     return 2;
   }
+  // Said before anything is computed: a problem too large for memory or for a lifetime.
+  const work = workload(parsed.problem);
+  if (work.multiplyAdds * parsed.problem.steps > MAX_MULTIPLY_ADDS) {
+    io.stderr(`convgrad: ${where}: ${work.description}${parsed.problem.steps > 1 ? ` over ${parsed.problem.steps} steps` : ''}: ${formatCount(work.multiplyAdds * parsed.problem.steps)} multiply-adds, more than convgrad computes exactly (${formatCount(MAX_MULTIPLY_ADDS)})\n`);
+    return 2;
+  }
+  before?.(parsed.problem);
   let solution: Solution;
   try {
     solution = solve(parsed.problem);
@@ -188,7 +201,20 @@ async function withSolution(file: string | undefined, io: Io, use: (solution: So
 
 async function deriveCommand(file: string | undefined, options: DeriveOptions, io: Io): Promise<number> {
   const formats = parseFormats(options.format);
-  return withSolution(file, io, (solution, name) => writeDerivation(solution, name, file, formats, options, io));
+  return withSolution(file, io, (solution, name) => writeDerivation(solution, name, file, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io));
+}
+
+/** A derivation entry by entry of a problem too large for one is refused, and --detail full says how large it will be, both before any work. */
+function checkDerivationSize(problem: Problem, formats: Format[], options: DeriveOptions, io: Io): void {
+  const derived = !options.json && options.detail !== 'summary' && formats.some((f) => f !== 'json');
+  const work = workload(problem);
+  if (derived && work.multiplyAdds > MAX_DERIVED_MULTIPLY_ADDS) {
+    throw new UsageError(`${work.description}: ${formatCount(work.multiplyAdds)} multiply-adds, more than a derivation entry by entry takes on (${formatCount(MAX_DERIVED_MULTIPLY_ADDS)}); use --json, --format json or --detail summary`);
+  }
+  if (derived && options.detail === 'full') {
+    const bytes = fullDerivationBytes(problem);
+    if (bytes > 1e6) io.stderr(`convgrad: --detail full: ${work.description} makes about ${formatCount(bytes)}B per document format (HTML several times that)\n`);
+  }
 }
 
 function writeDerivation(solution: Solution, name: string, file: string | undefined, formats: Format[], options: DeriveOptions, io: Io): number {
