@@ -3,17 +3,8 @@
 // numbers written as JSON numbers, decimal strings and fraction strings.
 export type ProblemJson = Record<string, unknown>;
 
-/** mulberry32: a small seeded generator, so a failing case can be rerun. */
-export function generator(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { generator } from '../../src/quiz/random.js';
+import { generator } from '../../src/quiz/random.js';
 
 /** Activations written as expressions in x, smooth everywhere (so no kink can fall on a random point). */
 export const ACTIVATION_EXPRESSIONS = ['x^2/2 + x', 'x^3/3 - x', 'x^2 / (1 + x^2)', 'x * tanh(x)', 'sqrt(1 + x^2)', '(x - 1/2)^2'];
