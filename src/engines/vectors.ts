@@ -2,7 +2,7 @@
 // step (and the parameters after every step), as JSON with exact rational strings beside the doubles,
 // and as .npy files (float64) that numpy.load reads. Maps are [N][C][H][W], kernels
 // [C_out][C_in/groups][kh][kw], whatever form the problem wrote them in.
-import { toExactString } from '../numbers/rational.js';
+import { toExactString, type Rational } from '../numbers/rational.js';
 import { asDouble, isExact, type Scalar } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
 import { toNested, type Tensor } from '../model/tensor.js';
@@ -69,7 +69,7 @@ export function vectorFiles(solution: Solution, version: string): VectorFile[] {
           meaning: DESCRIPTIONS[name],
           shape: t.shape,
           values: toNested({ shape: t.shape, data: t.data.map(asDouble) }),
-          ...(t.data.every(isExact) ? { exact: toNested({ shape: t.shape, data: t.data.map((x) => toExactString(x as never)) }) } : {}),
+          ...(t.data.every(isExact) ? { exact: toNested({ shape: t.shape, data: t.data.map((x) => toExactString(x as Rational)) }) } : {}),
         },
       ]),
     ),

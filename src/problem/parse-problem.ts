@@ -1,6 +1,6 @@
 // Reads a problem file: JSON text in, a normalized Problem or every diagnostic out. Never throws for bad input.
 import { parseRational, rational, type Rational, isInteger, ZERO } from '../numbers/rational.js';
-import { fromNested, reshape, type Tensor } from '../model/tensor.js';
+import { fromNested, reshape, type Nested, type Tensor } from '../model/tensor.js';
 import { outputExtent } from '../model/geometry.js';
 import { parseUserExpression } from '../expr/user-expression.js';
 import { JsonNumber, JsonSyntaxError, parseJsonSource, type JsonValue } from './json-source.js';
@@ -201,7 +201,7 @@ function readTensor(value: JsonValue | undefined, path: 'input' | 'kernel', dept
   const nested = walk(value, 0, path);
   if (errorCount() !== before) return undefined;
   const full = [...Array(4 - shape.length).fill(1), ...shape];
-  return { tensor: reshape(fromNested(nested as never, shape), full), form: shape.length };
+  return { tensor: reshape(fromNested(nested as Nested<Rational>, shape), full), form: shape.length };
 }
 
 /** C_in = groups · (C_in/groups), and groups divides both channel counts (as torch.nn.Conv2d requires). */
@@ -361,7 +361,7 @@ function readTarget(value: JsonValue | undefined, head: Head, prediction: number
     return v.map((child, i) => walk(child, depth + 1, `${at}[${i}]`));
   };
   const nested = walk(value, 0, 'target');
-  return errorCount() === before ? reshape(fromNested(nested as never, shape), prediction) : undefined;
+  return errorCount() === before ? reshape(fromNested(nested as Nested<Rational>, shape), prediction) : undefined;
 }
 
 const OPTIMIZER_SETTINGS: Record<Optimizer['type'], readonly string[]> = {

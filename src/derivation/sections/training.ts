@@ -1,5 +1,7 @@
 // Section 4: the optimizer. Its rule in general form, then each step entry by entry (the first few
 // in full), the trajectory as a table and the loss as a curve.
+import type { Grid } from '../../model/grid.js';
+import type { Rational } from '../../numbers/rational.js';
 import { rationalTex, scalarTex, shownExactly, symbolTex } from '../../expr/to-tex.js';
 import { biasSym, kernelSym } from '../../model/conv.js';
 import { unravel } from '../../model/tensor.js';
@@ -213,7 +215,7 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
   if (shown.length < theta.length) blocks.push(text({ key: 'elide.entries', params: { shown: math(`${shown.length}`), total: math(`${theta.length}`) } }));
   // The parameters after the step: decimals where they terminate, and exact with the common factor out.
   const updated = planes(ctx, 'kernel', step.after.kernel).map((p) => {
-    const exact = p.grid.data.every(shownExactly) ? exactMatrix(p.grid as never, ctx.elision.lines) : ctx.matrix(p.grid);
+    const exact = p.grid.data.every(shownExactly) ? exactMatrix(p.grid as Grid<Rational>, ctx.elision.lines) : ctx.matrix(p.grid);
     return chain(primed('K', p.superscript), rounded(ctx.matrix(p.grid), !p.grid.data.every(shownExactly)), exact);
   });
   const twice = updated.some((c) => c.sides.length > 1);
