@@ -2,8 +2,8 @@
 // named, how much is shown, and the symbolic forms built once (σ written out in kernel and input entries).
 import type { Scalar } from '../numbers/scalar.js';
 import { shownExactly } from '../expr/to-tex.js';
-import { addAll, mul, num, type Expr, type Sym } from '../expr/expr.js';
-import { rational } from '../numbers/rational.js';
+import { addAll, mul, type Expr, type Sym } from '../expr/expr.js';
+import { headExpr } from '../model/head.js';
 import type { Valuation } from '../expr/evaluate.js';
 import type { Problem } from '../problem/problem.js';
 import { namingFor, outputSym, sigmaExpr, symbolsFor, type Naming } from '../model/conv.js';
@@ -66,10 +66,7 @@ export function derivationContext(solution: Solution, detail: Detail = 'auto'): 
     sigma,
     linear,
     // S = Σσ or (1/n)Σσ, over the σ that contain v
-    predictionWith: (v) => {
-      const terms = outputsWith(geometry, naming, v).map(([n, o, i, j]) => sigma(n, o, i, j));
-      return problem.head === 'mean' ? mul(num(rational(1, count)), addAll(terms)) : addAll(terms);
-    },
+    predictionWith: (v) => headExpr(problem.head === 'mean' ? 'mean' : 'sum', outputsWith(geometry, naming, v).map(([n, o, i, j]) => sigma(n, o, i, j)), count),
     linearizedWith: (v) => addAll(outputsWith(geometry, naming, v).map(([n, o, i, j]) => mul(outputSym('delta', naming, n, o, i, j), sigma(n, o, i, j)))),
     value: valuation(problem, step, naming),
     rounded: [

@@ -29,30 +29,36 @@ function fits(grid: Grid<unknown>): boolean {
   return grid.rows <= FIGURE_LIMIT && grid.cols <= FIGURE_LIMIT;
 }
 
-/** For output entries σ_ij: the padded input (first channel) with the window σ_ij reads marked. */
-export function windowFigure(ctx: DerivationContext, entries: readonly (readonly number[])[], name: (n: number, o: number, i: number, j: number) => string): Block[] {
+/** Panels of the padded input (first channel), one an entry, with the cells that entry reads marked. */
+function cellsFigure(ctx: DerivationContext, entries: readonly (readonly number[])[], caption: (entry: readonly number[]) => string, cells: (entry: readonly number[]) => Set<string>): Block[] {
   const g = ctx.geometry;
   const padded = plane(ctx.step.forward.padded, 0, 0);
   if (!fits(padded) || entries.length === 0) return [];
-  const panels = entries.slice(0, PANEL_LIMIT).map(([n, o, i, j]) => {
-    const window = new Set<string>();
-    for (let m = 0; m < g.kernel.rows; m++) for (let q = 0; q < g.kernel.cols; q++) window.add(tap(g, i, j, m, q).join(','));
-    return panel(name(n, o, i, j), padded, (r, c) => (window.has(`${r},${c}`) ? 'mark' : isPaddingCell(g, r, c) ? 'border' : 'plain'));
+  const panels = entries.slice(0, PANEL_LIMIT).map((entry) => {
+    const marked = cells(entry);
+    return panel(caption(entry), padded, (r, c) => (marked.has(`${r},${c}`) ? 'mark' : isPaddingCell(g, r, c) ? 'border' : 'plain'));
   });
   return [{ kind: 'figure', panels }];
 }
 
-/** For kernel entries k_mn: the padded input with every cell k_mn multiplies, in some window, marked. */
+/** For output entries σ_ij: the window σ_ij reads. */
+export function windowFigure(ctx: DerivationContext, entries: readonly (readonly number[])[], name: (n: number, o: number, i: number, j: number) => string): Block[] {
+  const g = ctx.geometry;
+  return cellsFigure(ctx, entries, ([n, o, i, j]) => name(n, o, i, j), ([, , i, j]) => {
+    const window = new Set<string>();
+    for (let m = 0; m < g.kernel.rows; m++) for (let q = 0; q < g.kernel.cols; q++) window.add(tap(g, i, j, m, q).join(','));
+    return window;
+  });
+}
+
+/** For kernel entries k_mn: every cell k_mn multiplies, in some window. */
 export function kernelEntryFigure(ctx: DerivationContext, entries: readonly (readonly number[])[], name: (o: number, c: number, m: number, q: number) => string): Block[] {
   const g = ctx.geometry;
-  const padded = plane(ctx.step.forward.padded, 0, 0);
-  if (!fits(padded) || entries.length === 0) return [];
-  const panels = entries.slice(0, PANEL_LIMIT).map(([o, c, m, q]) => {
+  return cellsFigure(ctx, entries, ([o, c, m, q]) => name(o, c, m, q), ([, , m, q]) => {
     const touched = new Set<string>();
     for (let i = 0; i < g.output.rows; i++) for (let j = 0; j < g.output.cols; j++) touched.add(tap(g, i, j, m, q).join(','));
-    return panel(name(o, c, m, q), padded, (r, s) => (touched.has(`${r},${s}`) ? 'mark' : isPaddingCell(g, r, s) ? 'border' : 'plain'));
+    return touched;
   });
-  return [{ kind: 'figure', panels }];
 }
 
 /** The turned kernel laid on the spread, padded δ at the first positions and the last: each marks one entry of ∂L/∂X̃. */

@@ -44,7 +44,3 @@ export function planeChains(ctx: DerivationContext, kind: PlaneKind, name: strin
   const label = typeof name === 'string' ? (sup: string) => `${name}${sup}` : name;
   return planes(ctx, kind, t).map((p) => chain(label(p.superscript), ctx.matrix(p.grid, muted?.(p))));
 }
-
-export function planeCount(t: Tensor<unknown>): number {
-  return t.shape[0] * t.shape[1];
-}

@@ -70,10 +70,6 @@ export function valueMatrix(grid: Grid<Scalar>, lines: Elision['lines'], muted?:
   return exactMatrix(exact, lines, muted);
 }
 
-export function isRoundedGrid(grid: Grid<Scalar>): boolean {
-  return !grid.data.every(shownExactly);
-}
-
 function cellTex<T>(muted: Muted | undefined, tex: (v: T) => string): (v: T, i: number, j: number) => string {
   return (v, i, j) => (muted?.(i, j) ? grey(tex(v)) : tex(v));
 }

@@ -16,23 +16,6 @@ export function at<T>(grid: Grid<T>, i: number, j: number): T {
   return grid.data[i * grid.cols + j];
 }
 
-export function mapGrid<T, U>(grid: Grid<T>, f: (value: T, i: number, j: number) => U): Grid<U> {
-  return makeGrid(grid.rows, grid.cols, (i, j) => f(at(grid, i, j), i, j));
-}
-
-export function fromRows<T>(rows: readonly (readonly T[])[]): Grid<T> {
-  return makeGrid(rows.length, rows[0].length, (i, j) => rows[i][j]);
-}
-
-export function toRows<T>(grid: Grid<T>): T[][] {
-  return Array.from({ length: grid.rows }, (_, i) => grid.data.slice(i * grid.cols, (i + 1) * grid.cols));
-}
-
-/** Every (i, j) of the grid in row-major order. */
-export function* positions(grid: Pick<Grid<unknown>, 'rows' | 'cols'>): Generator<[number, number]> {
-  for (let i = 0; i < grid.rows; i++) for (let j = 0; j < grid.cols; j++) yield [i, j];
-}
-
 /** The 2-D plane [a][b] of a 4-D tensor: one (batch, channel) map, or one (out, in) kernel slice. */
 export function plane<T>(t: { readonly shape: readonly number[]; readonly data: readonly T[] }, a: number, b: number): Grid<T> {
   const [, channels, rows, cols] = t.shape;

@@ -1,14 +1,15 @@
 // The head stage: the map reduced to one prediction S (sum, mean), or kept as the prediction (none).
 import { rational } from '../numbers/rational.js';
 import { mul, sum, type Scalar } from '../numbers/scalar.js';
-import { add, mul as mulExpr, num, type Expr } from '../expr/expr.js';
+import { addAll, mul as mulExpr, num, type Expr } from '../expr/expr.js';
 import type { Head } from '../problem/problem.js';
 import type { Tensor } from './tensor.js';
 
-// S = Σ p (sum)   or   S = (1/n) Σ p (mean over all n entries)
-export function headExpr(head: Exclude<Head, 'none'>, entries: readonly Expr[]): Expr {
-  const total = add(...entries);
-  return head === 'sum' ? total : mulExpr(num(rational(1, entries.length)), total);
+// S = Σ p (sum)   or   S = (1/n) Σ p (mean over all n entries); `entries` may be only some of the
+// n, the ones a derivative needs (the others differentiate to 0)
+export function headExpr(head: Exclude<Head, 'none'>, entries: readonly Expr[], n = entries.length): Expr {
+  const total = addAll(entries);
+  return head === 'sum' ? total : mulExpr(num(rational(1, n)), total);
 }
 
 /** The prediction: shape [] for sum and mean, the map itself for none. */

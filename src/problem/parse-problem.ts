@@ -2,6 +2,7 @@
 import { parseRational, rational, type Rational, isInteger, ZERO } from '../numbers/rational.js';
 import { fromNested, reshape, type Nested, type Tensor } from '../model/tensor.js';
 import { outputExtent } from '../model/geometry.js';
+import { pooledExtent } from '../model/pool.js';
 import { parseUserExpression } from '../expr/user-expression.js';
 import { JsonNumber, JsonSyntaxError, parseJsonSource, type JsonValue } from './json-source.js';
 import type {
@@ -287,7 +288,8 @@ function mapExtent(input: Tensor<Rational>, kernel: Tensor<Rational>, stride: Pa
   const cols = outputExtent(padded[1], kernel.shape[3], stride[1], dilation[1]);
   if (!pool) return { rows, cols };
   if (pool.size[0] > rows || pool.size[1] > cols) return report('pool', `the ${pool.size[0]}×${pool.size[1]} window is larger than the ${rows}×${cols} map it pools`);
-  return { rows: Math.floor((rows - pool.size[0]) / pool.stride[0]) + 1, cols: Math.floor((cols - pool.size[1]) / pool.stride[1]) + 1 };
+  const [pooledRows, pooledCols] = pooledExtent(pool, rows, cols);
+  return { rows: pooledRows, cols: pooledCols };
 }
 
 function readActivation(value: JsonValue | undefined, slope: Rational, report: Report): Activation | undefined {
