@@ -79,12 +79,17 @@ describe('convgrad derive', () => {
     expect(readdirSync(run.cwd)).toEqual([]);
   });
 
-  it('--detail full says how large its output will be before writing it', async () => {
+  it('--detail full says how large its output will be before writing it, and the estimate is close', async () => {
+    // 22×22 with a 5×5 kernel is just over the 1 MB at which the size is announced.
     const grid = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j) => (i + j) % 3));
-    const run = await runCli(['derive', '-', '--detail', 'full', '--format', 'md'], { stdin: JSON.stringify({ input: grid(40), kernel: grid(5), target: 1 }) });
+    const run = await runCli(['derive', '-', '--detail', 'full', '--format', 'md'], { stdin: JSON.stringify({ input: grid(22), kernel: grid(5), target: 1 }) });
     expect(run.status).toBe(0);
-    expect(run.stderr).toMatch(/^convgrad: --detail full: input 40×40, kernel 5×5 makes about [\d.]+ MB per document format \(HTML several times that\)\n$/);
-  });
+    const said = /^convgrad: --detail full: input 22×22, kernel 5×5 makes about ([\d.]+) MB per document format \(HTML several times that\)\n$/.exec(run.stderr);
+    expect(said).not.toBeNull();
+    const written = readFileSync(join(run.cwd, 'output', run.stdout.trim().replace(/^wrote output\//, ''))).length / 1e6;
+    expect(Number(said![1]) / written).toBeGreaterThan(0.5);
+    expect(Number(said![1]) / written).toBeLessThan(2);
+  }, 30_000);
 
   it('reads standard input with -', async () => {
     const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify({ input: [[1, 2], [3, 4]], kernel: [[1]], target: 0, bias: [1] }) });
