@@ -95,7 +95,7 @@ function differencesRun(solution: Solution): EngineRun {
 
 async function tfjsRun(solution: Solution): Promise<EngineRun> {
   const name = 'TensorFlow.js (CPU, float32)';
-  const outcome = await tfjsResult(solution);
+  const outcome = await tfjsResult(solution.problem);
   if ('unsupported' in outcome) {
     return { report: { name, note: `not supported by this engine: ${outcome.unsupported}`, ran: true }, quantities: [], unsupported: new Map(CHECKED.map((q) => [q, outcome.unsupported])) };
   }

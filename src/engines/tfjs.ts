@@ -4,7 +4,6 @@ import { toDouble } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
 import { toNested, type Tensor } from '../model/tensor.js';
 import type { ResultDocument } from '../result/result-document.js';
-import type { Solution } from '../trajectory/train.js';
 import type { Nested } from './compare.js';
 import type * as TF from '@tensorflow/tfjs';
 
@@ -37,8 +36,7 @@ export function tfjsUnsupported(problem: Problem): string | undefined {
   return undefined;
 }
 
-export async function tfjsResult(solution: Solution): Promise<TfjsOutcome> {
-  const { problem } = solution;
+export async function tfjsResult(problem: Problem): Promise<TfjsOutcome> {
   const unsupported = tfjsUnsupported(problem);
   if (unsupported) return { unsupported };
   const tf = await tensorflow();
