@@ -58,6 +58,13 @@ describe('the strings tables', () => {
       expect(zh[key].split('$').length % 2, `${key}: unbalanced $`).toBe(1);
     }
   });
+
+  it('say "1 row" and "2 rows": {name|one|other} follows the count', () => {
+    const sides = (top: number, left: number) => ({ top: { math: `${top}` }, bottom: { math: '1' }, left: { math: `${left}` }, right: { math: '2' } });
+    const words = (top: number, left: number) => segments({ key: 'conv.padding.border', params: sides(top, left) }, stringsFor('en')).map((s) => s.value).join('');
+    expect(words(1, 2)).toBe('A border is added around the input: 1 row above, 1 below, 2 columns on the left and 2 on the right.');
+    expect(words(2, 1)).toBe('A border is added around the input: 2 rows above, 1 below, 1 column on the left and 2 on the right.');
+  });
 });
 
 describe('a title is plain text in every format', () => {

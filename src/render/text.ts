@@ -1,4 +1,5 @@
-// A sentence from the strings table, cut into plain text and math: "$…$" is math, "{name}" a parameter.
+// A sentence from the strings table, cut into plain text and math: "$…$" is math, "{name}" a parameter,
+// "{name|row|rows}" the singular or plural word for the count in the parameter name.
 import type { Text } from '../derivation/step.js';
 import type { Strings } from '../strings/strings.js';
 
@@ -12,16 +13,17 @@ export function segments(text: Text, strings: Strings): Segment[] {
       out.push({ kind: 'math', value: part });
       return;
     }
-    // {name} placeholders live in the plain text between math.
-    part.split(/(\{[a-zA-Z]+\})/).forEach((piece) => {
-      const name = /^\{([a-zA-Z]+)\}$/.exec(piece)?.[1];
+    // {name} placeholders live in the plain text between math; {name|one|other} is the word for the count name.
+    part.split(/(\{[a-zA-Z]+(?:\|[^|{}]*\|[^|{}]*)?\})/).forEach((piece) => {
+      const [, name, one, other] = /^\{([a-zA-Z]+)(?:\|([^|{}]*)\|([^|{}]*))?\}$/.exec(piece) ?? [];
       if (name === undefined) {
         if (piece !== '') out.push({ kind: 'text', value: piece });
         return;
       }
       const param = text.params?.[name];
       if (param === undefined) throw new Error(`internal error: string ${text.key} needs {${name}}`);
-      out.push('math' in param ? { kind: 'math', value: param.math } : { kind: 'text', value: 'word' in param ? strings[param.word] : param.text });
+      if (one !== undefined) out.push({ kind: 'text', value: 'math' in param && Number(param.math) === 1 ? one : other });
+      else out.push('math' in param ? { kind: 'math', value: param.math } : { kind: 'text', value: 'word' in param ? strings[param.word] : param.text });
     });
   });
   return out;

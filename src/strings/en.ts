@@ -24,12 +24,12 @@ export const en = {
   'problem.head.mean': 'The prediction $S$ is the mean of all entries of the convolution output $\\sigma$.',
   'problem.loss.mse': 'The loss is the squared error against the target: $L = (S - T)^2$ with {target}.',
   'problem.optimizer.sgd': 'One step of gradient descent (SGD) with learning rate {lr}.',
-  'problem.optimizer': '{steps} step(s) of {name} with learning rate {lr}.',
+  'problem.optimizer': '{steps} {steps|step|steps} of {name} with learning rate {lr}.',
 
   'step.problem.symbols': 'Names for the entries',
   'problem.symbols': 'Rows and columns count from 1: $x_{ij}$ is the input entry in row $i$ and column $j$, $k_{mn}$ the kernel entry in row $m$ and column $n$.',
   'problem.symbols.channels': 'Superscripts name the channels: $x^{(c)}_{ij}$ is entry $(i, j)$ of input channel $c$ (of batch item $n$ in $x^{(n,c)}_{ij}$), and $k^{(o,c)}_{mn}$ is the kernel entry that output channel $o$ applies to the $c$-th input channel it reads.',
-  'problem.groups': 'The channels are split into {groups} groups: output channel $o$ reads only the {perGroup} input channel(s) of its own group.',
+  'problem.groups': 'The channels are split into {groups} groups: output channel $o$ reads only the {perGroup} input {perGroup|channel|channels} of its own group.',
   'problem.padding-mode': 'Padding mode {mode}: the border holds copies of input entries, not zeros, so those entries are read more than once.',
   'problem.activation': 'After the bias every entry passes through the activation {formula}.',
   'problem.pool.max': 'Then max pooling over {size} windows with stride {stride}: each window keeps its largest entry.',
@@ -41,8 +41,8 @@ export const en = {
 
   'step.conv.padding': 'Padding',
   'conv.padding':
-    'Zeros are added around the input: {top} row(s) above, {bottom} below, {left} column(s) on the left and {right} on the right. The padded input $\\tilde X$ (the zeros contribute nothing, so they drop out of the sums below):',
-  'conv.padding.border': 'A border is added around the input: {top} row(s) above, {bottom} below, {left} column(s) on the left and {right} on the right.',
+    'Zeros are added around the input: {top} {top|row|rows} above, {bottom} below, {left} {left|column|columns} on the left and {right} on the right. The padded input $\\tilde X$ (the zeros contribute nothing, so they drop out of the sums below):',
+  'conv.padding.border': 'A border is added around the input: {top} {top|row|rows} above, {bottom} below, {left} {left|column|columns} on the left and {right} on the right.',
 
   'step.conv.geometry': 'Size of the output',
   'conv.geometry': 'With input size $H \\times W$, kernel $k_h \\times k_w$, stride $s$, dilation $d$ and padding $p$, the output has',
@@ -63,7 +63,7 @@ export const en = {
   'step.loss.mse': 'The loss',
   'loss.mse': 'The squared error against the target:',
   'conv.padding.copies': 'The border holds copies of input entries ({mode}), named after the entry each one copies (in grey), then their values:',
-  'conv.unroll.channels': 'Each output entry sums over the {perGroup} input channel(s) its output channel reads, with that channel pair\'s kernel slice:',
+  'conv.unroll.channels': 'Each output entry sums over the {perGroup} input channels its output channel reads, with that channel pair\'s kernel slice:',
   'step.activation': 'Activation',
   'activation.intro': 'Each entry of $\\sigma$ passes through the activation; the derivative at the same entry is what the backward pass needs:',
   'activation.maps': 'All entries, and the derivative at each:',
