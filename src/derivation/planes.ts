@@ -4,7 +4,8 @@ import type { Scalar } from '../numbers/scalar.js';
 import { plane, type Grid } from '../model/grid.js';
 import type { Tensor } from '../model/tensor.js';
 import type { DerivationContext } from './context.js';
-import { chain, type Muted } from './tex.js';
+import { shownExactly } from '../expr/to-tex.js';
+import { chain, rounded, type Muted } from './tex.js';
 import type { Chain } from './step.js';
 
 /** At most this many planes of one tensor are shown; the JSON has them all. */
@@ -39,8 +40,11 @@ export function planes(ctx: DerivationContext, kind: PlaneKind, t: Tensor<Scalar
   return ctx.elision.detail === 'full' ? all : all.slice(0, PLANE_LIMIT);
 }
 
-/** name^{(a,b)} = [matrix] for every shown plane; a name given as a function places the superscript itself (∂L/∂p^{(1)}). */
+/**
+ * name^{(a,b)} = [matrix] (≈ where a value is rounded) for every shown plane, the planes of one sample or output channel side by
+ * side on a line; a name given as a function places the superscript itself (∂L/∂p^{(1)}).
+ */
 export function planeChains(ctx: DerivationContext, kind: PlaneKind, name: string | ((superscript: string) => string), t: Tensor<Scalar>, muted?: (p: Plane) => Muted | undefined): Chain[] {
   const label = typeof name === 'string' ? (sup: string) => `${name}${sup}` : name;
-  return planes(ctx, kind, t).map((p) => chain(label(p.superscript), ctx.matrix(p.grid, muted?.(p))));
+  return planes(ctx, kind, t).map((p) => ({ ...chain(label(p.superscript), rounded(ctx.matrix(p.grid, muted?.(p)), !p.grid.data.every(shownExactly))), line: `${label('')} ${p.a}` }));
 }

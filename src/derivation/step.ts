@@ -20,6 +20,11 @@ export interface Chain {
   readonly lhs: string;
   readonly sides: readonly (readonly string[])[];
   readonly rounded?: readonly boolean[];
+  /**
+   * Chains next to each other with the same key share a line as far as its width allows: the planes
+   * of one tensor, a line per output channel (K^{(1,1)} = … K^{(1,2)} = …).
+   */
+  readonly line?: string;
 }
 
 export type Block =

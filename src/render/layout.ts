@@ -8,12 +8,44 @@ export const LINE_WIDTH = 72;
  * The body of an aligned environment for some chains, aligned at their = signs, groups of chains set apart:
  *   lhs &= side … = side \\ &= side … \\ &\quad + piece …
  * A side starts a new line when the current one is full; a side too long for a line breaks between its pieces.
+ * Chains with the same line key share a line while they fit, each in its own pair of columns:
+ *   lhs &= side & lhs &= side
  */
 export function alignedBody(chains: readonly Chain[], groupSize?: number, width = LINE_WIDTH): string {
   const startsGroup = (i: number) => groupSize !== undefined && i % groupSize === 0;
-  return chains
-    .map((chain, i) => (i === 0 ? '' : startsGroup(i) ? ' \\\\[2.2ex]\n' : ' \\\\[0.6ex]\n') + chainLines(chain, width).join(' \\\\\n'))
+  return lineRows(chains, width)
+    .map((row, r) => {
+      const i = chains.indexOf(row[0]);
+      const separator = r === 0 ? '' : startsGroup(i) ? ' \\\\[2.2ex]\n' : ' \\\\[0.6ex]\n';
+      return separator + (row.length === 1 ? chainLines(row[0], width).join(' \\\\\n') : row.map((c) => chainLines(c, width)[0]).join(' & '));
+    })
     .join('');
+}
+
+/** The chains in rows: a chain joins the row before it when it has the row's line key and the row still has room for it. */
+function lineRows(chains: readonly Chain[], width: number): Chain[][] {
+  const rows: Chain[][] = [];
+  let used = 0;
+  for (const c of chains) {
+    const row = rows.at(-1);
+    const own = chainWidth(c);
+    if (row && c.line !== undefined && row[0].line === c.line && used + SHARED_GAP + own <= width) {
+      row.push(c);
+      used += SHARED_GAP + own;
+    } else {
+      rows.push([c]);
+      used = own;
+    }
+  }
+  return rows;
+}
+
+/** Characters of space between chains that share a line. */
+const SHARED_GAP = 4;
+
+/** The width of a chain set on one line. */
+function chainWidth(chain: Chain): number {
+  return chain.sides.reduce((sum, side) => sum + side.reduce((s, piece) => s + visibleWidth(piece) + 1, 2), visibleWidth(chain.lhs));
 }
 
 function chainLines(chain: Chain, width: number): string[] {

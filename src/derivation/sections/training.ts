@@ -214,9 +214,9 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
   }
   if (shown.length < theta.length) blocks.push(text({ key: 'elide.entries', params: { shown: math(`${shown.length}`), total: math(`${theta.length}`) } }));
   // The parameters after the step: decimals where they terminate, and exact with the common factor out.
-  const updated = planes(ctx, 'kernel', step.after.kernel).map((p) => {
+  const updated: Chain[] = planes(ctx, 'kernel', step.after.kernel).map((p) => {
     const exact = p.grid.data.every(shownExactly) ? exactMatrix(p.grid as Grid<Rational>, ctx.elision.lines) : ctx.matrix(p.grid);
-    return chain(primed('K', p.superscript), rounded(ctx.matrix(p.grid), !p.grid.data.every(shownExactly)), exact);
+    return { ...chain(primed('K', p.superscript), rounded(ctx.matrix(p.grid), !p.grid.data.every(shownExactly)), exact), line: `K' ${p.a}` };
   });
   const twice = updated.some((c) => c.sides.length > 1);
   if (step.after.bias) updated.push(chain(primed('b'), rounded(vectorTex(step.after.bias), !step.after.bias.every(shownExactly))));
