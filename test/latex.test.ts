@@ -105,6 +105,8 @@ describe.skipIf(!PDFLATEX.available || !XELATEX.available)('the cheat sheet (--d
     ['pdflatex', 'en', 'seed'],
     ['xelatex', 'zh', 'seed'],
     ['pdflatex', 'en', 'adam'],
+    ['pdflatex', 'en', 'channels'],
+    ['xelatex', 'zh', 'channels'],
   ] as const)('%s, %s, %s: one page', (engine, language, name) => {
     const { status, log } = compile(engine, language, name, 'summary');
     expect(status, log.slice(-2000)).toBe(0);

@@ -1,6 +1,6 @@
 // The LaTeX document: pdflatex for English, xelatex (ctex) for Chinese; standard packages only.
 import type { Text } from '../derivation/step.js';
-import { alignedBody } from './layout.js';
+import { alignedBody, LINE_WIDTH } from './layout.js';
 import { generatedText, headings, renderBody, type RenderOptions } from './document.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
@@ -37,30 +37,35 @@ function textTex(text: Text, strings: Strings): string {
 
 export function renderTex(derivation: Derivation, options: RenderOptions): string {
   const strings = stringsFor(options.language);
+  // A sheet fits one page: smaller type, in two columns.
+  const sheet = derivation.layout === 'sheet';
+  const width = sheet ? SHEET_LINE_WIDTH : LINE_WIDTH;
   const body = renderBody(derivation, {
     // A handout: every section after the first starts on a new page.
     section: (section, inner, index) => `${index > 0 && derivation.layout === 'document' ? '\\clearpage\n' : ''}\\section{${textTex(section.title, strings)}}\n\n${inner}`,
-    step: (step, inner) => `\\subsection{${textTex(step.title, strings)}}\n\n${inner}`,
+    // On a sheet, a section of one step needs no second heading.
+    step: (step, inner, _, section) => (sheet && section.steps.length === 1 ? inner : `\\subsection{${textTex(step.title, strings)}}\n\n${inner}`),
     text: (text) => textTex(text, strings),
     block: (block) => {
       if (block.kind === 'plot') return plotTex(block, strings);
       if (block.kind === 'space') return '\\vspace{7cm}';
       if (block.kind === 'figure') return figureTex(block);
       if (block.kind === 'table') return tableTex(block, strings);
-      return `\\begin{align*}\n${alignedBody(block.chains, block.groupSize)}\n\\end{align*}`;
+      return `\\begin{align*}\n${alignedBody(block.chains, block.groupSize, width)}\n\\end{align*}`;
     },
   });
   const { heading, subtitle } = headings(derivation, strings);
-  // A sheet fits one page: smaller type, in two columns.
-  const sheet = derivation.layout === 'sheet';
-  const laidOut = sheet ? `\\small\n\\begin{multicols}{2}\n${body}\n\\end{multicols}` : body;
+  const generated = textTex(generatedText(options), strings);
+  const laidOut = sheet ? `${fillTemplate('sheet.tex', { generated, language: readTemplate(`sheet.${options.language}.tex`).trimEnd() }).trimEnd()}\n\\begin{multicols}{2}\n${body}\n\\end{multicols}` : body;
   return fillTemplate('derivation.tex', {
     preamble: readTemplate(`preamble.${options.language}.tex`).trimEnd(),
+    margin: sheet ? '1.6cm' : '2.2cm',
     heading: escapeTex(heading),
+    headingSize: sheet ? '\\Large' : '\\LARGE',
     subtitle: subtitle === undefined ? '' : `\\vspace{0.4em}{\\large ${escapeTex(subtitle)}\\par}`,
     intro: sheet ? '' : derivation.intro.map((t) => textTex(t, strings)).join('\n\n'),
     body: laidOut,
-    generated: textTex(generatedText(options), strings),
+    closing: sheet ? '' : `\\vfill\n{\\footnotesize ${generated}\\par}`,
   });
 }
 
@@ -113,4 +118,6 @@ function figureTex(block: Extract<Block, { kind: 'figure' }>): string {
 }
 
 const CELL = 0.6;
+/** About how many characters of math fit on a line of one of a sheet's two columns (8.7 cm at 10pt). */
+const SHEET_LINE_WIDTH = 41;
 const round = (x: number) => Math.round(x * 100) / 100;
