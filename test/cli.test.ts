@@ -91,6 +91,14 @@ describe('convgrad derive', () => {
     expect(Number(said![1]) / written).toBeLessThan(2);
   }, 30_000);
 
+  it('refuses a problem whose results no double holds, naming the first such entry', async () => {
+    // 10³⁰⁸·(1 + 2) overflows float64 while the exact sum is fine: the result document could not give it.
+    const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[1e308, 1e308], [1, 5]], target: 230 }) });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe("convgrad: <stdin>: forward.conv[0][0]: beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller\n");
+    expect(readdirSync(run.cwd)).toEqual([]);
+  });
+
   it('reads standard input with -', async () => {
     const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify({ input: [[1, 2], [3, 4]], kernel: [[1]], target: 0, bias: [1] }) });
     expect(run.status).toBe(0);

@@ -20,7 +20,7 @@ import { torchScript } from '../engines/torch-script.js';
 import { checkSolution, formatCheck } from '../engines/check.js';
 import { compareResults, formatDifference } from '../engines/compare.js';
 import { vectorFiles, type VectorFile } from '../engines/vectors.js';
-import { resultDocument, resultJson, type ResultDocument } from '../result/result-document.js';
+import { firstNonFinite, resultDocument, resultJson, type ResultDocument } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
 import { formatCount, fullDerivationBytes, MAX_DERIVED_MULTIPLY_ADDS, MAX_MULTIPLY_ADDS, workload } from '../model/workload.js';
 import { ProblemError } from '../problem/problem-error.js';
@@ -194,6 +194,13 @@ async function withSolution(
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
     io.stderr(`convgrad: ${where}: ${formatDiagnostic(error.diagnostic)}\n`);
+    return 2;
+  }
+  // The result document, the engines and the vectors give doubles: a value no double holds is refused.
+  const overflow = firstNonFinite(resultDocument(solution));
+  if (overflow) {
+    const why = Number.isNaN(overflow.value) ? 'float64 arithmetic overflowed on the way to it' : "beyond float64's range (about ±1.8e308)";
+    io.stderr(`convgrad: ${where}: ${overflow.path}: ${why}; every result is also written as a double, so the problem's numbers must be smaller\n`);
     return 2;
   }
   return use(solution, name);

@@ -21,6 +21,29 @@ export function resultDocument(solution: Solution): ResultDocument {
   return { ...resultFields(solution, (x) => (isExact(x) ? toDouble(x) : x)), exact: resultFields(solution, (x) => (isExact(x) ? toExactString(x) : undefined)) };
 }
 
+/**
+ * The first entry of the document that is no double (a value beyond ±1.8·10³⁰⁸, or a float64
+ * computation that overflowed), as its path and why: forward.conv[0][1] is beyond float64's range.
+ */
+export function firstNonFinite(document: ResultFields<number>): { path: string; value: number } | undefined {
+  const search = (value: unknown, path: string): { path: string; value: number } | undefined => {
+    if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path, value };
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const found = search(value[i], `${path}[${i}]`);
+        if (found) return found;
+      }
+    } else if (typeof value === 'object' && value !== null) {
+      for (const [key, inner] of Object.entries(value)) {
+        const found = search(inner, path === '' ? key : `${path}.${key}`);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  return search({ forward: document.forward, grad: document.grad, updated: document.updated, trajectory: document.trajectory }, '');
+}
+
 /** The document as written: two-space JSON, each matrix row on one line, a final newline; the same bytes for the same problem. */
 export function resultJson(solution: Solution): string {
   return `${formatJson(resultDocument(solution), '')}\n`;
