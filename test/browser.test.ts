@@ -66,4 +66,18 @@ describe.skipIf(!CHROMIUM.available)(`the HTML page in ${CHROMIUM.label}`, () =>
     expect(pdf.length).toBeGreaterThan(20_000);
     await page.close();
   }, 60_000);
+
+  it('on a phone (390 px), the planes of a tensor wrap one under another instead of running off the screen', async () => {
+    const file = join(dir, 'phone.html');
+    writeFileSync(file, renderHtml(derive(solutionOf(pages['channels, ReLU, max pooling and Adam'].problem)), { language: 'en', version: '0.0.0' }));
+    const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
+    // The first formula block holds X^{(1)}, X^{(2)} and the four planes of K.
+    const given = page.locator('section#problem .math').first();
+    expect(await given.locator('.planes').count()).toBe(3);
+    expect(await given.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
+    const [first, second] = await given.locator('.planes').first().locator('.katex-display').evaluateAll((es) => es.map((e) => e.getBoundingClientRect().top));
+    expect(second).toBeGreaterThan(first);
+    await page.close();
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import katex from 'katex';
-import type { Block, Derivation, Text } from '../derivation/step.js';
+import type { Block, Chain, Derivation, Text } from '../derivation/step.js';
 import { plotLayout } from './plot.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
 import { generatedText, headings, renderBody, stepAnchor, type RenderOptions } from './document.js';
@@ -30,6 +30,35 @@ function textHtml(text: Text, strings: Strings): string {
     .join('');
 }
 
+/**
+ * Chains aligned at their = signs; where several share a line (the planes of a tensor), each is a box
+ * of its own in a row that wraps on a narrow screen instead of running off it.
+ */
+function chainsHtml(block: Extract<Block, { kind: 'chains' }>): string {
+  const aligned = (chains: readonly Chain[], groupSize?: number) => renderMath(`\\begin{aligned}\n${alignedBody(chains, groupSize)}\n\\end{aligned}`, true);
+  const runs = lineRuns(block.chains);
+  if (runs.every((run) => !run.shared)) return aligned(block.chains, block.groupSize);
+  return runs.map((run) => (run.shared ? `<div class="planes">${run.chains.map((c) => aligned([c])).join('')}</div>` : aligned(run.chains))).join('');
+}
+
+/** Consecutive chains cut into runs: those sharing a line key (two or more), and the rest. */
+function lineRuns(chains: readonly Chain[]): { shared: boolean; chains: Chain[] }[] {
+  const groups: Chain[][] = [];
+  for (const c of chains) {
+    const last = groups.at(-1);
+    if (last && c.line !== undefined && last[0].line === c.line) last.push(c);
+    else groups.push([c]);
+  }
+  const runs: { shared: boolean; chains: Chain[] }[] = [];
+  for (const group of groups) {
+    const shared = group.length > 1;
+    const last = runs.at(-1);
+    if (!shared && last && !last.shared) last.chains.push(...group);
+    else runs.push({ shared, chains: group });
+  }
+  return runs;
+}
+
 export function renderHtml(derivation: Derivation, options: RenderOptions): string {
   const strings = stringsFor(options.language);
   const body = renderBody(derivation, {
@@ -40,7 +69,7 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
       if (block.kind === 'chains') {
         // The formula's LaTeX, to copy: in a <details>, so the page needs no script.
         const source = `\\begin{aligned}\n${alignedBody(block.chains, block.groupSize)}\n\\end{aligned}`;
-        return `<div class="math">${renderMath(source, true)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
+        return `<div class="math">${chainsHtml(block)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
       }
       if (block.kind === 'plot') return plotSvg(block, strings);
       if (block.kind === 'space') return '<div class="work"></div>';
