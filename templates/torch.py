@@ -105,5 +105,5 @@ for ours, theirs in zip(results["trajectory"], EXPECTED["trajectory"]):
             check(f"step {ours['step']} {key}", ours[key], theirs[key])
 
 if failures:
-    sys.exit(f"PyTorch differs from convgrad on {len(failures)} quantities: {', '.join(failures)}")
+    sys.exit(f"PyTorch differs from convgrad on {len(failures)} {'quantity' if len(failures) == 1 else 'quantities'}: {', '.join(failures)}")
 print("PyTorch agrees with convgrad on every quantity.")

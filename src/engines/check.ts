@@ -130,6 +130,6 @@ export function formatCheck(report: CheckReport, problemName: string): string {
   for (const row of differing) {
     lines.push('', `${row.engine} differs on ${row.quantity}:`, ...(row.differences ?? []).map((d) => `  ${row.quantity}${d.index}: convgrad ${d.ours}, ${row.engine} ${d.theirs}`));
   }
-  lines.push('', report.agree ? 'Every engine that ran agrees with convgrad.' : `${differing.length} comparison(s) differ.`);
+  lines.push('', report.agree ? 'Every engine that ran agrees with convgrad.' : `${differing.length} ${differing.length === 1 ? 'comparison differs' : 'comparisons differ'}.`);
   return `${lines.join('\n')}\n`;
 }

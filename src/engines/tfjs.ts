@@ -1,5 +1,10 @@
 // TensorFlow.js (CPU backend, float32) in process: the same forward pass written with TF's own ops,
-// differentiated by TF's own gradients. What TF.js lacks is reported as not supported, never as a pass.
+// differentiated by TF's own gradients. What TF.js lacks (groups, users' expressions) is reported as
+// not supported, never as a pass. Where a TF.js gradient is wrong or missing, the same function is
+// built from ops whose gradients are right: padding from slices (tf.mirrorPad's gradient drops the
+// reflected copies), dilation as a kernel with zeros between its entries (tf.conv2d's gradient
+// refuses dilation), Huber's loss without a branch (tf.where over tf.less has no gradient). At a kink
+// each engine takes a side; TF.js is written to take PyTorch's.
 import { toDouble } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
 import { toNested, type Tensor } from '../model/tensor.js';
@@ -29,8 +34,6 @@ async function tensorflow(): Promise<typeof TF> {
 /** Why TF.js cannot compute this problem, or undefined when it can. */
 export function tfjsUnsupported(problem: Problem): string | undefined {
   if (problem.groups > 1) return 'groups > 1: tf.conv2d has no groups';
-  if (problem.paddingMode === 'replicate' || problem.paddingMode === 'circular') return `padding_mode "${problem.paddingMode}": TF.js pads with zeros, reflect or symmetric only`;
-  if (problem.stride.some((s) => s > 1) && problem.dilation.some((d) => d > 1)) return 'stride and dilation both > 1: tf.conv2d refuses the pair';
   if (problem.activation.type === 'expression') return 'an activation expression';
   if (problem.loss.type === 'expression') return 'a loss expression';
   return undefined;
@@ -50,11 +53,13 @@ export async function tfjsResult(problem: Problem): Promise<TfjsOutcome> {
   let b = problem.bias ? tf.tensor1d(problem.bias.values.map(toDouble)) : undefined;
   const target = problem.head === 'none' ? nhwc(problem.target) : tf.scalar(toDouble(problem.target.data[0]));
   const p = problem.padding;
-  const paddings: [number, number][] = [[0, 0], [p.top, p.bottom], [p.left, p.right], [0, 0]];
+  if (problem.dilation.some((d) => d > 1)) notes.push("dilation as a kernel with zeros between its entries (tf.conv2d's gradient refuses dilation > 1)");
+  if (problem.paddingMode !== 'zeros') notes.push(`${problem.paddingMode} padding built from tf.slice, tf.reverse and tf.concat (${problem.paddingMode === 'reflect' ? "tf.mirrorPad's gradient drops the reflected copies" : 'TF.js has no such mode'})`);
 
   const forward = (xv: TF.Tensor4D, kv: TF.Tensor4D, bv: TF.Tensor1D | undefined) => {
-    const padded = problem.paddingMode === 'reflect' ? tf.mirrorPad(xv, paddings, 'reflect') : tf.pad(xv, paddings);
-    let sigma: TF.Tensor4D = tf.conv2d(padded, kv, problem.stride as [number, number], 'valid', 'NHWC', problem.dilation as [number, number]);
+    const padded = padAxis(tf, padAxis(tf, xv, 1, p.top, p.bottom, problem.paddingMode), 2, p.left, p.right, problem.paddingMode);
+    const dilated = dilateAxis(tf, dilateAxis(tf, kv, 0, problem.dilation[0]), 1, problem.dilation[1]);
+    let sigma: TF.Tensor4D = tf.conv2d(padded, dilated, problem.stride as [number, number], 'valid', 'NHWC');
     if (bv) sigma = tf.add(sigma, bv);
     const a = activate(tf, problem, sigma);
     const pooled = problem.pool
@@ -106,6 +111,70 @@ export async function tfjsResult(problem: Problem): Promise<TfjsOutcome> {
   return { result, notes };
 }
 
+/**
+ * A border of `before` and `after` cells along one axis, in PyTorch's padding modes, from ops whose
+ * gradients TF.js has right, so that a copied cell's gradient flows back to the entry it copies:
+ * zeros 0 … 0 | x | 0 … 0; reflect x_b … x_1 | x | x_{n−2} … x_{n−1−a}; replicate x_0 … x_0 | x | x_{n−1} … x_{n−1};
+ * circular x_{n−b} … x_{n−1} | x | x_0 … x_{a−1}.
+ */
+function padAxis(tf: typeof TF, x: TF.Tensor4D, axis: 1 | 2, before: number, after: number, mode: Problem['paddingMode']): TF.Tensor4D {
+  if (before === 0 && after === 0) return x;
+  const n = x.shape[axis];
+  const part = (start: number, size: number) => {
+    const begin = [0, 0, 0, 0];
+    const sizes = [-1, -1, -1, -1];
+    begin[axis] = start;
+    sizes[axis] = size;
+    return tf.slice(x, begin, sizes);
+  };
+  const repeat = (edge: TF.Tensor4D, times: number) => tf.concat(Array.from({ length: times }, () => edge), axis);
+  const side = (first: boolean, size: number): TF.Tensor4D => {
+    switch (mode) {
+      case 'zeros': return tf.zeros(x.shape.map((d, i) => (i === axis ? size : d)) as [number, number, number, number]);
+      case 'reflect': return tf.reverse(first ? part(1, size) : part(n - 1 - size, size), axis);
+      case 'replicate': return repeat(first ? part(0, 1) : part(n - 1, 1), size);
+      case 'circular': return first ? part(n - size, size) : part(0, size);
+    }
+  };
+  return tf.concat([...(before > 0 ? [side(true, before)] : []), x, ...(after > 0 ? [side(false, after)] : [])], axis);
+}
+
+/**
+ * A kernel (HWIO) with d − 1 zeros between neighbouring entries along one axis, so that a plain
+ * convolution with it is the dilated one: k_0 0 … 0 k_1 0 … 0 k_2 …
+ */
+function dilateAxis(tf: typeof TF, k: TF.Tensor4D, axis: 0 | 1, d: number): TF.Tensor4D {
+  if (d === 1 || k.shape[axis] === 1) return k;
+  const entries = tf.split(k, k.shape[axis], axis);
+  const gap = tf.zeros(k.shape.map((size, i) => (i === axis ? d - 1 : size)) as [number, number, number, number]);
+  return tf.concat(entries.flatMap((entry, i) => (i === 0 ? [entry] : [gap, entry])), axis) as TF.Tensor4D;
+}
+
+/**
+ * Huber's loss without a branch (TF.js cannot differentiate through tf.less): with q = min(|d|, δ),
+ * ½q² + δ·(|d| − q) is ½d² where |d| < δ and δ·(|d| − ½δ) beyond, as PyTorch's.
+ */
+function huber(tf: typeof TF, d: TF.Tensor, delta: number): TF.Tensor {
+  const q = tf.minimum(tf.abs(d), delta);
+  return tf.add(tf.mul(0.5, tf.square(q)), tf.mul(delta, tf.sub(tf.abs(d), q)));
+}
+
+/**
+ * −(t·log y + (1 − t)·log(1 − y)) with the logs clamped at −100, and its gradient as PyTorch's kernel
+ * writes it, (y − t) / max(y(1 − y), 10⁻¹²): where float32 rounds y to exactly 0 or 1, the gradient
+ * of the clamped log would be ∞·0.
+ */
+function binaryCrossEntropy(tf: typeof TF, y: TF.Tensor, t: TF.Tensor): TF.Tensor {
+  const loss = tf.customGrad((yv, tv, saveArg) => {
+    const [y, t, save] = [yv as TF.Tensor, tv as TF.Tensor, saveArg as TF.GradSaveFunc];
+    save([y, t]);
+    const clampedLog = (v: TF.Tensor) => tf.maximum(tf.log(v), -100);
+    const value = tf.neg(tf.add(tf.mul(t, clampedLog(y)), tf.mul(tf.sub(1, t), clampedLog(tf.sub(1, y)))));
+    return { value, gradFunc: (dy: TF.Tensor, [ys, ts]: TF.Tensor[]) => [tf.mul(dy, tf.div(tf.sub(ys, ts), tf.maximum(tf.mul(ys, tf.sub(1, ys)), 1e-12))), tf.zerosLike(ts)] };
+  });
+  return loss(y, t);
+}
+
 // relu, leaky_relu, sigmoid, tanh as TF's ops
 function activate(tf: typeof TF, problem: Problem, sigma: TF.Tensor4D): TF.Tensor4D {
   const f = problem.activation;
@@ -125,20 +194,15 @@ function elementLoss(tf: typeof TF, problem: Problem, y: TF.Tensor, t: TF.Tensor
   const loss = problem.loss;
   switch (loss.type) {
     case 'mse': return tf.square(d);
-    case 'l1': return tf.abs(d);
+    // |d| as relu(d) + relu(−d): slope 0 at d = 0 as in PyTorch's l1_loss (tf.abs's gradient there is −1)
+    case 'l1': return tf.add(tf.relu(d), tf.relu(tf.neg(d)));
     case 'smooth_l1': {
       const beta = toDouble(loss.beta);
-      if (beta === 0) return tf.abs(d);
-      return tf.where(tf.less(tf.abs(d), beta), tf.div(tf.mul(0.5, tf.square(d)), beta), tf.sub(tf.abs(d), 0.5 * beta));
+      // with β = 0, PyTorch's kernel has slope −1 at d = 0, as tf.abs's gradient has
+      return beta === 0 ? tf.abs(d) : tf.div(huber(tf, d, beta), beta);
     }
-    case 'huber': {
-      const delta = toDouble(loss.delta);
-      return tf.where(tf.less(tf.abs(d), delta), tf.mul(0.5, tf.square(d)), tf.mul(delta, tf.sub(tf.abs(d), 0.5 * delta)));
-    }
-    case 'bce': {
-      const clampedLog = (v: TF.Tensor) => tf.maximum(tf.log(v), -100);
-      return tf.neg(tf.add(tf.mul(t, clampedLog(y)), tf.mul(tf.sub(1, t), clampedLog(tf.sub(1, y)))));
-    }
+    case 'huber': return huber(tf, d, toDouble(loss.delta));
+    case 'bce': return binaryCrossEntropy(tf, y, t);
     case 'expression': throw new Error('internal error: TF.js was asked for a loss expression');
   }
 }
