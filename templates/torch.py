@@ -80,7 +80,29 @@ if "--json" in sys.argv:
 # convgrad's results: the nearest doubles to its exact values.
 EXPECTED = {{expected}}
 
+# Where convgrad's exact values sit on a kink (relu at sigma = 0, a tie in a max-pool window, l1 at
+# y = t), the one-sided derivatives differ. Where PyTorch's float64 rounding moves such a value off
+# the kink (0.1 + 0.2 - 0.3 is 5.6e-17), its gradient takes the side rounding chose: a difference in
+# the gradients and what follows from them is then no disagreement.
+KINKS = {{kinks}}
+
+
+def entry(doc, field, index):
+    group, key = field.split(".")
+    value = doc[group][key]
+    for k in index:
+        value = value[k]
+    return value
+
+
+def moved_off(site):
+    values = [entry(results, site["field"], e) for e in site["entries"]]
+    return any(v != site["on"] for v in values) if "on" in site else len(set(values)) > 1
+
+
+moved = [site["text"] for site in KINKS if moved_off(site)]
 failures = []
+at_kink = []
 
 
 def check(name, actual, expected):
@@ -91,8 +113,13 @@ def check(name, actual, expected):
         assert_close(actual, expected, rtol=1e-9, atol=1e-12 * scale)
         print(f"  {name:<22} agrees")
     except AssertionError as error:
-        failures.append(name)
-        print(f"  {name:<22} DIFFERS\n{error}")
+        follows_gradient = name.startswith(("grad.", "updated.")) or (name.startswith("step ") and name != "step 1 loss")
+        if moved and follows_gradient:
+            at_kink.append(name)
+            print(f"  {name:<22} takes the other side of a kink\n{error}")
+        else:
+            failures.append(name)
+            print(f"  {name:<22} DIFFERS\n{error}")
 
 
 print("PyTorch against convgrad:")
@@ -104,6 +131,9 @@ for ours, theirs in zip(results["trajectory"], EXPECTED["trajectory"]):
         if key in theirs:
             check(f"step {ours['step']} {key}", ours[key], theirs[key])
 
+if at_kink:
+    print(f"convgrad's exact values sit on {', '.join(moved)}, which PyTorch's rounding moved off; "
+          f"the one-sided derivatives differ there, so {', '.join(at_kink)} take the other side.")
 if failures:
     sys.exit(f"PyTorch differs from convgrad on {len(failures)} {'quantity' if len(failures) == 1 else 'quantities'}: {', '.join(failures)}")
-print("PyTorch agrees with convgrad on every quantity.")
+print("PyTorch agrees with convgrad on every quantity" + (", but for the side of a kink its rounding moved off." if at_kink else "."))

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CHECKED, checkSolution } from '../src/engines/check.js';
 import { compareQuantity, valueAt } from '../src/engines/compare.js';
+import { kinkSites, movedOffKink } from '../src/engines/kinks.js';
 import { tfjsResult } from '../src/engines/tfjs.js';
 import { resultDocument } from '../src/result/result-document.js';
 import { npy } from '../src/engines/npy.js';
@@ -60,6 +61,50 @@ describe.skipIf(!TORCH.available)(`the PyTorch script, run by ${TORCH.label}`, (
     const results = JSON.parse(run.stdout) as { ok: boolean; output: string }[];
     results.forEach((r, i) => expect(r.ok, `${JSON.stringify(problems[i])}\n${r.output}`).toBe(true));
   }, 300_000);
+});
+
+describe('kinks convgrad\'s exact values sit on', () => {
+  const sites = (problem: object) => kinkSites(solutionOf(problem)).map((s) => s.text);
+  it('are found where the one-sided derivatives differ, and only there', () => {
+    expect(sites(KINKS['relu at 0'])).toEqual(['σ[1][1] = 0 (relu)']);
+    expect(sites(KINKS['leaky_relu at 0'])).toEqual(['σ[1][1] = 0 (leaky_relu)']);
+    expect(sites(KINKS['max pool tie'])).toEqual(['a[0][0] = a[0][1] = a[1][0] (max pool)', 'a[0][1] = a[1][2] (max pool)', 'a[1][0] = a[2][1] (max pool)', 'a[1][2] = a[2][1] = a[2][2] (max pool)']);
+    expect(sites(KINKS['l1 at |y − t| = 0'])).toEqual(['y[0][0] = t (l1)', 'y[1][0] = t (l1)']);
+    expect(sites(KINKS['smooth_l1 with β = 0'])).toEqual(['y[0][0] = t (smooth_l1)', 'y[1][0] = t (smooth_l1)']);
+    // Huber's and smooth_l1's knees have one derivative from both sides: no kink to take a side of.
+    expect(sites(KINKS['huber at |y − t| = δ'])).toEqual([]);
+    expect(sites(KINKS['smooth_l1 at |y − t| = β'])).toEqual([]);
+    expect(sites(seed)).toEqual([]);
+  });
+
+  it('count as left only where the engine\'s own forward values are off the kink', () => {
+    const [relu] = kinkSites(solutionOf(KINKS['relu at 0']));
+    expect(movedOffKink(relu, { forward: { conv: [[1, -1], [2, 0]] } })).toBe(false);
+    expect(movedOffKink(relu, { forward: { conv: [[1, -1], [2, 5.6e-17]] } })).toBe(true);
+    const [tie] = kinkSites(solutionOf(KINKS['max pool tie']));
+    expect(movedOffKink(tie, { forward: { conv: [[2, 2, 1], [2, 1, 2], [0, 2, 2]] } })).toBe(false);
+    expect(movedOffKink(tie, { forward: { conv: [[2, 2.0000000000000004, 1], [2, 1, 2], [0, 2, 2]] } })).toBe(true);
+  });
+});
+
+describe.skipIf(!TORCH.available)(`a kink that float64 rounding moves off, in ${TORCH.label}`, () => {
+  // 0.1 + 0.2 − 0.3 is 0 exactly and 5.6e-17 in float64: relu'(σ) is 0 for convgrad and 1 for PyTorch.
+  const decimal = { input: [[0.1, 0.2], [0.3, 0.4]], kernel: [[1, 1]], bias: -0.3, activation: 'relu', target: 1 };
+  it('check calls it the other side of a kink, not a disagreement', async () => {
+    const report = await checkSolution(solutionOf(decimal), '0.0.0');
+    const torchRows = report.rows.filter((r) => r.engine.startsWith('PyTorch'));
+    expect(torchRows.find((r) => r.quantity === 'grad.kernel')?.verdict).toBe('at a kink');
+    expect(torchRows.find((r) => r.quantity === 'grad.kernel')?.kinks).toEqual(['σ[0][0] = 0 (relu)']);
+    expect(torchRows.find((r) => r.quantity === 'forward.loss')?.verdict).toBe('agrees');
+    expect(report.agree).toBe(true);
+  }, 120_000);
+
+  it('the PyTorch script says so and passes', () => {
+    const run = spawnSync(PYTHON, ['-'], { input: torchScript(solutionOf(decimal), '0.0.0'), encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain('grad.kernel            takes the other side of a kink');
+    expect(run.stdout.trim().split('\n').pop()).toBe('PyTorch agrees with convgrad on every quantity, but for the side of a kink its rounding moved off.');
+  });
 });
 
 describe('TensorFlow.js, in process', () => {
@@ -143,7 +188,24 @@ describe('convgrad compare', () => {
     const wrong = await runCli(['compare', 'problem.json', '--with', 'wrong.json'], { cwd });
     expect(wrong.status).toBe(1);
     expect(wrong.stdout).toContain('grad.kernel[1][0]: convgrad 288, wrong.json 288.000001 (|Δ| 1.0e-6)');
-    expect(wrong.stdout).toContain('1 entries differ');
+    expect(wrong.stdout).toContain('1 entry differs');
+  });
+
+  it('puts a gradient on the other side of a kink down to the kink only where the other engine moved off it', async () => {
+    // 0.1 + 0.2 − 0.3 = 0 exactly, on relu's kink; float64 makes it 5.6e-17, and relu'(σ) 1 instead of 0.
+    const { cwd, result } = await resultFile({ input: [[0.1, 0.2], [0.3, 0.4]], kernel: [[1, 1]], bias: -0.3, activation: 'relu', target: 1 });
+    result.grad.kernel = [[-0.48, -0.72]];
+    result.forward.conv[0][0] = 5.551115123125783e-17;
+    writeFileSync(join(cwd, 'moved.json'), JSON.stringify(result));
+    const moved = await runCli(['compare', 'problem.json', '--with', 'moved.json'], { cwd });
+    expect(moved.status).toBe(0);
+    expect(moved.stdout).toContain("At a kink: convgrad's exact values sit on σ[0][0] = 0 (relu), which moved.json moved off");
+    expect(moved.stdout).toContain('  grad.kernel[0][0]: convgrad -0.36, moved.json -0.48');
+    result.forward.conv[0][0] = 0;
+    writeFileSync(join(cwd, 'on.json'), JSON.stringify(result));
+    const on = await runCli(['compare', 'problem.json', '--with', 'on.json'], { cwd });
+    expect(on.status).toBe(1);
+    expect(on.stdout).toContain('2 entries differ');
   });
 
   it('takes float32 tolerances with --dtype float32', async () => {

@@ -4,13 +4,15 @@ import { resultDocument, type ResultDocument } from '../result/result-document.j
 import type { Solution } from '../trajectory/train.js';
 import { compareQuantity, formatDifference, valueAt, type EntryDifference, type Quantity, type Tolerance } from './compare.js';
 import { finiteDifferences } from './finite-differences.js';
+import { kinkSites, movedOffKink } from './kinks.js';
 import { pytorchResult } from './pytorch.js';
 import { tfjsResult } from './tfjs.js';
 
 /** The quantities check reports, in the order a reader follows them. */
 export const CHECKED: readonly Quantity[] = ['forward.prediction', 'forward.loss', 'grad.kernel', 'grad.bias', 'grad.input', 'updated.kernel', 'updated.bias'];
 
-export type Verdict = 'agrees' | 'differs' | 'not supported' | 'not available' | 'not applicable';
+/** 'at a kink': it differs, but the engine's own forward values left a kink convgrad's exact ones sit on. */
+export type Verdict = 'agrees' | 'differs' | 'at a kink' | 'not supported' | 'not available' | 'not applicable';
 
 export interface CheckRow {
   readonly quantity: Quantity;
@@ -20,6 +22,8 @@ export interface CheckRow {
   readonly maxRel?: number;
   /** The first entries beyond the tolerance, with both values. */
   readonly differences?: readonly EntryDifference[];
+  /** At a kink: the kinks the engine's rounding left, whose side it then took. */
+  readonly kinks?: readonly string[];
 }
 
 export interface EngineReport {
@@ -51,6 +55,7 @@ interface EngineRun {
 
 export async function checkSolution(solution: Solution, version: string): Promise<CheckReport> {
   const ours = resultDocument(solution);
+  const sites = kinkSites(solution);
   const runs: EngineRun[] = [differencesRun(solution), await tfjsRun(solution), pytorchRun(solution, version)];
   const rows: CheckRow[] = [];
   for (const quantity of CHECKED) {
@@ -68,13 +73,17 @@ export async function checkSolution(solution: Solution, version: string): Promis
           continue;
         }
         const comparison = compareQuantity(mine, theirs, run.report.tolerance!);
+        const differs = comparison.differences.length > 0;
+        // Gradients and what follows from them may take the other side of a kink the engine left; values never.
+        const left = differs && !quantity.startsWith('forward.') ? sites.filter((site) => movedOffKink(site, run.result)).map((site) => site.text) : [];
         rows.push({
           quantity,
           engine: name,
-          verdict: comparison.differences.length === 0 ? 'agrees' : 'differs',
+          verdict: !differs ? 'agrees' : left.length > 0 ? 'at a kink' : 'differs',
           maxAbs: comparison.maxAbs,
           maxRel: comparison.maxRel,
-          ...(comparison.differences.length > 0 ? { differences: comparison.differences.slice(0, 5) } : {}),
+          ...(differs ? { differences: comparison.differences.slice(0, 5) } : {}),
+          ...(left.length > 0 ? { kinks: left } : {}),
         });
       }
     }
@@ -130,6 +139,16 @@ export function formatCheck(report: CheckReport, problemName: string): string {
   for (const row of differing) {
     lines.push('', `${row.engine} differs on ${row.quantity}:`, ...(row.differences ?? []).map((d) => `  ${row.quantity}${d.index}: convgrad ${d.ours}, ${row.engine} ${d.theirs}`));
   }
-  lines.push('', report.agree ? 'Every engine that ran agrees with convgrad.' : `${differing.length} ${differing.length === 1 ? 'comparison differs' : 'comparisons differ'}.`);
+  const atKink = report.rows.filter((r) => r.verdict === 'at a kink');
+  for (const engine of new Set(atKink.map((r) => r.engine))) {
+    const rows = atKink.filter((r) => r.engine === engine);
+    lines.push(
+      '',
+      `${engine} takes the other side of a kink: convgrad's exact values sit on ${[...new Set(rows.flatMap((r) => r.kinks!))].join(', ')}, which its rounding moved off (the one-sided derivatives differ there; convgrad takes PyTorch's side):`,
+      ...rows.flatMap((row) => (row.differences ?? []).map((d) => `  ${row.quantity}${d.index}: convgrad ${d.ours}, ${engine} ${d.theirs}`)),
+    );
+  }
+  const agreement = atKink.length > 0 ? 'Every engine that ran agrees with convgrad, but for the side it took at a kink its rounding moved off.' : 'Every engine that ran agrees with convgrad.';
+  lines.push('', report.agree ? agreement : `${differing.length} ${differing.length === 1 ? 'comparison differs' : 'comparisons differ'}.`);
   return `${lines.join('\n')}\n`;
 }

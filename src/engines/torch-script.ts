@@ -6,6 +6,7 @@ import { outputForm, type Problem } from '../problem/problem.js';
 import { fillTemplate } from '../render/templates.js';
 import { resultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
+import { kinkSites } from './kinks.js';
 import { pythonExpression, pythonFloat, pythonList, pythonTensor } from './python.js';
 
 export function torchScript(solution: Solution, version: string): string {
@@ -44,6 +45,7 @@ export function torchScript(solution: Solution, version: string): string {
     mapDims: `${mapDims}`,
     biasDims: problem.bias?.form === 'array' ? '1' : '0',
     expected: JSON.stringify(expected),
+    kinks: JSON.stringify(kinkSites(solution)),
   });
 }
 
