@@ -16,6 +16,7 @@ import { zh } from '../src/strings/zh.js';
 import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
 import { randomProblem } from './helpers/random-problems.js';
 import { solutionOf } from './helpers/solve.js';
+import { KINKS } from './helpers/cases.js';
 
 const options = { language: 'en', version: '0.0.0' } as const;
 const seed = JSON.parse(SEED_PROBLEM_SOURCE);
@@ -198,5 +199,17 @@ describe('figures', () => {
     // replicate padding: the corner copies x_11.
     const padding = figures[0];
     expect(padding.kind === 'figure' && padding.panels[0].cells[0]).toBe('x11');
+  });
+});
+
+describe('a value exactly on a kink', () => {
+  const md = (problem: object) => renderMarkdown(derive(solutionOf(problem)), options);
+  it('is named, with both one-sided derivatives and the side PyTorch takes', () => {
+    expect(md(KINKS['relu at 0'])).toContain("$\\sigma_{22}$ is exactly 0, on the kink of $f$: its derivative there is $0$ from the left and 1 from the right. PyTorch takes $0$");
+    expect(md(KINKS['leaky_relu at 0'])).toContain('its derivative there is $0.2$ from the left');
+    expect(md(KINKS['l1 at |y − t| = 0'])).toContain('$y_{11}, y_{21}$ equal their targets exactly, on the kink of $|y - t|$');
+    expect(md(KINKS['smooth_l1 with β = 0'])).toContain('PyTorch takes $-1$');
+    expect(md(KINKS['huber at |y − t| = δ'])).not.toContain('kink');
+    expect(md(JSON.parse(SEED_PROBLEM_SOURCE))).not.toContain('kink');
   });
 });

@@ -5,7 +5,7 @@
 // did is read from the engine's own forward values, so a difference is only ever put down to a kink
 // with that evidence.
 import { compare, isExact, asDouble, ZERO } from '../numbers/scalar.js';
-import { offset } from '../model/tensor.js';
+import { offset, unravel } from '../model/tensor.js';
 import { windowCells } from '../model/pool.js';
 import { outputForm } from '../problem/problem.js';
 import type { ResultDocument } from '../result/result-document.js';
@@ -27,10 +27,7 @@ export function kinkSites(solution: Solution): KinkSite[] {
   const { problem } = solution;
   const { forward } = solution.steps[0];
   const form = outputForm(problem);
-  const index = (flat: number, shape: readonly number[]) => {
-    const full = shape.map((_, k) => Math.floor(flat / shape.slice(k + 1).reduce((a, b) => a * b, 1)) % shape[k]);
-    return full.slice(full.length - form);
-  };
+  const index = (flat: number, shape: readonly number[]) => unravel(shape, flat).slice(shape.length - form);
   const name = (symbol: string, entry: readonly number[]) => `${symbol}${entry.map((k) => `[${k}]`).join('')}`;
   const sites: KinkSite[] = [];
 

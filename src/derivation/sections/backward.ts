@@ -5,7 +5,7 @@ import { differentiate } from '../../expr/differentiate.js';
 import { evaluate } from '../../expr/evaluate.js';
 import { add, mul, num, sym, type Expr, type Sym } from '../../expr/expr.js';
 import { scalarTex, shownExactly, symbolTex, toTex, toTexTerms } from '../../expr/to-tex.js';
-import { add as addScalar, asDouble, isExact, mul as mulScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
+import { add as addScalar, asDouble, compare, isExact, mul as mulScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
 import { toExactString } from '../../numbers/rational.js';
 import { biasSym, inputSym, kernelSym, outputSym, transposedConvolution } from '../../model/conv.js';
 import { channelsPerGroup, hasPadding, inputChannel, isPaddingCell, paddedSource, tap, touchedInputs } from '../../model/geometry.js';
@@ -21,6 +21,7 @@ import { chain, operandTex, pairTex, partial, rounded, valueSumPieces } from '..
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step, Text } from '../step.js';
 import { elidedNote, headInput, shownIndices } from './forward.js';
+import { elidePieces } from '../elide.js';
 
 const math = (tex: string) => ({ math: tex });
 const text = (t: Text): Block => ({ kind: 'text', text: t });
@@ -63,7 +64,7 @@ function lossSlopeStep(ctx: DerivationContext): Step {
     return {
       rule: 'chain.loss-prediction',
       title: { key: 'step.chain.loss-prediction' },
-      blocks: [text({ key: problem.loss.type === 'mse' ? 'chain.loss-prediction' : 'chain.loss-prediction.general' }), { kind: 'chains', chains: [formula] }],
+      blocks: [text({ key: problem.loss.type === 'mse' ? 'chain.loss-prediction' : 'chain.loss-prediction.general' }), { kind: 'chains', chains: [formula] }, ...lossKinkNote(ctx)],
     };
   }
   const count = forward.prediction.data.length;
@@ -82,8 +83,26 @@ function lossSlopeStep(ctx: DerivationContext): Step {
       ...elidedNote(shown.length, count),
       ...chainsBlock(chains),
       { kind: 'chains', chains: planeChains(ctx, 'output', (sup) => partial('L', `y${sup}`), gradients.prediction) },
+      ...lossKinkNote(ctx),
     ],
   };
+}
+
+/**
+ * The predictions exactly equal to their targets under l1 (or smooth_l1 with β = 0), on the kink of
+ * |y − t|: −1 from the left, 1 from the right; PyTorch takes sign(0) = 0 for l1 and −1 for smooth_l1.
+ */
+function lossKinkNote(ctx: DerivationContext): Block[] {
+  const { problem, naming } = ctx;
+  const loss = problem.loss;
+  if (loss.type !== 'l1' && !(loss.type === 'smooth_l1' && loss.beta.equals(0))) return [];
+  const { prediction } = ctx.step.forward;
+  const map = problem.head === 'none';
+  const on = prediction.data.flatMap((y, flat) => (isExact(y) && compare(y, problem.target.data[map ? flat : 0]) === 0 ? [flat] : []));
+  if (on.length === 0) return [];
+  const names = on.map((flat) => (map ? symbolTex(outputSym('y', naming, ...(unravel(prediction.shape, flat) as [number, number, number, number]))) : 'S'));
+  const taken = loss.type === 'l1' ? '0' : '-1';
+  return [text({ key: map ? 'loss.kink.map' : 'loss.kink', params: { entries: math(elidePieces(names, ctx.elision.terms, '\\dots').join(', ')), count: math(`${on.length}`), taken: math(taken) } })];
 }
 
 /** A formula as a factor: parenthesized unless it is one symbol, a fraction or a sign(). */

@@ -2,7 +2,8 @@
 // after the convolution (activation, pooling, head, loss) entry by entry.
 import { evaluate } from '../../expr/evaluate.js';
 import { sub, sym, type Sym } from '../../expr/expr.js';
-import { scalarTex, shownExactly, symbolTex, toTex } from '../../expr/to-tex.js';
+import { rationalTex, scalarTex, shownExactly, symbolTex, toTex } from '../../expr/to-tex.js';
+import { compare, ZERO } from '../../numbers/scalar.js';
 import { inputSym, outputSym } from '../../model/conv.js';
 import { channelsPerGroup, hasPadding, isPaddingCell, paddedSource, touchesZeroPadding } from '../../model/geometry.js';
 import { makeGrid } from '../../model/grid.js';
@@ -170,8 +171,24 @@ function activationStep(ctx: DerivationContext): Step {
       ...(chains.length > 0 ? [{ kind: 'chains', chains, groupSize: 2 } as const] : []),
       text({ key: 'activation.maps' }),
       { kind: 'chains', chains: [...planeChains(ctx, 'output', 'a', forward.activated), ...planeChains(ctx, 'output', (sup) => `f'(\\sigma${sup})`, gradients.activationSlope)] },
+      ...kinkNote(ctx),
     ],
   };
+}
+
+/**
+ * The entries of σ exactly on relu's or leaky_relu's kink at 0, where the derivative from the left
+ * (0, or the slope) and from the right (1) differ: PyTorch takes the left, and so does the derivation.
+ */
+function kinkNote(ctx: DerivationContext): Block[] {
+  const f = ctx.problem.activation;
+  if (f.type !== 'relu' && f.type !== 'leaky_relu') return [];
+  const { sigma } = ctx.step.forward;
+  const zeros = sigma.data.flatMap((x, flat) => (compare(x, ZERO) === 0 ? [flat] : []));
+  if (zeros.length === 0) return [];
+  const shown = elidePieces(zeros.map((flat) => symbolTex(outputSym('sigma', ctx.naming, ...(unravel(sigma.shape, flat) as [number, number, number, number])))), ctx.elision.terms, '\\dots');
+  const left = f.type === 'relu' ? '0' : rationalTex(f.slope);
+  return [text({ key: 'activation.kink', params: { entries: math(shown.join(', ')), count: math(`${zeros.length}`), left: math(left) } })];
 }
 
 // max: p = the largest entry of the window; avg: p = (1/(h·w)) Σ window
