@@ -9,6 +9,7 @@ import { renderHtml } from '../src/render/html.js';
 import { renderMarkdown } from '../src/render/markdown.js';
 import { renderTex } from '../src/render/tex.js';
 import { segments } from '../src/render/text.js';
+import { powerTex } from '../src/expr/to-tex.js';
 import { resultDocument } from '../src/result/result-document.js';
 import { LANGUAGES, stringsFor } from '../src/strings/strings.js';
 import { en } from '../src/strings/en.js';
@@ -211,5 +212,22 @@ describe('a value exactly on a kink', () => {
     expect(md(KINKS['smooth_l1 with β = 0'])).toContain('PyTorch takes $-1$');
     expect(md(KINKS['huber at |y − t| = δ'])).not.toContain('kink');
     expect(md(JSON.parse(SEED_PROBLEM_SOURCE))).not.toContain('kink');
+  });
+});
+
+describe('powers', () => {
+  it('put a base in parentheses where it needs them, so that no number is raised twice', () => {
+    expect(powerTex('a', '2')).toBe('a^{2}');
+    expect(powerTex('\\sigma_{11}', '2')).toBe('\\sigma_{11}^{2}');
+    expect(powerTex('(-2)', '2')).toBe('(-2)^{2}');
+    expect(powerTex('\\frac{1}{3}', '2')).toBe('\\left(\\frac{1}{3}\\right)^{2}');
+    expect(powerTex('1.2 \\cdot 10^{7}', '2')).toBe('\\left(1.2 \\cdot 10^{7}\\right)^{2}');
+  });
+
+  it('of Adam\'s gradient in scientific notation render in KaTeX', () => {
+    const problem = { ...JSON.parse(SEED_PROBLEM_SOURCE), input: [[1000, 2000, 3000], [4000, 5000, 6000], [7000, 8000, 9000]], optimizer: { type: 'adam', lr: 0.1 }, steps: 2 };
+    const derivation = derive(solutionOf(problem));
+    expect(() => renderHtml(derivation, options)).not.toThrow();
+    expect(renderMarkdown(derivation, options)).toContain('\\left(5.37048 \\cdot 10^{9}\\right)^{2}');
   });
 });

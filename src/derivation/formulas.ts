@@ -1,7 +1,7 @@
 // The formulas of the layer's pieces in LaTeX, in the symbols the derivation uses: the activation and
 // its derivative in σ, the loss and its derivative in a prediction and a target.
 import { userExpressionTex } from '../expr/user-expression.js';
-import { fractionTex, rationalTex } from '../expr/to-tex.js';
+import { fractionTex, powerTex, rationalTex } from '../expr/to-tex.js';
 import type { Activation, Loss } from '../problem/problem.js';
 
 /** f(σ) */
@@ -23,7 +23,7 @@ export function activationSlopeTex(f: Activation, x = '\\sigma', a = 'a'): strin
     case 'relu': return `\\begin{cases} 1 & ${x} > 0 \\\\ 0 & ${x} \\le 0 \\end{cases}`;
     case 'leaky_relu': return `\\begin{cases} 1 & ${x} > 0 \\\\ ${fractionTex(f.slope)} & ${x} \\le 0 \\end{cases}`;
     case 'sigmoid': return `${a}(1 - ${a})`;
-    case 'tanh': return `1 - ${a}^2`;
+    case 'tanh': return `1 - ${powerTex(a, '2')}`;
     case 'expression': return userExpressionTex(f.expression.derivativeShown, { x });
   }
 }

@@ -140,3 +140,9 @@ function productTex(factors: readonly Expr[], options: TexOptions): string {
   });
   return sign + tex;
 }
+
+/** A base raised to a power: a^2, 0.5^2, (−2)^2, \left(\frac{1}{3}\right)^2, (1.2 \cdot 10^{7})^2, never 10^{7}^2. */
+export function powerTex(base: string, exponent: string): string {
+  const plain = /^\\?[A-Za-z0-9.]+(_\{?[\w,]+\}?)?$/.test(base) || /^\(.*\)$/.test(base);
+  return `${plain ? base : `\\left(${base}\\right)`}^{${exponent}}`;
+}

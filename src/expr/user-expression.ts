@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type { MathJsInstance, MathNode } from 'mathjs';
 import { abs, add, asDouble, div, isExact, mul, neg, powInteger, sign, sub, type Scalar } from '../numbers/scalar.js';
 import { parseRational } from '../numbers/rational.js';
+import { powerTex } from './to-tex.js';
 
 // mathjs is large to load; only a problem with an expression needs it.
 let instance: MathJsInstance | undefined;
@@ -163,10 +164,20 @@ function power(a: Scalar, b: Scalar): Scalar {
 
 /** LaTeX of a parsed expression as mathjs writes it, with its variables renamed ({x: '\\sigma'}). */
 export function userExpressionTex(node: MathNode, names: Readonly<Record<string, string>>): string {
-  return node.toTex({
+  const named = (n: MathNode): string | undefined => (n.type === 'SymbolNode' ? names[(n as unknown as { name: string }).name] : undefined);
+  const options = {
     parenthesis: 'keep',
     implicit: 'hide',
-    handler: (n: MathNode) => (n.type === 'SymbolNode' && (n as unknown as { name: string }).name in names ? `{${names[(n as unknown as { name: string }).name]}}` : undefined),
-  });
+    // x^2 with x = 13000/3 or 1.2·10^7 is (13000/3)^2, (1.2·10^7)^2: the base in parentheses where it needs them.
+    handler: (n: MathNode): string | undefined => {
+      const operator = n as unknown as { type: string; fn?: string; args?: MathNode[] };
+      if (operator.type === 'OperatorNode' && operator.fn === 'pow' && operator.args && named(operator.args[0]) !== undefined) {
+        return powerTex(named(operator.args[0])!, operator.args[1].toTex(options));
+      }
+      const name = named(n);
+      return name === undefined ? undefined : `{${name}}`;
+    },
+  };
+  return node.toTex(options);
 }
 

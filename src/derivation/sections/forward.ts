@@ -2,7 +2,7 @@
 // after the convolution (activation, pooling, head, loss) entry by entry.
 import { evaluate } from '../../expr/evaluate.js';
 import { sub, sym, type Sym } from '../../expr/expr.js';
-import { rationalTex, scalarTex, shownExactly, symbolTex, toTex } from '../../expr/to-tex.js';
+import { powerTex, rationalTex, scalarTex, shownExactly, symbolTex, toTex } from '../../expr/to-tex.js';
 import { compare, ZERO } from '../../numbers/scalar.js';
 import { inputSym, outputSym } from '../../model/conv.js';
 import { channelsPerGroup, hasPadding, isPaddingCell, paddedSource, touchesZeroPadding } from '../../model/geometry.js';
@@ -284,7 +284,7 @@ function lossStep(ctx: DerivationContext): Step {
     const [y, t] = [forward.prediction.data[0], problem.target.data[0]];
     const exactChain =
       problem.loss.type === 'mse'
-        ? chain('L', toTex(mseExpr()), toTex(mseExpr(), { value: ctx.value }), `${operandTex(evaluate(sub(S, T), ctx.value))}^{2}`, scalarTex(L))
+        ? chain('L', toTex(mseExpr()), toTex(mseExpr(), { value: ctx.value }), powerTex(operandTex(evaluate(sub(S, T), ctx.value)), '2'), scalarTex(L))
         : chain('L', lossTex(problem.loss, 'S', 'T'), lossTex(problem.loss, operandTex(y), operandTex(t)), rounded(scalarTex(L), !shownExactly(L)));
     return { rule: 'loss.reduce', title: { key: 'step.loss.mse' }, blocks: [text({ key: problem.loss.type === 'mse' ? 'loss.mse' : 'loss.single' }), { kind: 'chains', chains: [exactChain] }] };
   }

@@ -2,7 +2,7 @@
 // in full), the trajectory as a table and the loss as a curve.
 import type { Grid } from '../../model/grid.js';
 import type { Rational } from '../../numbers/rational.js';
-import { rationalTex, scalarTex, shownExactly, symbolTex } from '../../expr/to-tex.js';
+import { powerTex, rationalTex, scalarTex, shownExactly, symbolTex } from '../../expr/to-tex.js';
 import { biasSym, kernelSym } from '../../model/conv.js';
 import { unravel } from '../../model/tensor.js';
 import { asDouble, type Scalar } from '../../numbers/scalar.js';
@@ -152,7 +152,7 @@ function entryChains(o: Optimizer, t: number, k: number, name: string, theta: Sc
         ...start,
         ...g,
         chain(`m_{${t}}`, `\\beta_1 m_{${t - 1}} + (1 - \\beta_1) ${gName}`, `${r(b1)} \\cdot ${op(m0)} + ${r(b1.neg().add(1))} \\cdot ${op(at('g'))}`, v(at('exp_avg'))),
-        chain(`v_{${t}}`, `\\beta_2 v_{${t - 1}} + (1 - \\beta_2) ${gSquared}`, `${r(b2)} \\cdot ${op(v0)} + ${r(b2.neg().add(1))} \\cdot ${op(at('g'))}^2`, v(at('exp_avg_sq'))),
+        chain(`v_{${t}}`, `\\beta_2 v_{${t - 1}} + (1 - \\beta_2) ${gSquared}`, `${r(b2)} \\cdot ${op(v0)} + ${r(b2.neg().add(1))} \\cdot ${powerTex(op(at('g')), '2')}`, v(at('exp_avg_sq'))),
         ...(o.amsgrad ? [chain(`v^{\\max}_{${t}}`, `\\max(v^{\\max}_{${t - 1}}, v_{${t}})`, v(at('max_exp_avg_sq')))] : []),
         chain(`\\hat m_{${t}}`, `\\frac{m_{${t}}}{1 - \\beta_1^{${t}}}`, `\\frac{${scalarTex(at('exp_avg'))}}{1 - ${r(b1)}^{${t}}}`, v(at('m_hat'))),
         result(
@@ -165,12 +165,12 @@ function entryChains(o: Optimizer, t: number, k: number, name: string, theta: Sc
       const s0 = before('square_avg') ?? 0;
       const chains = [
         ...g,
-        chain(`s_{${t}}`, `\\alpha s_{${t - 1}} + (1 - \\alpha) ${gSquared}`, `${r(o.alpha)} \\cdot ${op(s0)} + ${r(o.alpha.neg().add(1))} \\cdot ${op(at('g'))}^2`, v(at('square_avg'))),
+        chain(`s_{${t}}`, `\\alpha s_{${t - 1}} + (1 - \\alpha) ${gSquared}`, `${r(o.alpha)} \\cdot ${op(s0)} + ${r(o.alpha.neg().add(1))} \\cdot ${powerTex(op(at('g')), '2')}`, v(at('square_avg'))),
       ];
       if (o.centered) {
         chains.push(chain(`\\bar g_{${t}}`, `\\alpha \\bar g_{${t - 1}} + (1 - \\alpha) ${gName}`, `${r(o.alpha)} \\cdot ${op(before('grad_avg') ?? 0)} + ${r(o.alpha.neg().add(1))} \\cdot ${op(at('g'))}`, v(at('grad_avg'))));
       }
-      const root = o.centered ? `\\sqrt{${scalarTex(at('square_avg'))} - ${op(at('grad_avg'))}^2}` : `\\sqrt{${scalarTex(at('square_avg'))}}`;
+      const root = o.centered ? `\\sqrt{${scalarTex(at('square_avg'))} - ${powerTex(op(at('grad_avg')), '2')}}` : `\\sqrt{${scalarTex(at('square_avg'))}}`;
       chains.push(chain(`D_{${t}}`, o.centered ? `\\sqrt{s_{${t}} - \\bar g_{${t}}^2} + \\varepsilon` : `\\sqrt{s_{${t}}} + \\varepsilon`, `${root} + ${scalarTex(asDouble(o.eps))}`, v(at('denominator'))));
       if (o.momentum.equals(0)) {
         chains.push(result(`${name} - \\eta \\, \\frac{${gName}}{D_{${t}}}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot \\frac{${scalarTex(at('g'))}}{${scalarTex(at('denominator'))}}`));
