@@ -41,8 +41,9 @@ export function planes(ctx: DerivationContext, kind: PlaneKind, t: Tensor<Scalar
 }
 
 /**
- * name^{(a,b)} = [matrix] (≈ where a value is rounded) for every shown plane, the planes of one sample or output channel side by
- * side on a line; a name given as a function places the superscript itself (∂L/∂p^{(1)}).
+ * name^{(a,b)} = [matrix] (≈ where a value is rounded) for every shown plane, the planes of one
+ * sample or output channel side by side on a line; a name given as a function places the
+ * superscript itself (∂L/∂p^{(1)}).
  */
 export function planeChains(ctx: DerivationContext, kind: PlaneKind, name: string | ((superscript: string) => string), t: Tensor<Scalar>, muted?: (p: Plane) => Muted | undefined): Chain[] {
   const label = typeof name === 'string' ? (sup: string) => `${name}${sup}` : name;

@@ -41,7 +41,7 @@ export function kinkSites(solution: Solution): KinkSite[] {
   }
 
   const pool = problem.pool;
-  if (pool?.type === 'max') {
+  if (pool?.type === 'max' && f.type !== 'expression') {
     // A tie of activated entries is one of σ for these activations (monotonic), read where σ is on the document.
     const a = forward.activated;
     const [batch, channels, rows, cols] = forward.pooled.shape;
@@ -54,7 +54,6 @@ export function kinkSites(solution: Solution): KinkSite[] {
             const tied = cells.filter((cell) => compare(a.data[cell], a.data[best]) === 0);
             // relu's zeros tie with no effect: the gradient through each is 0 on either side (σ = 0 is a site of its own).
             if (tied.length < 2 || (f.type === 'relu' && compare(a.data[best], ZERO) === 0)) continue;
-            if (f.type === 'expression') continue;
             const entries = tied.map((cell) => index(cell, a.shape));
             sites.push({ text: `${entries.map((e) => name('a', e)).join(' = ')} (max pool)`, field: 'forward.conv', entries });
           }

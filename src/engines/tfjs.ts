@@ -3,8 +3,9 @@
 // not supported, never as a pass. Where a TF.js gradient is wrong or missing, the same function is
 // built from ops whose gradients are right: padding from slices (tf.mirrorPad's gradient drops the
 // reflected copies), dilation as a kernel with zeros between its entries (tf.conv2d's gradient
-// refuses dilation), Huber's loss without a branch (tf.where over tf.less has no gradient). At a kink
-// each engine takes a side; TF.js is written to take PyTorch's.
+// refuses dilation), Huber's loss without a branch (tf.where over tf.less has no gradient), and bce's
+// gradient as PyTorch's kernel writes it (float32 rounds y to exactly 0 or 1 where float64 does not).
+// At a kink each engine takes a side; TF.js is written to take PyTorch's.
 import { toDouble } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
 import { toNested, type Tensor } from '../model/tensor.js';

@@ -14,29 +14,31 @@ export const LINE_WIDTH = 72;
 export function alignedBody(chains: readonly Chain[], groupSize?: number, width = LINE_WIDTH): string {
   const startsGroup = (i: number) => groupSize !== undefined && i % groupSize === 0;
   return lineRows(chains, width)
-    .map((row, r) => {
-      const i = chains.indexOf(row[0]);
-      const separator = r === 0 ? '' : startsGroup(i) ? ' \\\\[2.2ex]\n' : ' \\\\[0.6ex]\n';
+    .map(({ first, row }) => {
+      const separator = first === 0 ? '' : startsGroup(first) ? ' \\\\[2.2ex]\n' : ' \\\\[0.6ex]\n';
       return separator + (row.length === 1 ? chainLines(row[0], width).join(' \\\\\n') : row.map((c) => chainLines(c, width)[0]).join(' & '));
     })
     .join('');
 }
 
-/** The chains in rows: a chain joins the row before it when it has the row's line key and the row still has room for it. */
-function lineRows(chains: readonly Chain[], width: number): Chain[][] {
-  const rows: Chain[][] = [];
+/**
+ * The chains in rows, each with the index of its first chain: a chain joins the row before it when
+ * it has the row's line key and the row still has room for it.
+ */
+function lineRows(chains: readonly Chain[], width: number): { first: number; row: Chain[] }[] {
+  const rows: { first: number; row: Chain[] }[] = [];
   let used = 0;
-  for (const c of chains) {
-    const row = rows.at(-1);
+  chains.forEach((c, i) => {
+    const last = rows.at(-1)?.row;
     const own = chainWidth(c);
-    if (row && c.line !== undefined && row[0].line === c.line && used + SHARED_GAP + own <= width) {
-      row.push(c);
+    if (last && c.line !== undefined && last[0].line === c.line && used + SHARED_GAP + own <= width) {
+      last.push(c);
       used += SHARED_GAP + own;
     } else {
-      rows.push([c]);
+      rows.push({ first: i, row: [c] });
       used = own;
     }
-  }
+  });
   return rows;
 }
 

@@ -23,7 +23,7 @@ export function resultDocument(solution: Solution): ResultDocument {
 
 /**
  * The first entry of the document that is no double (a value beyond ±1.8·10³⁰⁸, or a float64
- * computation that overflowed), as its path and why: forward.conv[0][1] is beyond float64's range.
+ * computation that overflowed), with its path: forward.conv[0][1].
  */
 export function firstNonFinite(document: ResultFields<number>): { path: string; value: number } | undefined {
   const search = (value: unknown, path: string): { path: string; value: number } | undefined => {
