@@ -56,7 +56,7 @@ interface EngineRun {
 export async function checkSolution(solution: Solution, version: string): Promise<CheckReport> {
   const ours = resultDocument(solution);
   const sites = kinkSites(solution);
-  const runs: EngineRun[] = [differencesRun(solution), await tfjsRun(solution), pytorchRun(solution, version)];
+  const runs: EngineRun[] = [differencesRun(solution), await tfjsRun(solution).catch((error: unknown) => failedRun('TensorFlow.js (CPU, float32)', error)), pytorchRun(solution, version)];
   const rows: CheckRow[] = [];
   for (const quantity of CHECKED) {
     const mine = valueAt(ours, quantity);
@@ -115,6 +115,12 @@ async function tfjsRun(solution: Solution): Promise<EngineRun> {
     quantities: CHECKED,
     unsupported: updates,
   };
+}
+
+/** An engine that threw: the report goes on without it and says why, for a bug report. */
+function failedRun(name: string, error: unknown): EngineRun {
+  const message = error instanceof Error ? error.message : String(error);
+  return { report: { name, note: `failed: ${message} (a bug in convgrad's use of this engine; please report it with the problem file)`, ran: false }, quantities: [] };
 }
 
 function pytorchRun(solution: Solution, version: string): EngineRun {
