@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseRational, rational, toDouble, toExactString, toTerminatingDecimal } from '../src/numbers/rational.js';
+import { asDouble, exact, isExact, mul } from '../src/numbers/scalar.js';
+import { solutionOf } from './helpers/solve.js';
 
 describe('parseRational', () => {
   it.each([
@@ -70,3 +72,22 @@ function exactOfDouble(x: number) {
   }
   return rational(BigInt(m), 2n ** BigInt(e));
 }
+
+describe('exact arithmetic', () => {
+  it('goes on in float64 past 2^1024, where a rational activation compounded over steps would take minutes', () => {
+    // x²/(1 + x²) on tenths, four SGD steps with momentum: exact for the first step, thousands of digits by the fourth.
+    const tenths = (row: number[]) => row.map((v) => `${v}/10`);
+    const problem = {
+      input: [tenths([2, 5, 3, 4]), tenths([1, 4, -4, 2]), tenths([-5, 0, -1, 2])], kernel: [['-3/20', '1/5'], ['1/4', '1/10']],
+      activation: { expression: 'x^2 / (1 + x^2)' }, padding: 1, padding_mode: 'replicate', target: 2, optimizer: { type: 'sgd', lr: 0.1, momentum: 0.5 }, steps: 4,
+    };
+    const { steps } = solutionOf(problem);
+    expect(isExact(steps[0].forward.loss)).toBe(true);
+    expect(steps[3].after.kernel.data.some((v) => !isExact(v))).toBe(true);
+    expect(steps[3].after.kernel.data.every((v) => Number.isFinite(asDouble(v)))).toBe(true);
+    const nearOne = exact(2n ** 600n + 1n, 2n ** 600n);
+    expect(isExact(nearOne)).toBe(true);
+    expect(isExact(mul(nearOne, nearOne))).toBe(false);
+    expect(mul(nearOne, nearOne)).toBe(1);
+  });
+});

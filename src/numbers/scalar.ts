@@ -14,21 +14,33 @@ export function asDouble(x: Scalar): number {
   return typeof x === 'number' ? x : toDouble(x);
 }
 
+/**
+ * The largest exact numerator and denominator convgrad keeps: 2¹⁰²⁴, some 300 digits. A rational
+ * activation or loss compounded over optimizer steps doubles the digits every step (x²/(1 + x²) at
+ * 0.2 has 10 digits after one step and thousands after four); past this a value goes on in float64,
+ * rounded and marked so, as PyTorch computes it, instead of costing minutes for digits no one reads.
+ */
+const EXACT_LIMIT = 2n ** 1024n;
+
+function kept(r: Rational): Scalar {
+  return r.n < EXACT_LIMIT && r.d < EXACT_LIMIT ? r : toDouble(r);
+}
+
 export function add(a: Scalar, b: Scalar): Scalar {
-  return isExact(a) && isExact(b) ? a.add(b) : asDouble(a) + asDouble(b);
+  return isExact(a) && isExact(b) ? kept(a.add(b)) : asDouble(a) + asDouble(b);
 }
 
 export function sub(a: Scalar, b: Scalar): Scalar {
-  return isExact(a) && isExact(b) ? a.sub(b) : asDouble(a) - asDouble(b);
+  return isExact(a) && isExact(b) ? kept(a.sub(b)) : asDouble(a) - asDouble(b);
 }
 
 export function mul(a: Scalar, b: Scalar): Scalar {
-  return isExact(a) && isExact(b) ? a.mul(b) : asDouble(a) * asDouble(b);
+  return isExact(a) && isExact(b) ? kept(a.mul(b)) : asDouble(a) * asDouble(b);
 }
 
 /** a / b; the caller makes sure b is not 0. */
 export function div(a: Scalar, b: Scalar): Scalar {
-  return isExact(a) && isExact(b) ? a.div(b) : asDouble(a) / asDouble(b);
+  return isExact(a) && isExact(b) ? kept(a.div(b)) : asDouble(a) / asDouble(b);
 }
 
 export function neg(a: Scalar): Scalar {
@@ -60,7 +72,7 @@ export function exact(n: number | bigint, d: number | bigint = 1): Rational {
 
 /** a^e for an integer e: exact for an exact base. */
 export function powInteger(a: Scalar, e: number): Scalar {
-  return isExact(a) ? (a.pow(e) as Rational) : asDouble(a) ** e;
+  return isExact(a) ? kept(a.pow(e) as Rational) : asDouble(a) ** e;
 }
 
 export const ZERO: Rational = exact(0);

@@ -76,7 +76,7 @@ export const en = {
   'loss.single': 'The loss of the prediction against the target:',
   'loss.map.mean': 'Each entry\'s loss against its target, then the mean over all {count}:',
   'loss.map.sum': 'Each entry\'s loss against its target, then the sum over all {count}:',
-  'doc.rounded': 'Values marked with $\\approx$ are shown to 6 significant digits: results of float64 arithmetic (where the maths is not rational: sigmoid, tanh, logarithms, square roots), and exact fractions too long to read. The JSON document has every digit, and every exact value exactly.',
+  'doc.rounded': 'Values marked with $\\approx$ are shown to 6 significant digits: results of float64 arithmetic (where the maths is not rational: sigmoid, tanh, logarithms, square roots, and where an exact value would pass some 300 digits, as a rational activation compounded over steps does), and exact fractions too long to read. The JSON document has every digit, and every exact value exactly.',
 
   'step.chain.loss-prediction': 'Derivative of the loss',
   'chain.loss-prediction': 'Differentiating $L = (S - T)^2$ with respect to $S$:',

@@ -76,7 +76,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'loss.single': '预测值相对于目标值的损失：',
   'loss.map.mean': '每个元素相对于其目标值的损失，再对全部 {count} 个取平均：',
   'loss.map.sum': '每个元素相对于其目标值的损失，再对全部 {count} 个求和：',
-  'doc.rounded': '带 $\\approx$ 的数值只显示 6 位有效数字：包括 float64 计算的结果（数学上不是有理数的地方：sigmoid、tanh、对数、平方根），以及位数太多、不便阅读的精确分数。JSON 文件中有全部位数，精确值也都精确保存。',
+  'doc.rounded': '带 $\\approx$ 的数值只显示 6 位有效数字：包括 float64 计算的结果（数学上不是有理数的地方：sigmoid、tanh、对数、平方根；以及精确值会超过约 300 位的地方，例如有理激活函数经多步迭代之后），以及位数太多、不便阅读的精确分数。JSON 文件中有全部位数，精确值也都精确保存。',
 
   'step.chain.loss-prediction': '损失的导数',
   'chain.loss-prediction': '将 $L = (S - T)^2$ 对 $S$ 求导：',
