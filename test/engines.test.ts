@@ -71,6 +71,8 @@ describe('kinks convgrad\'s exact values sit on', () => {
     expect(sites(KINKS['max pool tie'])).toEqual(['a[0][0] = a[0][1] = a[1][0] (max pool)', 'a[0][1] = a[1][2] (max pool)', 'a[1][0] = a[2][1] (max pool)', 'a[1][2] = a[2][1] = a[2][2] (max pool)']);
     expect(sites(KINKS['l1 at |y − t| = 0'])).toEqual(['y[0][0] = t (l1)', 'y[1][0] = t (l1)']);
     expect(sites(KINKS['smooth_l1 with β = 0'])).toEqual(['y[0][0] = t (smooth_l1)', 'y[1][0] = t (smooth_l1)']);
+    // Any activation: a tie of entries whose σ tie too (x³/3 − x is not monotonic, so only those count).
+    expect(sites({ ...KINKS['max pool tie'], activation: { expression: 'x^3/3 - x' } })).toEqual(sites(KINKS['max pool tie']));
     // Huber's and smooth_l1's knees have one derivative from both sides: no kink to take a side of.
     expect(sites(KINKS['huber at |y − t| = δ'])).toEqual([]);
     expect(sites(KINKS['smooth_l1 at |y − t| = β'])).toEqual([]);

@@ -19,7 +19,7 @@ export interface DifferenceResult {
   /** The step: h = 2⁻²⁰ exactly, or 10⁻⁶·max(1, |θ|) in float64. */
   readonly step: string;
   readonly exact: boolean;
-  /** Entries where the two one-sided differences disagree: a kink, where convgrad takes PyTorch's side. */
+  /** Entries where the two one-sided differences disagree: a kink, where convgrad takes PyTorch's side, between the two. */
   readonly kinks: readonly string[];
 }
 
@@ -48,11 +48,14 @@ export function finiteDifferences(solution: Solution): DifferenceResult {
     const negH = isExact(h) ? h.neg() : -h;
     const [up, down, here] = [lossWith(problem, where, h), lossWith(problem, where, negH), first.forward.loss];
     const central = asDouble(sub(up, down)) / (2 * asDouble(h));
-    // A kink between θ − h and θ + h: the one-sided slopes differ, and convgrad takes one of them.
+    // A kink between θ − h and θ + h: the one-sided slopes differ, and convgrad's value lies between
+    // them (in the interval of generalized derivatives there: one side for one kink, a mix of sides
+    // where several meet, as ties in several max-pool windows do).
     const right = asDouble(sub(up, here)) / asDouble(h);
     const left = asDouble(sub(here, down)) / asDouble(h);
     const near = (a: number, b: number) => Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(a), Math.abs(b));
-    if (!near(right, left) && !near(central, asDouble(ours)) && (near(right, asDouble(ours)) || near(left, asDouble(ours)))) {
+    const between = (x: number) => near(x, left) || near(x, right) || (Math.min(left, right) <= x && x <= Math.max(left, right));
+    if (!near(right, left) && !near(central, asDouble(ours)) && between(asDouble(ours))) {
       kinks.push(`${where.tensor}[${where.flat}]`);
       return asDouble(ours);
     }

@@ -41,8 +41,8 @@ export function kinkSites(solution: Solution): KinkSite[] {
   }
 
   const pool = problem.pool;
-  if (pool?.type === 'max' && f.type !== 'expression') {
-    // A tie of activated entries is one of σ for these activations (monotonic), read where σ is on the document.
+  if (pool?.type === 'max') {
+    // A tie of activated entries whose σ tie too (always so for a monotonic f), read where σ is on the document.
     const a = forward.activated;
     const [batch, channels, rows, cols] = forward.pooled.shape;
     for (let n = 0; n < batch; n++)
@@ -51,7 +51,7 @@ export function kinkSites(solution: Solution): KinkSite[] {
           for (let j = 0; j < cols; j++) {
             const cells = windowCells(pool, i, j).map(([r, s]) => offset(a.shape, [n, c, r, s]));
             const best = cells.reduce((b, cell) => (compare(a.data[cell], a.data[b]) > 0 ? cell : b));
-            const tied = cells.filter((cell) => compare(a.data[cell], a.data[best]) === 0);
+            const tied = cells.filter((cell) => compare(a.data[cell], a.data[best]) === 0 && compare(forward.sigma.data[cell], forward.sigma.data[best]) === 0);
             // relu's zeros tie with no effect: the gradient through each is 0 on either side (σ = 0 is a site of its own).
             if (tied.length < 2 || (f.type === 'relu' && compare(a.data[best], ZERO) === 0)) continue;
             const entries = tied.map((cell) => index(cell, a.shape));
