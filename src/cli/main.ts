@@ -19,7 +19,7 @@ import { solve, type Solution } from '../trajectory/train.js';
 import { torchScript } from '../engines/torch-script.js';
 import { checkSolution, formatCheck } from '../engines/check.js';
 import { compareResults, formatDifference, type EntryDifference } from '../engines/compare.js';
-import { kinkSites, movedOffKink } from '../engines/kinks.js';
+import { followsGradient, kinkSites, movedOffKink } from '../engines/kinks.js';
 import { vectorFiles, type VectorFile } from '../engines/vectors.js';
 import { firstNonFinite, resultDocument, resultJson, type ResultDocument } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
@@ -315,7 +315,6 @@ async function compareCommand(file: string, options: { with: string; dtype: 'flo
     const comparison = compareResults(resultDocument(solution), theirs, tolerance);
     // A gradient, and what follows from it, may take the other side of a kink the other engine's rounding left.
     const moved = kinkSites(solution).filter((site) => movedOffKink(site, theirs)).map((site) => site.text);
-    const followsGradient = (path: string) => /^(grad|updated)\.|^trajectory\[\d+\]\.(kernel|bias)$|^trajectory\[[1-9]\d*\]\.loss$/.test(path);
     const line = (path: string, d: EntryDifference) => `${path}${d.index}: convgrad ${d.ours}, ${options.with} ${d.theirs}${Number.isFinite(d.ours) ? ` (|Δ| ${formatDifference(Math.abs(d.ours - d.theirs))})` : ''}`;
     const differing = comparison.quantities.filter((q) => moved.length === 0 || !followsGradient(q.path)).flatMap((q) => q.differences.map((d) => line(q.path, d)));
     const atKink = moved.length === 0 ? [] : comparison.quantities.filter((q) => followsGradient(q.path)).flatMap((q) => q.differences.map((d) => line(q.path, d)));

@@ -4,7 +4,7 @@ import { resultDocument, type ResultDocument } from '../result/result-document.j
 import type { Solution } from '../trajectory/train.js';
 import { compareQuantity, formatDifference, valueAt, type EntryDifference, type Quantity, type Tolerance } from './compare.js';
 import { finiteDifferences } from './finite-differences.js';
-import { kinkSites, movedOffKink } from './kinks.js';
+import { followsGradient, kinkSites, movedOffKink } from './kinks.js';
 import { pytorchResult } from './pytorch.js';
 import { tfjsResult } from './tfjs.js';
 
@@ -75,7 +75,7 @@ export async function checkSolution(solution: Solution, version: string): Promis
         const comparison = compareQuantity(mine, theirs, run.report.tolerance!);
         const differs = comparison.differences.length > 0;
         // Gradients and what follows from them may take the other side of a kink the engine left; values never.
-        const left = differs && !quantity.startsWith('forward.') ? sites.filter((site) => movedOffKink(site, run.result)).map((site) => site.text) : [];
+        const left = differs && followsGradient(quantity) ? sites.filter((site) => movedOffKink(site, run.result)).map((site) => site.text) : [];
         rows.push({
           quantity,
           engine: name,

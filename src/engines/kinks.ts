@@ -79,3 +79,11 @@ export function movedOffKink(site: KinkSite, theirs: Partial<ResultDocument> | u
   if (values.some((v) => typeof v !== 'number')) return false;
   return site.on === undefined ? values.some((v) => v !== values[0]) : values.some((v) => v !== site.on);
 }
+
+/**
+ * Does a result path follow from the gradient, so that the side of a kink can change it: the
+ * gradients, the updated parameters and the trajectory after the first step's loss.
+ */
+export function followsGradient(path: string): boolean {
+  return /^(grad|updated)\.|^trajectory\[\d+\]\.(kernel|bias)$|^trajectory\[[1-9]\d*\]\.loss$/.test(path);
+}
