@@ -1,12 +1,13 @@
-// Where convgrad's exact values sit on a kink of a piecewise rule: relu and leaky_relu at σ = 0, a tie
-// for the largest entry of a max-pool window, l1 (and smooth_l1 with β = 0) at y = t. There the two
+// Where convgrad's exact values sit on a kink of a piecewise rule (model/kinks.ts finds them: relu and
+// leaky_relu at σ = 0, max-pool ties, l1 and smooth_l1 with β = 0 at y = t), as places in the result
+// document an engine's own values can be read at. There the two
 // one-sided derivatives differ and convgrad takes PyTorch's side; an engine whose rounding moves the
 // value off the kink (0.1 + 0.2 − 0.3 is 5.6e-17 in float64) takes the side rounding chose. Whether it
 // did is read from the engine's own forward values, so a difference is only ever put down to a kink
 // with that evidence.
-import { compare, isExact, asDouble, ZERO } from '../numbers/scalar.js';
-import { offset, unravel } from '../model/tensor.js';
-import { windowCells } from '../model/pool.js';
+import { asDouble } from '../numbers/scalar.js';
+import { kinksOf } from '../model/kinks.js';
+import { unravel } from '../model/tensor.js';
 import { outputForm } from '../problem/problem.js';
 import type { ResultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
@@ -31,42 +32,20 @@ export function kinkSites(solution: Solution): KinkSite[] {
   const name = (symbol: string, entry: readonly number[]) => `${symbol}${entry.map((k) => `[${k}]`).join('')}`;
   const sites: KinkSite[] = [];
 
-  const f = problem.activation;
-  if (f.type === 'relu' || (f.type === 'leaky_relu' && !f.slope.equals(1))) {
-    forward.sigma.data.forEach((s, flat) => {
-      if (compare(s, ZERO) !== 0) return;
-      const entry = index(flat, forward.sigma.shape);
-      sites.push({ text: `${name('σ', entry)} = 0 (${f.type})`, field: 'forward.conv', entries: [entry], on: 0 });
-    });
+  const kinks = kinksOf(problem, forward);
+  for (const flat of kinks.activation) {
+    const entry = index(flat, forward.sigma.shape);
+    sites.push({ text: `${name('σ', entry)} = 0 (${problem.activation.type})`, field: 'forward.conv', entries: [entry], on: 0 });
   }
-
-  const pool = problem.pool;
-  if (pool?.type === 'max') {
-    // A tie of activated entries whose σ tie too (always so for a monotonic f), read where σ is on the document.
-    const a = forward.activated;
-    const [batch, channels, rows, cols] = forward.pooled.shape;
-    for (let n = 0; n < batch; n++)
-      for (let c = 0; c < channels; c++)
-        for (let i = 0; i < rows; i++)
-          for (let j = 0; j < cols; j++) {
-            const cells = windowCells(pool, i, j).map(([r, s]) => offset(a.shape, [n, c, r, s]));
-            const best = cells.reduce((b, cell) => (compare(a.data[cell], a.data[b]) > 0 ? cell : b));
-            const tied = cells.filter((cell) => compare(a.data[cell], a.data[best]) === 0 && compare(forward.sigma.data[cell], forward.sigma.data[best]) === 0);
-            // relu's zeros tie with no effect: the gradient through each is 0 on either side (σ = 0 is a site of its own).
-            if (tied.length < 2 || (f.type === 'relu' && compare(a.data[best], ZERO) === 0)) continue;
-            const entries = tied.map((cell) => index(cell, a.shape));
-            sites.push({ text: `${entries.map((e) => name('a', e)).join(' = ')} (max pool)`, field: 'forward.conv', entries });
-          }
+  // A tie of a is read where σ is on the document: the tied σ tie too.
+  for (const tied of kinks.poolTies) {
+    const entries = tied.map((cell) => index(cell, forward.activated.shape));
+    sites.push({ text: `${entries.map((e) => name('a', e)).join(' = ')} (max pool)`, field: 'forward.conv', entries });
   }
-
-  const loss = problem.loss;
-  if (loss.type === 'l1' || (loss.type === 'smooth_l1' && loss.beta.equals(0))) {
-    forward.prediction.data.forEach((y, flat) => {
-      const t = problem.target.data[problem.head === 'none' ? flat : 0];
-      if (!isExact(y) || compare(y, t) !== 0) return;
-      const entry = problem.head === 'none' ? index(flat, forward.prediction.shape) : [];
-      sites.push({ text: `${name(problem.head === 'none' ? 'y' : 'S', entry)} = ${problem.head === 'none' ? 't' : 'T'} (${loss.type})`, field: 'forward.prediction', entries: [entry], on: asDouble(t) });
-    });
+  const map = problem.head === 'none';
+  for (const flat of kinks.loss) {
+    const entry = map ? index(flat, forward.prediction.shape) : [];
+    sites.push({ text: `${name(map ? 'y' : 'S', entry)} = ${map ? 't' : 'T'} (${problem.loss.type})`, field: 'forward.prediction', entries: [entry], on: asDouble(problem.target.data[map ? flat : 0]) });
   }
   return sites;
 }

@@ -5,13 +5,14 @@ import { differentiate } from '../../expr/differentiate.js';
 import { evaluate } from '../../expr/evaluate.js';
 import { add, mul, num, sym, type Expr, type Sym } from '../../expr/expr.js';
 import { scalarTex, shownExactly, symbolTex, toTex, toTexTerms } from '../../expr/to-tex.js';
-import { add as addScalar, asDouble, compare, isExact, mul as mulScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
+import { add as addScalar, asDouble, isExact, mul as mulScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
 import { toExactString } from '../../numbers/rational.js';
 import { biasSym, inputSym, kernelSym, outputSym, transposedConvolution } from '../../model/conv.js';
 import { channelsPerGroup, hasPadding, inputChannel, isPaddingCell, paddedSource, tap, touchedInputs } from '../../model/geometry.js';
 import { plane } from '../../model/grid.js';
 import { mseExpr, S } from '../../model/loss.js';
 import { headSlope } from '../../model/head.js';
+import { kinksOf } from '../../model/kinks.js';
 import { get, offset, unravel, type Tensor } from '../../model/tensor.js';
 import { lossSlopeTex } from '../formulas.js';
 import { planeChains, superscript } from '../planes.js';
@@ -94,14 +95,12 @@ function lossSlopeStep(ctx: DerivationContext): Step {
  */
 function lossKinkNote(ctx: DerivationContext): Block[] {
   const { problem, naming } = ctx;
-  const loss = problem.loss;
-  if (loss.type !== 'l1' && !(loss.type === 'smooth_l1' && loss.beta.equals(0))) return [];
   const { prediction } = ctx.step.forward;
   const map = problem.head === 'none';
-  const on = prediction.data.flatMap((y, flat) => (isExact(y) && compare(y, problem.target.data[map ? flat : 0]) === 0 ? [flat] : []));
+  const on = kinksOf(problem, ctx.step.forward).loss;
   if (on.length === 0) return [];
   const names = on.map((flat) => (map ? symbolTex(outputSym('y', naming, ...(unravel(prediction.shape, flat) as [number, number, number, number]))) : 'S'));
-  const taken = loss.type === 'l1' ? '0' : '-1';
+  const taken = problem.loss.type === 'l1' ? '0' : '-1';
   return [text({ key: map ? 'loss.kink.map' : 'loss.kink', params: { entries: math(elidePieces(names, ctx.elision.terms, '\\dots').join(', ')), count: math(`${on.length}`), taken: math(taken) } })];
 }
 

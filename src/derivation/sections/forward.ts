@@ -3,11 +3,11 @@
 import { evaluate } from '../../expr/evaluate.js';
 import { sub, sym, type Sym } from '../../expr/expr.js';
 import { powerTex, rationalTex, scalarTex, shownExactly, symbolTex, toTex } from '../../expr/to-tex.js';
-import { compare, ZERO } from '../../numbers/scalar.js';
 import { inputSym, outputSym } from '../../model/conv.js';
 import { channelsPerGroup, hasPadding, isPaddingCell, paddedSource, touchesZeroPadding } from '../../model/geometry.js';
 import { makeGrid } from '../../model/grid.js';
 import { mseExpr, S, T } from '../../model/loss.js';
+import { kinksOf } from '../../model/kinks.js';
 import { windowCells } from '../../model/pool.js';
 import { get, offset, unravel } from '../../model/tensor.js';
 import { elidePieces, keptIndices } from '../elide.js';
@@ -182,10 +182,9 @@ function activationStep(ctx: DerivationContext): Step {
  */
 function kinkNote(ctx: DerivationContext): Block[] {
   const f = ctx.problem.activation;
-  if (f.type !== 'relu' && f.type !== 'leaky_relu') return [];
   const { sigma } = ctx.step.forward;
-  const zeros = sigma.data.flatMap((x, flat) => (compare(x, ZERO) === 0 ? [flat] : []));
-  if (zeros.length === 0) return [];
+  const zeros = kinksOf(ctx.problem, ctx.step.forward).activation;
+  if (zeros.length === 0 || (f.type !== 'relu' && f.type !== 'leaky_relu')) return [];
   const shown = elidePieces(zeros.map((flat) => symbolTex(outputSym('sigma', ctx.naming, ...(unravel(sigma.shape, flat) as [number, number, number, number])))), ctx.elision.terms, '\\dots');
   const left = f.type === 'relu' ? '0' : rationalTex(f.slope);
   return [text({ key: 'activation.kink', params: { entries: math(shown.join(', ')), count: math(`${zeros.length}`), left: math(left) } })];
