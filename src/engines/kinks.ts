@@ -1,10 +1,9 @@
-// Where convgrad's exact values sit on a kink of a piecewise rule (model/kinks.ts finds them: relu and
-// leaky_relu at σ = 0, max-pool ties, l1 and smooth_l1 with β = 0 at y = t), as places in the result
-// document an engine's own values can be read at. There the two
-// one-sided derivatives differ and convgrad takes PyTorch's side; an engine whose rounding moves the
-// value off the kink (0.1 + 0.2 − 0.3 is 5.6e-17 in float64) takes the side rounding chose. Whether it
-// did is read from the engine's own forward values, so a difference is only ever put down to a kink
-// with that evidence.
+// Where convgrad's exact values sit on a kink of a piecewise rule (model/kinks.ts finds them: relu
+// and leaky_relu at σ = 0, max-pool ties, l1 and smooth_l1 with β = 0 at y = t), as places in the
+// result document where an engine's own values can be read. There the two one-sided derivatives
+// differ and convgrad takes PyTorch's side; an engine whose rounding moves the value off the kink
+// (0.1 + 0.2 − 0.3 is 5.6e-17 in float64) takes the side rounding chose. Whether it did is read from
+// the engine's own forward values, so a difference is only ever put down to a kink with that evidence.
 import { asDouble } from '../numbers/scalar.js';
 import { kinksOf } from '../model/kinks.js';
 import { unravel } from '../model/tensor.js';
