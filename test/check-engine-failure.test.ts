@@ -1,4 +1,5 @@
-// An engine that throws does not take the report down with it: check goes on without it and says why.
+// An engine that throws does not take the report down with it: check goes on without it and says why,
+// and fails: an engine that did not compute confirms nothing.
 import { describe, expect, it, vi } from 'vitest';
 import { checkSolution } from '../src/engines/check.js';
 import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
@@ -11,12 +12,13 @@ vi.mock('../src/engines/tfjs.js', () => ({
 }));
 
 describe('convgrad check, when an engine throws', () => {
-  it('reports the engine as not available, with the error, and the others as usual', async () => {
+  it('reports the engine as failed, with the error, the others as usual, and does not agree', async () => {
     const report = await checkSolution(solutionOf(JSON.parse(SEED_PROBLEM_SOURCE)), '0.0.0');
     const tf = report.engines.find((e) => e.name.startsWith('TensorFlow'))!;
     expect(tf.ran).toBe(false);
     expect(tf.note).toBe("failed: gradient function not found for Frobnicate (a bug in convgrad's use of this engine; please report it with the problem file)");
-    expect(report.rows.filter((r) => r.engine.startsWith('TensorFlow')).every((r) => r.verdict === 'not available')).toBe(true);
+    expect(report.rows.filter((r) => r.engine.startsWith('TensorFlow')).every((r) => r.verdict === 'failed')).toBe(true);
+    expect(report.agree).toBe(false);
     expect(report.rows.find((r) => r.engine === 'finite differences' && r.quantity === 'grad.kernel')?.verdict).toBe('agrees');
   }, 120_000);
 });

@@ -92,10 +92,17 @@ describe('convgrad derive', () => {
   }, 30_000);
 
   it('refuses a problem whose results no double holds, naming the first such entry', async () => {
-    // 10³⁰⁸·(1 + 2) overflows float64 while the exact sum is fine: the result document could not give it.
-    const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[1e308, 1e308], [1, 5]], target: 230 }) });
+    // (10⁹⁹·10⁹⁹·3)² overflows float64 while the exact loss is fine: the result document could not give it.
+    const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [['1e99', 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [['1e99', '1e99'], [1, 5]], target: 230 }) });
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe("convgrad: <stdin>: forward.conv[0][0]: beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller\n");
+    expect(run.stderr).toBe("convgrad: <stdin>: forward.loss: beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller\n");
+    expect(readdirSync(run.cwd)).toEqual([]);
+  });
+
+  it('refuses a number too long to compute with, naming its own field', async () => {
+    const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[3, 2], [1, '1e999']], target: 230 }) });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('convgrad: <stdin>: kernel[1][1]: "1e999": its numerator has 1000 digits; convgrad takes at most 100 above and below the fraction bar\n');
     expect(readdirSync(run.cwd)).toEqual([]);
   });
 

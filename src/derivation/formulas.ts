@@ -24,7 +24,7 @@ export function activationSlopeTex(f: Activation, x = '\\sigma', a = 'a'): strin
     case 'leaky_relu': return `\\begin{cases} 1 & ${x} > 0 \\\\ ${fractionTex(f.slope)} & ${x} \\le 0 \\end{cases}`;
     case 'sigmoid': return `${a}(1 - ${a})`;
     case 'tanh': return `1 - ${powerTex(a, '2')}`;
-    case 'expression': return userExpressionTex(f.expression.derivativeShown, { x });
+    case 'expression': return userExpressionTex(f.expression.derivative, { x });
   }
 }
 
@@ -64,7 +64,7 @@ export function lossSlopeTex(loss: Loss, y: string, t: string): string {
       return `\\begin{cases} ${d} & |${d}| \\le ${delta} \\\\ ${delta} \\operatorname{sign}(${d}) & |${d}| > ${delta} \\end{cases}`;
     }
     case 'bce': return `\\frac{${d}}{${y}(1 - ${y})}`;
-    case 'expression': return userExpressionTex(loss.expression.derivativeShown, { y, t });
+    case 'expression': return userExpressionTex(loss.expression.derivative, { y, t });
   }
 }
 

@@ -11,8 +11,11 @@ import { tfjsResult } from './tfjs.js';
 /** The quantities check reports, in the order a reader follows them. */
 export const CHECKED: readonly Quantity[] = ['forward.prediction', 'forward.loss', 'grad.kernel', 'grad.bias', 'grad.input', 'updated.kernel', 'updated.bias'];
 
-/** 'at a kink': it differs, but the engine's own forward values left a kink convgrad's exact ones sit on. */
-export type Verdict = 'agrees' | 'differs' | 'at a kink' | 'not supported' | 'not available' | 'not applicable';
+/**
+ * 'at a kink': it differs, but the engine's own forward values left a kink convgrad's exact ones sit on.
+ * 'failed': the engine was there but did not compute (its script died, it threw): never an agreement.
+ */
+export type Verdict = 'agrees' | 'differs' | 'at a kink' | 'failed' | 'not supported' | 'not available' | 'not applicable';
 
 export interface CheckRow {
   readonly quantity: Quantity;
@@ -32,12 +35,14 @@ export interface EngineReport {
   /** How it computed (the step size, the dtype), or why it did not run. */
   readonly note: string;
   readonly ran: boolean;
+  /** It was there but did not compute: a failure, not a missing engine. */
+  readonly failed?: boolean;
 }
 
 export interface CheckReport {
   readonly engines: readonly EngineReport[];
   readonly rows: readonly CheckRow[];
-  /** Every engine that ran agrees within its tolerance on every quantity it computed. */
+  /** Every engine that ran agrees within its tolerance on every quantity it computed, and none failed. */
   readonly agree: boolean;
 }
 
@@ -63,7 +68,8 @@ export async function checkSolution(solution: Solution, version: string): Promis
     if (mine === undefined) continue;
     for (const run of runs) {
       const name = run.report.name;
-      if (!run.report.ran) rows.push({ quantity, engine: name, verdict: 'not available' });
+      if (run.report.failed) rows.push({ quantity, engine: name, verdict: 'failed' });
+      else if (!run.report.ran) rows.push({ quantity, engine: name, verdict: 'not available' });
       else if (run.unsupported?.has(quantity)) rows.push({ quantity, engine: name, verdict: 'not supported' });
       else if (!run.quantities.includes(quantity)) rows.push({ quantity, engine: name, verdict: 'not applicable' });
       else {
@@ -88,7 +94,7 @@ export async function checkSolution(solution: Solution, version: string): Promis
       }
     }
   }
-  return { engines: runs.map((r) => r.report), rows, agree: rows.every((r) => r.verdict !== 'differs') };
+  return { engines: runs.map((r) => r.report), rows, agree: rows.every((r) => r.verdict !== 'differs' && r.verdict !== 'failed') };
 }
 
 function differencesRun(solution: Solution): EngineRun {
@@ -117,16 +123,17 @@ async function tfjsRun(solution: Solution): Promise<EngineRun> {
   };
 }
 
-/** An engine that threw: the report goes on without it and says why, for a bug report. */
+/** An engine that threw: the report goes on without it and says why, for a bug report; check then fails. */
 function failedRun(name: string, error: unknown): EngineRun {
   const message = error instanceof Error ? error.message : String(error);
-  return { report: { name, note: `failed: ${message} (a bug in convgrad's use of this engine; please report it with the problem file)`, ran: false }, quantities: [] };
+  return { report: { name, note: `failed: ${message} (a bug in convgrad's use of this engine; please report it with the problem file)`, ran: false, failed: true }, quantities: [] };
 }
 
 function pytorchRun(solution: Solution, version: string): EngineRun {
   const name = 'PyTorch (float64)';
   const outcome = pytorchResult(solution, version);
   if ('unavailable' in outcome) return { report: { name, note: outcome.unavailable, ran: false }, quantities: [] };
+  if ('failed' in outcome) return { report: { name, note: `failed: ${outcome.failed}`, ran: false, failed: true }, quantities: [] };
   return { report: { name, tolerance: FLOAT64, note: `the script of convgrad torch, run with ${outcome.python}`, ran: true }, result: outcome.result, quantities: CHECKED };
 }
 
@@ -142,6 +149,7 @@ export function formatCheck(report: CheckReport, problemName: string): string {
     lines.push(`${engine.name}${tolerance}: ${engine.note}`);
   }
   const differing = report.rows.filter((r) => r.verdict === 'differs');
+  const failed = report.engines.filter((e) => e.failed);
   for (const row of differing) {
     lines.push('', `${row.engine} differs on ${row.quantity}:`, ...(row.differences ?? []).map((d) => `  ${row.quantity}${d.index}: convgrad ${d.ours}, ${row.engine} ${d.theirs}`));
   }
@@ -155,6 +163,10 @@ export function formatCheck(report: CheckReport, problemName: string): string {
     );
   }
   const agreement = atKink.length > 0 ? 'Every engine that ran agrees with convgrad, but for the side it took at a kink its rounding moved off.' : 'Every engine that ran agrees with convgrad.';
-  lines.push('', report.agree ? agreement : `${differing.length} ${differing.length === 1 ? 'comparison differs' : 'comparisons differ'}.`);
+  const verdicts = [
+    ...(differing.length > 0 ? [`${differing.length} ${differing.length === 1 ? 'comparison differs' : 'comparisons differ'}.`] : []),
+    ...failed.map((e) => `${e.name} failed to compute, so it confirms nothing.`),
+  ];
+  lines.push('', report.agree ? agreement : verdicts.join(' '));
   return `${lines.join('\n')}\n`;
 }

@@ -5,7 +5,8 @@ import type { ResultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
 import { torchScript } from './torch-script.js';
 
-export type PytorchOutcome = { readonly result: Partial<ResultDocument>; readonly python: string } | { readonly unavailable: string };
+/** PyTorch's result; or why it could not run (torch is not installed); or how the script failed, which is the engine failing. */
+export type PytorchOutcome = { readonly result: Partial<ResultDocument>; readonly python: string } | { readonly unavailable: string } | { readonly failed: string };
 
 export const INSTALL_TORCH = 'apt-get install python3-torch (Debian), or pip install torch';
 
@@ -23,6 +24,10 @@ export function pytorchResult(solution: Solution, version: string): PytorchOutco
   const python = pythonWithTorch();
   if (!python) return { unavailable: `python3 cannot import torch; install it with ${INSTALL_TORCH}` };
   const run = spawnSync(python, ['-', '--json'], { input: torchScript(solution, version), encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 28 });
-  if (run.status !== 0) return { unavailable: `the PyTorch script failed: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-1)[0]}` };
-  return { result: JSON.parse(run.stdout) as Partial<ResultDocument>, python };
+  if (run.status !== 0) return { failed: `the PyTorch script failed: ${(run.stderr || run.error?.message || `exit status ${run.status}`).trim().split('\n').slice(-1)[0]}` };
+  try {
+    return { result: JSON.parse(run.stdout) as Partial<ResultDocument>, python };
+  } catch (error) {
+    return { failed: `the PyTorch script printed no result document: ${(error as Error).message}` };
+  }
 }

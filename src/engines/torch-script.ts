@@ -1,92 +1,121 @@
 // `convgrad torch`: a self-contained, readable PyTorch script that rebuilds the problem with
 // torch.nn.Conv2d, the activation, pooling, loss and torch.optim optimizer it names, in float64,
-// and checks every number against convgrad's.
-import { toDouble } from '../numbers/rational.js';
+// and checks every number against convgrad's. The problem and convgrad's results go into the script
+// as one JSON text that the script parses: the only code convgrad writes is chosen from fixed
+// pieces by the problem's kind (relu, max pooling, SGD …); no text from the problem file, titles and
+// expressions included, ever becomes Python source.
+import { toDouble, type Rational } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
+import { torchTree } from '../expr/user-expression.js';
 import { fillTemplate } from '../render/templates.js';
-import { resultDocument } from '../result/result-document.js';
+import { formatJson, resultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
+import { toNested, type Tensor } from '../model/tensor.js';
 import { kinkSites } from './kinks.js';
-import { pythonExpression, pythonFloat, pythonList, pythonTensor } from './python.js';
 
 export function torchScript(solution: Solution, version: string): string {
   const { problem } = solution;
   const doc = resultDocument(solution);
-  const expected = { forward: doc.forward, grad: doc.grad, updated: doc.updated, trajectory: doc.trajectory };
-  const [, inChannels] = problem.input.shape;
-  const [outChannels, , kh, kw] = problem.kernel.shape;
-  const pair = (p: readonly [number, number]) => `(${p[0]}, ${p[1]})`;
-  const padding = problem.paddingSpec === 'explicit' ? pair([problem.padding.top, problem.padding.left]) : `'${problem.paddingSpec}'`;
-  const convArguments = [
-    `in_channels=${inChannels}`, `out_channels=${outChannels}`, `kernel_size=${pair([kh, kw])}`, `stride=${pair(problem.stride)}`,
-    `padding=${padding}`, `dilation=${pair(problem.dilation)}`, `groups=${problem.groups}`, `bias=${problem.bias ? 'True' : 'False'}`,
-    `padding_mode='${problem.paddingMode}'`,
-  ].join(', ');
-  const mapDims = outputForm(problem);
+  const data = {
+    problem: torchProblem(problem),
+    expected: { forward: doc.forward, grad: doc.grad, updated: doc.updated, trajectory: doc.trajectory },
+    kinks: kinkSites(solution),
+  };
   return fillTemplate('torch.py', {
-    title: (problem.title ?? 'A convolution layer, forward, backward and update').replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"'),
     version,
-    input: pythonTensor(problem.input, problem.inputForm),
-    inputShape: problem.input.shape.join(', '),
-    convArguments,
-    kernel: pythonTensor(problem.kernel, problem.kernelForm),
-    kernelShape: problem.kernel.shape.join(', '),
-    biasCopy: problem.bias ? `    conv.bias.copy_(torch.tensor(${pythonList(problem.bias.values.map(toDouble))}))\n` : '',
-    target: problem.head === 'none' ? pythonTensor(problem.target, mapDims) : pythonFloat(toDouble(problem.target.data[0])),
-    targetShape: problem.head === 'none' ? `.reshape(${problem.target.shape.join(', ')})` : '',
-    optimizer: optimizerTex(problem),
-    steps: `${problem.steps}`,
+    data: pythonStringLines(formatJson(data)),
+    optimizer: { sgd: 'torch.optim.SGD', adam: 'torch.optim.Adam', adamw: 'torch.optim.AdamW', rmsprop: 'torch.optim.RMSprop' }[problem.optimizer.type],
     activation: activationCode(problem),
-    pool: problem.pool ? `F.${problem.pool.type}_pool2d(a, kernel_size=${pair(problem.pool.size)}, stride=${pair(problem.pool.stride)})` : 'a',
+    pool: problem.pool ? `F.${problem.pool.type}_pool2d(a, kernel_size=P["pool"]["size"], stride=P["pool"]["stride"])` : 'a',
     head: problem.head === 'sum' ? 'p.sum()' : problem.head === 'mean' ? 'p.mean()' : 'p',
     loss: lossCode(problem),
-    inputDims: `${problem.inputForm}`,
-    kernelDims: `${problem.kernelForm}`,
-    mapDims: `${mapDims}`,
-    biasDims: problem.bias?.form === 'array' ? '1' : '0',
-    expected: JSON.stringify(expected),
-    kinks: JSON.stringify(kinkSites(solution)),
   });
 }
 
-function activationCode(problem: Problem): string {
+/**
+ * JSON text as Python string literals, one a line, that Python joins into one string (adjacent
+ * literals inside the call's parentheses; the lines break only between JSON's tokens). Each literal
+ * is a line of printable ASCII that nothing can break out of: the single quote and the backslash
+ * are escaped for Python, and any other character (which JSON has only inside its strings) becomes
+ * JSON's own escape \uXXXX, its backslash doubled, for json.loads to decode (a surrogate pair into
+ * one character).
+ */
+export function pythonStringLines(text: string): string {
+  const escape = (c: string) => (c === "'" || c === '\\' ? `\\${c}` : `\\\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `\n${text.split('\n').map((line) => `    '${line.replace(/[^\x20-\x7e]|['\\]/g, escape)}'`).join('\n')}\n`;
+}
+
+/** The problem as the script reads it: doubles, shapes, and the keyword arguments of Conv2d and the optimizer. */
+function torchProblem(problem: Problem): Record<string, unknown> {
+  // A tensor's doubles in the shape the problem wrote it, so the data reads as the problem file does.
+  const doubles = (t: Tensor<Rational>, dimensions: number) => toNested({ shape: t.shape.slice(t.shape.length - dimensions), data: t.data.map(toDouble) });
+  const double = (r: Rational) => toDouble(r);
+  const [, inChannels] = problem.input.shape;
+  const [outChannels, , kh, kw] = problem.kernel.shape;
+  const o = problem.optimizer;
+  // torch.optim's keyword arguments, by name; every one given, so the script does not lean on defaults.
+  const optimizer =
+    o.type === 'sgd'
+      ? { lr: double(o.lr), momentum: double(o.momentum), dampening: double(o.dampening), nesterov: o.nesterov, weight_decay: double(o.weight_decay) }
+      : o.type === 'rmsprop'
+        ? { lr: double(o.lr), alpha: double(o.alpha), eps: double(o.eps), weight_decay: double(o.weight_decay), momentum: double(o.momentum), centered: o.centered }
+        : { lr: double(o.lr), betas: o.betas.map(double), eps: double(o.eps), weight_decay: double(o.weight_decay), amsgrad: o.amsgrad };
   const f = problem.activation;
-  switch (f.type) {
+  const l = problem.loss;
+  return {
+    title: problem.title ?? null,
+    input: doubles(problem.input, problem.inputForm),
+    input_shape: problem.input.shape,
+    kernel: doubles(problem.kernel, problem.kernelForm),
+    kernel_shape: problem.kernel.shape,
+    bias: problem.bias ? problem.bias.values.map(double) : null,
+    conv: {
+      in_channels: inChannels,
+      out_channels: outChannels,
+      kernel_size: [kh, kw],
+      stride: problem.stride,
+      padding: problem.paddingSpec === 'explicit' ? [problem.padding.top, problem.padding.left] : problem.paddingSpec,
+      dilation: problem.dilation,
+      groups: problem.groups,
+      bias: problem.bias !== undefined,
+      padding_mode: problem.paddingMode,
+    },
+    ...(f.type === 'leaky_relu' ? { negative_slope: double(f.slope) } : {}),
+    ...(f.type === 'expression' ? { activation: torchTree(f.expression.node) } : {}),
+    ...(problem.pool ? { pool: { size: problem.pool.size, stride: problem.pool.stride } } : {}),
+    target: doubles(problem.target, problem.head === 'none' ? outputForm(problem) : 0),
+    target_shape: problem.head === 'none' ? problem.target.shape : [],
+    reduction: problem.reduction,
+    ...(l.type === 'smooth_l1' ? { beta: double(l.beta) } : {}),
+    ...(l.type === 'huber' ? { delta: double(l.delta) } : {}),
+    ...(l.type === 'expression' ? { loss: torchTree(l.expression.node) } : {}),
+    optimizer,
+    steps: problem.steps,
+    dimensions: { input: problem.inputForm, kernel: problem.kernelForm, map: outputForm(problem), bias: problem.bias?.form === 'array' ? 1 : 0 },
+  };
+}
+
+// The activation, chosen from fixed code by its kind; its settings come from P.
+function activationCode(problem: Problem): string {
+  switch (problem.activation.type) {
     case 'none': return 'sigma';
     case 'relu': return 'torch.relu(sigma)';
-    case 'leaky_relu': return `F.leaky_relu(sigma, negative_slope=${pythonFloat(toDouble(f.slope))})`;
+    case 'leaky_relu': return 'F.leaky_relu(sigma, negative_slope=P["negative_slope"])';
     case 'sigmoid': return 'torch.sigmoid(sigma)';
     case 'tanh': return 'torch.tanh(sigma)';
-    case 'expression': return `${pythonExpression(f.expression.node, { x: 'sigma' })}  # ${f.expression.source}`;
+    case 'expression': return 'formula(P["activation"], {"x": sigma})';
   }
 }
 
+// The loss of torch.nn.functional, chosen by its kind; its settings come from P.
 function lossCode(problem: Problem): string {
-  const loss = problem.loss;
-  const reduction = `reduction='${problem.reduction}'`;
-  switch (loss.type) {
+  const reduction = 'reduction=P["reduction"]';
+  switch (problem.loss.type) {
     case 'mse': return `F.mse_loss(prediction, target, ${reduction})`;
     case 'l1': return `F.l1_loss(prediction, target, ${reduction})`;
-    case 'smooth_l1': return `F.smooth_l1_loss(prediction, target, ${reduction}, beta=${pythonFloat(toDouble(loss.beta))})`;
-    case 'huber': return `F.huber_loss(prediction, target, ${reduction}, delta=${pythonFloat(toDouble(loss.delta))})`;
+    case 'smooth_l1': return `F.smooth_l1_loss(prediction, target, ${reduction}, beta=P["beta"])`;
+    case 'huber': return `F.huber_loss(prediction, target, ${reduction}, delta=P["delta"])`;
     case 'bce': return `F.binary_cross_entropy(prediction, target, ${reduction})`;
-    case 'expression': {
-      const elements = pythonExpression(loss.expression.node, { y: 'prediction', t: 'target' });
-      return `(${elements}).${problem.reduction}()  # ${loss.expression.source}`;
-    }
-  }
-}
-
-function optimizerTex(problem: Problem): string {
-  const o = problem.optimizer;
-  const f = (r: Parameters<typeof toDouble>[0]) => pythonFloat(toDouble(r));
-  switch (o.type) {
-    case 'sgd':
-      return `torch.optim.SGD(conv.parameters(), lr=${f(o.lr)}, momentum=${f(o.momentum)}, dampening=${f(o.dampening)}, nesterov=${o.nesterov ? 'True' : 'False'}, weight_decay=${f(o.weight_decay)})`;
-    case 'adam':
-    case 'adamw':
-      return `torch.optim.${o.type === 'adam' ? 'Adam' : 'AdamW'}(conv.parameters(), lr=${f(o.lr)}, betas=(${f(o.betas[0])}, ${f(o.betas[1])}), eps=${f(o.eps)}, weight_decay=${f(o.weight_decay)}, amsgrad=${o.amsgrad ? 'True' : 'False'})`;
-    case 'rmsprop':
-      return `torch.optim.RMSprop(conv.parameters(), lr=${f(o.lr)}, alpha=${f(o.alpha)}, eps=${f(o.eps)}, weight_decay=${f(o.weight_decay)}, momentum=${f(o.momentum)}, centered=${o.centered ? 'True' : 'False'})`;
+    case 'expression': return `formula(P["loss"], {"y": prediction, "t": target}).${problem.reduction}()`;
   }
 }

@@ -11,27 +11,47 @@ export function rational(numerator: bigint | number, denominator: bigint | numbe
   return new Fraction(BigInt(numerator), BigInt(denominator));
 }
 
-// sign? digits (. digits)? (e exponent)?  (/ digits)?   e.g. "-2.5", "1e-3", "1/3", "3/-4" is not accepted
-const RATIONAL_TEXT = /^([+-])?(\d+)(?:\.(\d*))?(?:[eE]([+-]?\d+))?(?:\/(\d+))?$/;
-const DECIMAL_ONLY = /^([+-])?(\d*)(?:\.(\d+))(?:[eE]([+-]?\d+))?$/;
+/** The most digits a number of a problem file may have above, and below, its fraction bar. */
+export const MAX_DIGITS = 100;
 
-/** Parses "3", "-2.5", "0.01", "1e-3", "1/3", ".5" exactly (0.01 is 1/100); null when the text is not such a number. */
-export function parseRational(text: string): Rational | null {
-  const trimmed = text.trim();
-  const match = RATIONAL_TEXT.exec(trimmed) ?? DECIMAL_ONLY.exec(trimmed);
-  if (!match) return null;
-  const [, sign, whole = '', fraction = '', exponent = '0', denominator] = match;
-  if (whole === '' && fraction === '') return null;
-  if (denominator !== undefined && (fraction !== '' || exponent !== '0')) return null;
-  const exp = BigInt(exponent) - BigInt(fraction.length);
-  if (exp > 100000n || exp < -100000n) return null;
-  let num = BigInt((whole || '0') + fraction);
+// sign? digits (. digits)? (e exponent)?  (/ digits)?   e.g. "-2.5", "1e-3", "1/3", ".5"; "3/-4" and " 3" are not
+const RATIONAL_TEXT = /^([+-])?(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?(?:\/(\d+))?$/;
+
+/**
+ * Reads "3", "-2.5", "0.01", "1e-3", "1/3", ".5" exactly (0.01 is 1/100). Refused: text that is not
+ * such a number (no space, no other digits than 0–9), and a number whose numerator or denominator,
+ * in lowest terms, has more than MAX_DIGITS digits; a number far past that is refused from its text,
+ * before its digits are computed.
+ */
+export function readRational(text: string): { readonly value: Rational } | { readonly error: string } {
+  const match = RATIONAL_TEXT.exec(text);
+  const [, sign, whole = '', fraction, exponent = '0', denominator] = match ?? [];
+  if (!match || (whole === '' && (fraction ?? '') === '') || (denominator !== undefined && (fraction !== undefined || match[4] !== undefined))) {
+    return { error: 'not a number' };
+  }
+  const digits = `${whole}${fraction ?? ''}`.replace(/^0+/, '');
+  const exp = Number(exponent) - (fraction ?? '').length;
+  const tooLong = (side: string, count: number | string) => ({ error: `its ${side} has ${count} digits; convgrad takes at most ${MAX_DIGITS} above and below the fraction bar` });
+  // 10^k has k + 1 digits: a text past four times the limit is refused unread.
+  if (!Number.isSafeInteger(exp)) return tooLong(exp > 0 ? 'numerator' : 'denominator', 'too many');
+  if (digits.length + Math.max(0, exp) > 4 * MAX_DIGITS) return tooLong('numerator', digits.length + Math.max(0, exp));
+  if (-exp > 4 * MAX_DIGITS || (denominator ?? '').length > 4 * MAX_DIGITS) return tooLong('denominator', denominator === undefined ? 1 - exp : denominator.length);
+  let num = BigInt(digits || '0');
   let den = denominator === undefined ? 1n : BigInt(denominator);
-  if (den === 0n) return null;
-  if (exp >= 0n) num *= 10n ** exp;
-  else den *= 10n ** -exp;
-  if (sign === '-') num = -num;
-  return new Fraction(num, den);
+  if (den === 0n) return { error: 'a division by zero' };
+  if (exp >= 0) num *= 10n ** BigInt(exp);
+  else den *= 10n ** BigInt(-exp);
+  const value = new Fraction(sign === '-' ? -num : num, den);
+  const [above, below] = [value.n.toString().length, value.d.toString().length];
+  if (above > MAX_DIGITS) return tooLong('numerator', above);
+  if (below > MAX_DIGITS) return tooLong('denominator', below);
+  return { value };
+}
+
+/** readRational's value, or null when the text is not a number convgrad takes. */
+export function parseRational(text: string): Rational | null {
+  const read = readRational(text);
+  return 'value' in read ? read.value : null;
 }
 
 export function isInteger(r: Rational): boolean {

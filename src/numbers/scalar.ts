@@ -20,7 +20,8 @@ export function asDouble(x: Scalar): number {
  * 0.2 has 10 digits after one step and thousands after four); past this a value goes on in float64,
  * rounded and marked so, as PyTorch computes it, instead of costing minutes for digits no one reads.
  */
-const EXACT_LIMIT = 2n ** 1024n;
+const EXACT_BITS = 1024;
+const EXACT_LIMIT = 2n ** BigInt(EXACT_BITS);
 
 function kept(r: Rational): Scalar {
   return r.n < EXACT_LIMIT && r.d < EXACT_LIMIT ? r : toDouble(r);
@@ -70,9 +71,20 @@ export function exact(n: number | bigint, d: number | bigint = 1): Rational {
   return new Fraction(BigInt(n), BigInt(d));
 }
 
-/** a^e for an integer e: exact for an exact base. */
+/**
+ * a^e for an integer e: exact for an exact base while the result's numerator and denominator stay
+ * within EXACT_LIMIT (bits(a^e) ≈ |e|·bits(a), judged before any digit is computed), float64 beyond.
+ */
 export function powInteger(a: Scalar, e: number): Scalar {
-  return isExact(a) ? kept(a.pow(e) as Rational) : asDouble(a) ** e;
+  if (!isExact(a)) return asDouble(a) ** e;
+  const bits = Math.max(bitLength(a.n), bitLength(a.d));
+  // |a| ≥ 2^(bits − 1), so |a^e| (or its denominator) ≥ 2^((bits − 1)·|e|): past the limit already.
+  if ((bits - 1) * Math.abs(e) >= EXACT_BITS) return asDouble(a) ** e;
+  return kept(a.pow(e) as Rational);
+}
+
+function bitLength(n: bigint): number {
+  return n === 0n ? 0 : n.toString(2).length;
 }
 
 export const ZERO: Rational = exact(0);

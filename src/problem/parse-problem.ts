@@ -1,5 +1,5 @@
 // Reads a problem file: JSON text in, a normalized Problem or every diagnostic out. Never throws for bad input.
-import { parseRational, rational, type Rational, isInteger, ZERO } from '../numbers/rational.js';
+import { parseRational, rational, readRational, type Rational, isInteger, ZERO } from '../numbers/rational.js';
 import { fromNested, reshape, type Nested, type Tensor } from '../model/tensor.js';
 import { outputExtent } from '../model/geometry.js';
 import { pooledExtent } from '../model/pool.js';
@@ -123,7 +123,7 @@ function isObject(value: JsonValue | undefined): value is JsonObject {
 
 /** How a value reads in a message: strings quoted, numbers as written. */
 function describe(value: JsonValue | undefined): string {
-  if (value instanceof JsonNumber) return value.text;
+  if (value instanceof JsonNumber) return value.text.length > 40 ? `${value.text.slice(0, 40)}…` : value.text;
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (Array.isArray(value)) return 'an array';
   if (isObject(value)) return 'an object';
@@ -148,9 +148,10 @@ function editDistance(a: string, b: string): number {
 }
 
 function readNumber(value: JsonValue | undefined, path: string, report: Report): Rational | undefined {
-  const parsed = value instanceof JsonNumber ? parseRational(value.text) : typeof value === 'string' ? parseRational(value) : null;
-  if (parsed === null) return report(path, `expected a number, got ${describe(value)}`);
-  return parsed;
+  const text = value instanceof JsonNumber ? value.text : typeof value === 'string' ? value : undefined;
+  const read = text === undefined ? { error: 'not a number' } : readRational(text);
+  if ('error' in read) return report(path, read.error === 'not a number' ? `expected a number, got ${describe(value)}` : `${describe(value)}: ${read.error}`);
+  return read.value;
 }
 
 function readNonNegative(value: JsonValue | undefined, path: string, report: Report, positive: boolean): Rational | undefined {
@@ -163,7 +164,8 @@ function readNonNegative(value: JsonValue | undefined, path: string, report: Rep
 }
 
 function readInteger(value: JsonValue | undefined, path: string, min: number, report: Report, max = 1_000_000): number | undefined {
-  const parsed = value instanceof JsonNumber ? parseRational(value.text) : typeof value === 'string' ? parseRational(value) : null;
+  const text = value instanceof JsonNumber ? value.text : typeof value === 'string' ? value : undefined;
+  const parsed = text === undefined ? null : parseRational(text);
   if (parsed === null || !isInteger(parsed) || parsed.compare(min) < 0) return report(path, `expected an integer ≥ ${min}, got ${describe(value)}`);
   if (parsed.compare(max) > 0) return report(path, `expected at most ${max}, got ${describe(value)}`);
   return Number(parsed.valueOf());
@@ -173,6 +175,14 @@ function readTitle(value: JsonValue | undefined, report: Report): string | undef
   if (value === undefined) return undefined;
   if (typeof value !== 'string') return report('title', `expected a string, got ${describe(value)}`);
   if (value.length > 200) return report('title', `expected at most 200 characters, got ${value.length}`);
+  // Plain text on a line: line breaks and tabs read as spaces; other control characters, and half a
+  // surrogate pair (no character at all), cannot be shown and are refused.
+  const bad = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(value);
+  if (bad) {
+    const code = bad[0].charCodeAt(0);
+    const what = code >= 0xd800 ? 'half of a surrogate pair' : 'the control character';
+    return report('title', `contains ${what} U+${code.toString(16).toUpperCase().padStart(4, '0')} at character ${bad.index + 1}; a title is plain text`);
+  }
   return value;
 }
 

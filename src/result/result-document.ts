@@ -85,7 +85,7 @@ function defined<O extends object>(object: O): O {
 }
 
 // Objects one key a line; an array of numbers or strings on one line, so that a matrix reads as rows.
-function formatJson(value: unknown, indent: string): string {
+export function formatJson(value: unknown, indent = ''): string {
   if (Array.isArray(value)) {
     if (value.every((v) => !Array.isArray(v) && (typeof v !== 'object' || v === null))) return `[${value.map((v) => JSON.stringify(v)).join(', ')}]`;
     const inner = indent + '  ';
