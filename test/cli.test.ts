@@ -67,7 +67,16 @@ describe('convgrad derive', () => {
     const grid = (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, () => 1));
     const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify({ input: [grid(512), grid(512), grid(512), grid(512)], kernel: Array.from({ length: 64 }, () => Array.from({ length: 4 }, () => grid(9))), target: 1 }) });
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('convgrad: <stdin>: input 4×512×512, kernel 64×4×9×9: 5.3 G multiply-adds, more than convgrad computes exactly (1.0 G)\n');
+    expect(run.stderr).toBe('convgrad: <stdin>: input: makes a 504×504 convolution output in 64 planes: 16.3 M entries, over the 10.0 M limit\n');
+    expect(run.stdout).toBe('');
+  });
+
+  it('refuses steps that would take too long, with the estimate, before computing anything', async () => {
+    const grid = (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, () => 1));
+    const problem = { input: [grid(256), grid(256), grid(256)], kernel: Array.from({ length: 64 }, () => Array.from({ length: 3 }, () => grid(9))), target: 1, steps: 2 };
+    const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify(problem) });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^convgrad: <stdin>: steps: 2 steps of input 3×256×256, kernel 64×3×9×9: 956\.\d M multiply-adds and 4\.\d M entries a step take about \d+ s, over the 30 s limit; take fewer steps\n$/);
     expect(run.stdout).toBe('');
   });
 

@@ -1,7 +1,8 @@
 // The command line: a thin layer over the library. main(argv, io) returns the exit status, so tests call it in process.
 //   0 done · 2 a problem or a command line that is not valid (nothing written) · 1 an internal error
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, extname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Stats } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parseProblemText } from '../problem/parse-problem.js';
 import { formatDiagnostic, type Problem } from '../problem/problem.js';
@@ -20,11 +21,13 @@ import { torchScript } from '../engines/torch-script.js';
 import { checkSolution, formatCheck } from '../engines/check.js';
 import { compareResults, formatDifference, type EntryDifference } from '../engines/compare.js';
 import { followsGradient, kinkSites, movedOffKink } from '../engines/kinks.js';
-import { vectorFiles, type VectorFile } from '../engines/vectors.js';
+import { vectorFiles } from '../engines/vectors.js';
 import { firstNonFinite, resultDocument, resultJson, type ResultDocument } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
-import { formatCount, fullDerivationBytes, MAX_DERIVED_MULTIPLY_ADDS, MAX_MULTIPLY_ADDS, workload } from '../model/workload.js';
+import { derivationRefusal, formatCount, fullDerivationBytes, refusals, workload } from '../model/workload.js';
 import { ProblemError } from '../problem/problem-error.js';
+import { decodeUtf8, MAX_PROBLEM_BYTES, readInputFile, safeName, UsageError, writeAll, type OutputFile } from './files.js';
+import { shownName, terminalSafe } from './terminal.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -40,8 +43,13 @@ export function nodeIo(): Io {
     stderr: (text) => process.stderr.write(text),
     readStdin: async () => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString('utf8');
+      let total = 0;
+      for await (const chunk of process.stdin) {
+        total += (chunk as Buffer).length;
+        if (total > MAX_PROBLEM_BYTES) throw new UsageError(`standard input: larger than ${MAX_PROBLEM_BYTES / 1024 / 1024} MiB, the most convgrad reads`);
+        chunks.push(chunk as Buffer);
+      }
+      return decodeUtf8(Buffer.concat(chunks), 'standard input');
     },
     cwd: process.cwd(),
   };
@@ -54,9 +62,6 @@ interface DeriveOptions {
   detail: Detail;
   json?: boolean;
 }
-
-/** A refusal the user can act on: printed as one message, exit status 2. */
-class UsageError extends Error {}
 
 const EXAMPLES = `
 Examples:
@@ -71,7 +76,9 @@ export function version(): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
 }
 
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+export async function main(argv: readonly string[], outerIo: Io): Promise<number> {
+  // Messages may quote a file name or a problem's text: nothing in them reaches the terminal as a control character.
+  const io: Io = { ...outerIo, stderr: (text) => outerIo.stderr(terminalSafe(text)) };
   const program = new Command()
     .name('convgrad')
     .description('Writes out the backpropagation of a convolution layer step by step, exactly.')
@@ -109,9 +116,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .argument('[file]', 'problem file (JSON); - reads standard input; none: the seed problem')
     .option('--json', 'print the report as JSON')
     .action(async (file: string | undefined, options: { json?: boolean }) => {
-      status = await withSolution(file, io, async (solution, name) => {
+      status = await withSolution(file, io, async (solution, input) => {
         const report = await checkSolution(solution, version());
-        io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheck(report, name));
+        io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheck(report, input.name));
         return report.agree ? 0 : 1;
       });
     });
@@ -165,101 +172,103 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   }
 }
 
+/** A problem file as read: its text, the name its outputs take, how messages name it, and its identity. */
+interface ProblemSource {
+  readonly source: string;
+  readonly name: string;
+  readonly where: string;
+  readonly identity?: Stats;
+}
+
 /**
- * Reads and solves the problem of FILE (- for standard input, none for the seed), then runs `use` on
- * it; a problem that is not valid is reported, every mistake on its own line, with status 2.
+ * Reads, checks against the limits and solves the problem of FILE (- for standard input, none for the
+ * seed), then runs `use` on it; a problem that is not valid, or over a limit, is reported, every
+ * mistake on its own line, with status 2, before anything is computed.
  */
 async function withSolution(
   file: string | undefined,
   io: Io,
-  use: (solution: Solution, name: string) => number | Promise<number>,
+  use: (solution: Solution, input: ProblemSource) => number | Promise<number>,
   before?: (problem: Problem) => void,
 ): Promise<number> {
-  const { name, source } = await readProblem(file, io);
-  const parsed = parseProblemText(source);
-  const where = file === undefined ? SEED_PROBLEM_NAME : file === '-' ? '<stdin>' : file;
-  if (!parsed.ok) {
-    io.stderr(parsed.errors.map((d) => `convgrad: ${where}: ${formatDiagnostic(d)}\n`).join(''));
+  const input = await readProblem(file, io);
+  const parsed = parseProblemText(input.source);
+  const refuse = (diagnostics: readonly Parameters<typeof formatDiagnostic>[0][]) => {
+    io.stderr(diagnostics.map((d) => `convgrad: ${input.where}: ${formatDiagnostic(d)}\n`).join(''));
     return 2;
-  }
+  };
+  if (!parsed.ok) return refuse(parsed.errors);
   // Said before anything is computed: a problem too large for memory or for a lifetime.
-  const work = workload(parsed.problem);
-  if (work.multiplyAdds * parsed.problem.steps > MAX_MULTIPLY_ADDS) {
-    io.stderr(`convgrad: ${where}: ${work.description}${parsed.problem.steps > 1 ? ` over ${parsed.problem.steps} steps` : ''}: ${formatCount(work.multiplyAdds * parsed.problem.steps)} multiply-adds, more than convgrad computes exactly (${formatCount(MAX_MULTIPLY_ADDS)})\n`);
-    return 2;
-  }
+  const over = refusals(parsed.problem);
+  if (over.length > 0) return refuse(over);
   before?.(parsed.problem);
   let solution: Solution;
   try {
     solution = solve(parsed.problem);
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
-    io.stderr(`convgrad: ${where}: ${formatDiagnostic(error.diagnostic)}\n`);
-    return 2;
+    return refuse([error.diagnostic]);
   }
   // The result document, the engines and the vectors give doubles: a value no double holds is refused.
   const overflow = firstNonFinite(resultDocument(solution));
   if (overflow) {
-    const why = Number.isNaN(overflow.value) ? 'float64 arithmetic overflowed on the way to it' : "beyond float64's range (about ±1.8e308)";
-    io.stderr(`convgrad: ${where}: ${overflow.path}: ${why}; every result is also written as a double, so the problem's numbers must be smaller\n`);
-    return 2;
+    const why = Number.isNaN(overflow.value) ? 'float64 arithmetic gives NaN there (as PyTorch would: 0/0, ∞ − ∞)' : "beyond float64's range (about ±1.8e308)";
+    return refuse([{ path: overflow.path, message: `${why}; every result is also written as a double, so the problem's numbers must be smaller` }]);
   }
-  return use(solution, name);
+  return use(solution, input);
 }
 
 async function deriveCommand(file: string | undefined, options: DeriveOptions, io: Io): Promise<number> {
   const formats = parseFormats(options.format);
-  return withSolution(file, io, (solution, name) => writeDerivation(solution, name, file, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io));
+  return withSolution(file, io, (solution, input) => writeDerivation(solution, input, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io));
 }
 
 /** A derivation entry by entry of a problem too large for one is refused, and --detail full says how large it will be, both before any work. */
 function checkDerivationSize(problem: Problem, formats: Format[], options: DeriveOptions, io: Io): void {
   const derived = !options.json && options.detail !== 'summary' && formats.some((f) => f !== 'json');
-  const work = workload(problem);
-  if (derived && work.multiplyAdds > MAX_DERIVED_MULTIPLY_ADDS) {
-    throw new UsageError(`${work.description}: ${formatCount(work.multiplyAdds)} multiply-adds, more than a derivation entry by entry takes on (${formatCount(MAX_DERIVED_MULTIPLY_ADDS)}); use --json, --format json or --detail summary`);
-  }
-  if (derived && options.detail === 'full') {
+  if (!derived) return;
+  const refusal = derivationRefusal(problem, options.detail === 'full' ? 'full' : 'auto');
+  if (refusal) throw new UsageError(refusal);
+  if (options.detail === 'full') {
     const bytes = fullDerivationBytes(problem);
-    if (bytes > 1e6) io.stderr(`convgrad: --detail full: ${work.description} makes about ${formatCount(bytes)}B per document format (HTML several times that)\n`);
+    if (bytes > 1e6) io.stderr(`convgrad: --detail full: ${workload(problem).description} makes about ${formatCount(bytes)}B per document format (HTML several times that)\n`);
   }
 }
 
-function writeDerivation(solution: Solution, name: string, file: string | undefined, formats: Format[], options: DeriveOptions, io: Io): number {
+function writeDerivation(solution: Solution, input: ProblemSource, formats: Format[], options: DeriveOptions, io: Io): number {
   if (options.json) {
     io.stdout(resultJson(solution));
     return 0;
   }
-  // Everything is rendered before anything is written, so a failure leaves no partial output.
+  // Everything is rendered before anything is written, and written all or nothing.
   // A PDF is typeset from the LaTeX, which is written beside it.
-  const wantsPdf = formats.includes('pdf');
-  const textFormats = formats.filter((f): f is TextFormat => f !== 'pdf');
-  if (wantsPdf && !textFormats.includes('tex')) textFormats.unshift('tex');
-  const outputs: Map<Format, string | Buffer> = renderAll(solution, textFormats, { language: options.lang, version: version(), detail: options.detail });
-  let pdfProblem: string | undefined;
-  if (wantsPdf) {
-    const pdf = compilePdf(outputs.get('tex') as string, options.lang);
-    if ('pdf' in pdf) outputs.set('pdf', pdf.pdf);
-    else if ('missing' in pdf) pdfProblem = pdf.missing;
-    else throw new Error(`internal error: the LaTeX document did not compile: ${pdf.failed}`);
-  }
-  const dir = resolve(io.cwd, options.out);
-  const stem = options.lang === 'en' ? name : `${name}.${options.lang}`;
-  const problemPath = file === undefined || file === '-' ? undefined : resolve(io.cwd, file);
-  for (const format of outputs.keys()) {
-    if (resolve(dir, `${stem}.${format}`) === problemPath) throw new UsageError(`--out: writing ${join(options.out, `${stem}.${format}`)} would overwrite the problem file; choose another --out`);
-  }
-  mkdirSync(dir, { recursive: true });
-  for (const [format, contents] of outputs) {
-    const path = join(dir, `${stem}.${format}`);
-    writeFileSync(path, contents);
-    io.stdout(`wrote ${join(options.out, `${stem}.${format}`)}\n`);
-  }
-  if (pdfProblem) {
-    io.stderr(`convgrad: --format pdf: ${pdfProblem}; the LaTeX source is ${join(options.out, `${stem}.tex`)}\n`);
+  const textFormats = [...new Set(formats.flatMap((f): TextFormat[] => (f === 'pdf' ? ['tex'] : [f])))];
+  const rendered = renderAll(solution, textFormats, { language: options.lang, version: version(), detail: options.detail });
+  const stem = options.lang === 'en' ? input.name : `${input.name}.${options.lang}`;
+  const { files, missing } = typeset(rendered, formats.includes('pdf'));
+  const written = writeAll(io.cwd, options.out, [...files].map(([format, contents]) => ({ name: `${stem}.${format}`, contents })), input.identity ? [input.identity] : []);
+  for (const path of written) io.stdout(`wrote ${path}\n`);
+  if (missing) {
+    io.stderr(`convgrad: --format pdf: ${missing}; the LaTeX source is ${join(options.out, `${stem}.tex`)}\n`);
     return 1;
   }
   return 0;
+}
+
+/**
+ * Adds the PDF typeset from the LaTeX (and the LaTeX itself, beside it) where asked for; where TeX
+ * is missing, the message that says what to install.
+ */
+function typeset<K>(rendered: Map<K | 'tex' | 'pdf', string | Uint8Array>, wanted: boolean, tex?: string): { files: Map<K | 'tex' | 'pdf', string | Uint8Array>; missing?: string } {
+  if (!wanted) return { files: rendered };
+  const source = tex ?? (rendered.get('tex') as string);
+  const pdf = compilePdf(source);
+  if ('failed' in pdf) throw new Error(`internal error: the LaTeX document did not compile: ${pdf.failed}`);
+  const files = new Map(rendered);
+  files.set('tex', source);
+  if ('missing' in pdf) return { files, missing: pdf.missing };
+  files.set('pdf', pdf.pdf);
+  return { files };
 }
 
 function parseFormats(list: string): Format[] {
@@ -271,32 +280,37 @@ function parseFormats(list: string): Format[] {
   return [...new Set(formats)] as Format[];
 }
 
-async function readProblem(file: string | undefined, io: Io): Promise<{ name: string; source: string }> {
-  if (file === undefined) return { name: SEED_PROBLEM_NAME, source: SEED_PROBLEM_SOURCE };
-  if (file === '-') return { name: 'problem', source: await io.readStdin() };
-  try {
-    return { name: basename(file, extname(file)), source: readFileSync(resolve(io.cwd, file), 'utf8') };
-  } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new UsageError(`${file}: cannot read the problem file (${reason})`);
-  }
+async function readProblem(file: string | undefined, io: Io): Promise<ProblemSource> {
+  if (file === undefined) return { name: SEED_PROBLEM_NAME, where: SEED_PROBLEM_NAME, source: SEED_PROBLEM_SOURCE };
+  if (file === '-') return { name: 'problem', where: '<stdin>', source: await io.readStdin() };
+  const { text, identity } = readInputFile(resolvePath(io.cwd, file), shownName(file));
+  return { name: safeName(file), where: shownName(file), source: text, identity };
+}
+
+function resolvePath(cwd: string, file: string): string {
+  return file.startsWith('/') ? file : join(cwd, file);
 }
 
 async function writeVectors(files: string[], out: string, io: Io): Promise<number> {
-  const written: { dir: string; files: VectorFile[] }[] = [];
+  const outputs: OutputFile[] = [];
+  const inputs: Stats[] = [];
+  const folders: string[] = [];
   for (const file of files) {
-    const status = await withSolution(file, io, (solution, name) => {
-      written.push({ dir: join(out, name), files: vectorFiles(solution, version()) });
+    const status = await withSolution(file, io, (solution, input) => {
+      // Each problem its own folder, named safely after its file, a second one of that name with -2.
+      const stem = input.name;
+      let folder = stem;
+      for (let k = 2; folders.includes(folder); k++) folder = `${stem}-${k}`;
+      folders.push(folder);
+      if (input.identity) inputs.push(input.identity);
+      for (const f of vectorFiles(solution, version())) outputs.push({ name: `${folder}/${f.name}`, contents: f.contents });
       return 0;
     });
     if (status !== 0) return status;
   }
   // Every problem is solved before anything is written.
-  for (const { dir, files: contents } of written) {
-    mkdirSync(resolve(io.cwd, dir), { recursive: true });
-    for (const f of contents) writeFileSync(resolve(io.cwd, dir, f.name), f.contents);
-    io.stdout(`wrote ${dir}/ (${contents.length} files)\n`);
-  }
+  writeAll(io.cwd, out, outputs, inputs);
+  for (const folder of folders) io.stdout(`wrote ${join(out, folder)}/ (${outputs.filter((o) => o.name.startsWith(`${folder}/`)).length} files)\n`);
   return 0;
 }
 
@@ -304,11 +318,11 @@ async function compareCommand(file: string, options: { with: string; dtype: 'flo
   const defaults = options.dtype === 'float32' ? { rtol: 2e-4, atol: 2e-5 } : { rtol: 1e-9, atol: 1e-12 };
   const tolerance = { rtol: readTolerance(options.rtol, '--rtol') ?? defaults.rtol, atol: readTolerance(options.atol, '--atol') ?? defaults.atol };
   let theirs: Partial<ResultDocument>;
+  const { text } = readInputFile(resolvePath(io.cwd, options.with), `--with: ${shownName(options.with)}`, 'the result document');
   try {
-    theirs = JSON.parse(readFileSync(resolve(io.cwd, options.with), 'utf8')) as Partial<ResultDocument>;
+    theirs = JSON.parse(text) as Partial<ResultDocument>;
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new UsageError(`--with: cannot read ${options.with} (${reason})`);
+    throw new UsageError(`--with: cannot read ${options.with} (${(error as Error).message})`);
   }
   if (typeof theirs !== 'object' || theirs === null || Array.isArray(theirs)) throw new UsageError(`--with: ${options.with} is not a result document (a JSON object)`);
   return withSolution(file, io, (solution) => {
@@ -331,10 +345,17 @@ async function compareCommand(file: string, options: { with: string; dtype: 'flo
   });
 }
 
+/** A tolerance as written: a decimal number ≥ 0 (1e-9, 0.0002); nothing else, not "" nor 0x10. */
 function readTolerance(text: string | undefined, option: string): number | undefined {
   if (text === undefined) return undefined;
-  const value = Number(text);
-  if (!Number.isFinite(value) || value < 0) throw new UsageError(`${option}: expected a number ≥ 0, got "${text}"`);
+  if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) throw new UsageError(`${option}: expected a number ≥ 0, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** A whole number as written in decimal digits, within [min, max]. */
+function readCount(text: string, option: string, min: number, max: number): number {
+  const value = /^\d{1,9}$/.test(text) ? Number(text) : NaN;
+  if (!(value >= min && value <= max)) throw new UsageError(`${option}: expected an integer from ${min} to ${max}, got ${JSON.stringify(text)}`);
   return value;
 }
 
@@ -348,33 +369,28 @@ interface QuizOptions {
 }
 
 async function quizCommand(options: QuizOptions, io: Io): Promise<number> {
-  const count = Number(options.count);
-  const seed = Number(options.seed);
-  if (!Number.isInteger(count) || count < 1 || count > 200) throw new UsageError(`--count: expected an integer from 1 to 200, got "${options.count}"`);
-  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected an integer ≥ 0, got "${options.seed}"`);
+  const count = readCount(options.count, '--count', 1, 200);
+  const seed = readCount(options.seed, '--seed', 0, 999_999_999);
   const formats = parseFormats(options.format).filter((f) => f !== 'json');
+  if (formats.length === 0) throw new UsageError('--format: the exercises are documents; choose from tex, html, md, pdf');
   const items = exercises(count, seed, options.difficulty);
   const render = { language: options.lang, version: version() };
-  const files = new Map<string, string | Buffer>();
-  items.forEach((item, i) => files.set(`problem-${String(i + 1).padStart(2, '0')}.json`, item.source));
+  const files: OutputFile[] = items.map((item, i) => ({ name: `problem-${String(i + 1).padStart(2, '0')}.json`, contents: item.source }));
   const suffix = options.lang === 'en' ? '' : `.${options.lang}`;
   let missing: string | undefined;
   for (const [name, derivation] of [['exercises', exerciseSheet(items, options.difficulty)], ['answers', answerKey(items)]] as const) {
+    const rendered = new Map<Format, string | Uint8Array>();
     const tex = renderTex(derivation, render);
-    if (formats.includes('tex') || formats.includes('pdf')) files.set(`${name}${suffix}.tex`, tex);
-    if (formats.includes('html')) files.set(`${name}${suffix}.html`, renderHtml(derivation, render));
-    if (formats.includes('md')) files.set(`${name}${suffix}.md`, renderMarkdown(derivation, render));
-    if (formats.includes('pdf')) {
-      const pdf = compilePdf(tex, options.lang);
-      if ('pdf' in pdf) files.set(`${name}${suffix}.pdf`, pdf.pdf);
-      else if ('missing' in pdf) missing = pdf.missing;
-      else throw new Error(`internal error: the LaTeX document did not compile: ${pdf.failed}`);
-    }
+    if (formats.includes('tex')) rendered.set('tex', tex);
+    if (formats.includes('html')) rendered.set('html', renderHtml(derivation, render));
+    if (formats.includes('md')) rendered.set('md', renderMarkdown(derivation, render));
+    const document = typeset(rendered, formats.includes('pdf'), tex);
+    missing ??= document.missing;
+    for (const [format, contents] of document.files) files.push({ name: `${name}${suffix}.${format}`, contents });
   }
-  const dir = resolve(io.cwd, options.out);
-  mkdirSync(dir, { recursive: true });
-  for (const [name, contents] of files) writeFileSync(join(dir, name), contents);
-  io.stdout(`wrote ${files.size} files into ${options.out}/: exercises${suffix}, answers${suffix}, problem-01.json … problem-${String(count).padStart(2, '0')}.json\n`);
+  writeAll(io.cwd, options.out, files, []);
+  const documents = files.filter((f) => !f.name.startsWith('problem-')).map((f) => f.name);
+  io.stdout(`wrote ${files.length} files into ${options.out}/: ${documents.join(', ')}, problem-01.json … problem-${String(count).padStart(2, '0')}.json\n`);
   if (missing) {
     io.stderr(`convgrad: --format pdf: ${missing}; the LaTeX sources are in ${options.out}/\n`);
     return 1;

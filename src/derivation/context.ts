@@ -10,13 +10,13 @@ import { namingFor, outputSym, sigmaExpr, symbolsFor, type Naming } from '../mod
 import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from '../model/geometry.js';
 import type { Grid } from '../model/grid.js';
 import { get, offset, type Tensor } from '../model/tensor.js';
-import type { Solution, TrainingStep } from '../trajectory/train.js';
+import type { FirstStep, Solution } from '../trajectory/train.js';
 import { elision, type Detail, type Elision } from './elide.js';
 import { valueMatrix, type Muted } from './tex.js';
 
 export interface DerivationContext {
   readonly problem: Problem;
-  readonly step: TrainingStep;
+  readonly step: FirstStep;
   readonly geometry: ConvGeometry;
   readonly naming: Naming;
   readonly elision: Elision;
@@ -41,7 +41,7 @@ export interface DerivationContext {
 
 export function derivationContext(solution: Solution, detail: Detail = 'auto'): DerivationContext {
   const { problem } = solution;
-  const step = solution.steps[0];
+  const step = solution.first;
   const geometry = step.forward.geometry;
   const naming = namingFor(geometry);
   const hasBias = problem.bias !== undefined;
@@ -71,7 +71,7 @@ export function derivationContext(solution: Solution, detail: Detail = 'auto'): 
     value: valuation(problem, step, naming),
     rounded: [
       ...step.gradients.input.data,
-      ...solution.steps.flatMap((s) => [s.forward.loss, ...s.gradients.kernel.data, ...s.after.kernel.data, ...(s.after.bias ?? [])]),
+      ...solution.steps.flatMap((s) => [s.loss, ...s.gradients.kernel.data, ...s.after.kernel.data, ...(s.after.bias ?? [])]),
     ].some((x) => !shownExactly(x)),
     matrix: (grid, muted) => valueMatrix(grid, policy.lines, muted),
   };
@@ -109,7 +109,7 @@ export function outputsWith(g: ConvGeometry, naming: Naming, v: Sym): number[][]
   return out;
 }
 
-function valuation(problem: Problem, step: TrainingStep, naming: Naming): Valuation {
+function valuation(problem: Problem, step: FirstStep, naming: Naming): Valuation {
   // The channel superscript lists only the indices the naming shows; the hidden ones are 0.
   const unpack = (s: Sym, shown: readonly boolean[]) => {
     let next = 0;

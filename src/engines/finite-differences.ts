@@ -40,7 +40,7 @@ function sample(count: number): number[] {
 // ∂L/∂θ ≈ (L(θ + h) − L(θ − h)) / 2h
 export function finiteDifferences(solution: Solution): DifferenceResult {
   const { problem } = solution;
-  const first = solution.steps[0];
+  const { first } = solution;
   const exact = isExact(first.forward.loss);
   const kinks: string[] = [];
   const derivative = (where: Where, theta: Scalar, ours: Scalar): number => {

@@ -25,7 +25,7 @@ export interface KinkSite {
 /** The kinks of the first step's forward pass that convgrad's exact values sit on. */
 export function kinkSites(solution: Solution): KinkSite[] {
   const { problem } = solution;
-  const { forward } = solution.steps[0];
+  const { forward } = solution.first;
   const form = outputForm(problem);
   const index = (flat: number, shape: readonly number[]) => unravel(shape, flat).slice(shape.length - form);
   const name = (symbol: string, entry: readonly number[]) => `${symbol}${entry.map((k) => `[${k}]`).join('')}`;

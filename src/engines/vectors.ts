@@ -17,7 +17,7 @@ export interface VectorFile {
 /** The tensors, by the name each file takes, in the order of the data flow. */
 export function vectorTensors(solution: Solution): [string, Tensor<Scalar>][] {
   const { problem, steps } = solution;
-  const first = steps[0];
+  const { first } = solution;
   const last = steps[steps.length - 1];
   const vector = (values: readonly Scalar[]): Tensor<Scalar> => ({ shape: [values.length], data: values });
   const scalar = (x: Scalar): Tensor<Scalar> => ({ shape: [], data: [x] });
@@ -45,7 +45,7 @@ export function vectorTensors(solution: Solution): [string, Tensor<Scalar>][] {
     ['grad_input', g.input],
     ['updated_kernel', last.after.kernel],
     ...(last.after.bias ? [['updated_bias', vector(last.after.bias)] as [string, Tensor<Scalar>]] : []),
-    ['trajectory_loss', vector(steps.map((s) => s.forward.loss))],
+    ['trajectory_loss', vector(steps.map((s) => s.loss))],
   ];
 }
 

@@ -1,12 +1,12 @@
 // The convolution stage (PyTorch's Conv2d is a cross-correlation): forward, its symbolic form, and the
 // rules of its backward pass. Maps are [N][C][H][W], the kernel [C_out][C_in/groups][kh][kw].
-import { add as addScalar, mul as mulScalar, ZERO, type Scalar } from '../numbers/scalar.js';
+import { add as addScalar, ZERO, type Scalar } from '../numbers/scalar.js';
 import type { Rational } from '../numbers/rational.js';
 import { addAll, mul, sym, type Expr, type Sym } from '../expr/expr.js';
 import { at, makeGrid, type Grid } from './grid.js';
 import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from './geometry.js';
 import { get, makeTensor, offset, type Tensor } from './tensor.js';
-import { densePair, fromDoubles, fromIntegers } from './dense.js';
+import { sumsOfProducts } from './dense.js';
 
 /** X̃: the input inside its border (zeros, or copies of input entries for the other padding modes). */
 export function padInput(g: ConvGeometry, input: Tensor<Rational>): Tensor<Rational> {
@@ -18,10 +18,13 @@ export function padInput(g: ConvGeometry, input: Tensor<Rational>): Tensor<Ratio
 
 // σ_{n,o,i,j} = b_o + Σ_c Σ_mn k_{o,c,m,n} · x̃_{n, group(o)·C_in/g + c, i·s_h + m·d_h, j·s_w + n·d_w}
 export function convForward(g: ConvGeometry, padded: Tensor<Scalar>, kernel: Tensor<Scalar>, bias: readonly Scalar[] | undefined): Tensor<Scalar> {
-  const shape = [g.batch, g.outChannels, g.output.rows, g.output.cols];
-  const dense = densePair(padded.data, kernel.data, channelsPerGroup(g) * g.kernel.rows * g.kernel.cols);
-  if (!dense) return convForwardRational(g, padded, kernel, bias);
-  const { a: x, b: k } = dense;
+  const [Ho, Wo, Co] = [g.output.rows, g.output.cols, g.outChannels];
+  const data = sumsOfProducts(padded.data, kernel.data, channelsPerGroup(g) * g.kernel.rows * g.kernel.cols, (x, k) => forwardLoop(g, x, k));
+  if (bias) for (let flat = 0; flat < data.length; flat++) data[flat] = addScalar(data[flat], bias[Math.floor(flat / (Ho * Wo)) % Co]);
+  return { shape: [g.batch, Co, Ho, Wo], data };
+}
+
+function forwardLoop(g: ConvGeometry, x: Float64Array, k: Float64Array): Float64Array {
   const [Hp, Wp, Ho, Wo, kh, kw, Cg, C, Co] = [g.padded.rows, g.padded.cols, g.output.rows, g.output.cols, g.kernel.rows, g.kernel.cols, channelsPerGroup(g), g.inChannels, g.outChannels];
   const [sh, sw] = g.stride;
   const [dh, dw] = g.dilation;
@@ -32,36 +35,16 @@ export function convForward(g: ConvGeometry, padded: Tensor<Scalar>, kernel: Ten
         const xBase = (n * C + inputChannel(g, o, c)) * Hp;
         for (let m = 0; m < kh; m++)
           for (let q = 0; q < kw; q++) {
-            const kv = k.values[((o * Cg + c) * kh + m) * kw + q];
+            const kv = k[((o * Cg + c) * kh + m) * kw + q];
             if (kv === 0) continue;
             for (let i = 0; i < Ho; i++) {
               const out = ((n * Co + o) * Ho + i) * Wo;
               const row = (xBase + i * sh + m * dh) * Wp + q * dw;
-              for (let j = 0; j < Wo; j++) sums[out + j] += kv * x.values[row + j * sw];
+              for (let j = 0; j < Wo; j++) sums[out + j] += kv * x[row + j * sw];
             }
           }
       }
-  const data = dense.exact ? fromIntegers(sums, x.denominator! * k.denominator!) : fromDoubles(sums);
-  if (bias) for (let flat = 0; flat < data.length; flat++) data[flat] = addScalar(data[flat], bias[Math.floor(flat / (Ho * Wo)) % Co]);
-  return { shape, data };
-}
-
-/** The same sum in rational arithmetic, entry by entry: where the integers would not fit in doubles. */
-export function convForwardRational(g: ConvGeometry, padded: Tensor<Scalar>, kernel: Tensor<Scalar>, bias: readonly Scalar[] | undefined): Tensor<Scalar> {
-  const perGroup = channelsPerGroup(g);
-  return makeTensor([g.batch, g.outChannels, g.output.rows, g.output.cols], ([n, o, i, j]) => {
-    let sum: Scalar = bias ? bias[o] : ZERO;
-    for (let c = 0; c < perGroup; c++) {
-      const channel = inputChannel(g, o, c);
-      for (let m = 0; m < g.kernel.rows; m++) {
-        for (let q = 0; q < g.kernel.cols; q++) {
-          const [r, s] = tap(g, i, j, m, q);
-          sum = addScalar(sum, mulScalar(kernel.data[offset(kernel.shape, [o, c, m, q])], padded.data[offset(padded.shape, [n, channel, r, s])]));
-        }
-      }
-    }
-    return sum;
-  });
+  return sums;
 }
 
 /** How the derivation names entries: which indices it writes as superscripts (only those that vary). */
@@ -140,10 +123,11 @@ export function sigmaExpr(g: ConvGeometry, naming: Naming, n: number, o: number,
 
 // ∂L/∂k_{o,c,m,n} = Σ_{n,i,j} δ_{n,o,i,j} · x̃_{n, group(o)·C_in/g + c, i·s_h + m·d_h, j·s_w + n·d_w}
 export function kernelGradient(g: ConvGeometry, padded: Tensor<Scalar>, delta: Tensor<Scalar>): Tensor<Scalar> {
-  const shape = [g.outChannels, channelsPerGroup(g), g.kernel.rows, g.kernel.cols];
-  const dense = densePair(delta.data, padded.data, g.batch * g.output.rows * g.output.cols);
-  if (!dense) return kernelGradientRational(g, padded, delta);
-  const { a: d, b: x } = dense;
+  const data = sumsOfProducts(delta.data, padded.data, g.batch * g.output.rows * g.output.cols, (d, x) => kernelGradientLoop(g, d, x));
+  return { shape: [g.outChannels, channelsPerGroup(g), g.kernel.rows, g.kernel.cols], data };
+}
+
+function kernelGradientLoop(g: ConvGeometry, d: Float64Array, x: Float64Array): Float64Array {
   const [Hp, Wp, Ho, Wo, kh, kw, Cg, C, Co] = [g.padded.rows, g.padded.cols, g.output.rows, g.output.cols, g.kernel.rows, g.kernel.cols, channelsPerGroup(g), g.inChannels, g.outChannels];
   const [sh, sw] = g.stride;
   const [dh, dw] = g.dilation;
@@ -158,28 +142,12 @@ export function kernelGradient(g: ConvGeometry, padded: Tensor<Scalar>, delta: T
             for (let i = 0; i < Ho; i++) {
               const dRow = ((n * Co + o) * Ho + i) * Wo;
               const xRow = (xBase + i * sh + m * dh) * Wp + q * dw;
-              for (let j = 0; j < Wo; j++) sum += d.values[dRow + j] * x.values[xRow + j * sw];
+              for (let j = 0; j < Wo; j++) sum += d[dRow + j] * x[xRow + j * sw];
             }
           }
           sums[((o * Cg + c) * kh + m) * kw + q] = sum;
         }
-  return { shape, data: dense.exact ? fromIntegers(sums, d.denominator! * x.denominator!) : fromDoubles(sums) };
-}
-
-export function kernelGradientRational(g: ConvGeometry, padded: Tensor<Scalar>, delta: Tensor<Scalar>): Tensor<Scalar> {
-  return makeTensor([g.outChannels, channelsPerGroup(g), g.kernel.rows, g.kernel.cols], ([o, c, m, q]) => {
-    const channel = inputChannel(g, o, c);
-    let sum: Scalar = ZERO;
-    for (let n = 0; n < g.batch; n++) {
-      for (let i = 0; i < g.output.rows; i++) {
-        for (let j = 0; j < g.output.cols; j++) {
-          const [r, s] = tap(g, i, j, m, q);
-          sum = addScalar(sum, mulScalar(delta.data[offset(delta.shape, [n, o, i, j])], padded.data[offset(padded.shape, [n, channel, r, s])]));
-        }
-      }
-    }
-    return sum;
-  });
+  return sums;
 }
 
 // ∂L/∂b_o = Σ_{n,i,j} δ_{n,o,i,j}
@@ -193,11 +161,12 @@ export function biasGradient(g: ConvGeometry, delta: Tensor<Scalar>): Scalar[] {
 
 // ∂L/∂x̃_{n,c,r,s} = Σ over every (o, i, j, m, n) whose tap is (r, s) on channel c of δ_{n,o,i,j} · k_{o,c',m,n}
 export function paddedInputGradient(g: ConvGeometry, kernel: Tensor<Scalar>, delta: Tensor<Scalar>): Tensor<Scalar> {
-  const shape = [g.batch, g.inChannels, g.padded.rows, g.padded.cols];
   // A padded cell collects at most C_out·kh·kw products.
-  const dense = densePair(delta.data, kernel.data, g.outChannels * g.kernel.rows * g.kernel.cols);
-  if (!dense) return paddedInputGradientRational(g, kernel, delta);
-  const { a: d, b: k } = dense;
+  const data = sumsOfProducts(delta.data, kernel.data, g.outChannels * g.kernel.rows * g.kernel.cols, (d, k) => paddedInputGradientLoop(g, d, k));
+  return { shape: [g.batch, g.inChannels, g.padded.rows, g.padded.cols], data };
+}
+
+function paddedInputGradientLoop(g: ConvGeometry, d: Float64Array, k: Float64Array): Float64Array {
   const [Hp, Wp, Ho, Wo, kh, kw, Cg, C, Co] = [g.padded.rows, g.padded.cols, g.output.rows, g.output.cols, g.kernel.rows, g.kernel.cols, channelsPerGroup(g), g.inChannels, g.outChannels];
   const [sh, sw] = g.stride;
   const [dh, dw] = g.dilation;
@@ -208,36 +177,16 @@ export function paddedInputGradient(g: ConvGeometry, kernel: Tensor<Scalar>, del
         const xBase = (n * C + inputChannel(g, o, c)) * Hp;
         for (let m = 0; m < kh; m++)
           for (let q = 0; q < kw; q++) {
-            const kv = k.values[((o * Cg + c) * kh + m) * kw + q];
+            const kv = k[((o * Cg + c) * kh + m) * kw + q];
             if (kv === 0) continue;
             for (let i = 0; i < Ho; i++) {
               const dRow = ((n * Co + o) * Ho + i) * Wo;
               const xRow = (xBase + i * sh + m * dh) * Wp + q * dw;
-              for (let j = 0; j < Wo; j++) sums[xRow + j * sw] += kv * d.values[dRow + j];
+              for (let j = 0; j < Wo; j++) sums[xRow + j * sw] += kv * d[dRow + j];
             }
           }
       }
-  return { shape, data: dense.exact ? fromIntegers(sums, d.denominator! * k.denominator!) : fromDoubles(sums) };
-}
-
-export function paddedInputGradientRational(g: ConvGeometry, kernel: Tensor<Scalar>, delta: Tensor<Scalar>): Tensor<Scalar> {
-  const shape = [g.batch, g.inChannels, g.padded.rows, g.padded.cols];
-  const data: Scalar[] = new Array(shape.reduce((a, b) => a * b)).fill(ZERO);
-  for (let n = 0; n < g.batch; n++)
-    for (let o = 0; o < g.outChannels; o++)
-      for (let c = 0; c < channelsPerGroup(g); c++) {
-        const channel = inputChannel(g, o, c);
-        for (let i = 0; i < g.output.rows; i++)
-          for (let j = 0; j < g.output.cols; j++) {
-            const d = get(delta, n, o, i, j);
-            for (let m = 0; m < g.kernel.rows; m++)
-              for (let q = 0; q < g.kernel.cols; q++) {
-                const at = offset(shape, [n, channel, ...tap(g, i, j, m, q)]);
-                data[at] = addScalar(data[at], mulScalar(d, get(kernel, o, c, m, q)));
-              }
-          }
-      }
-  return { shape, data };
+  return sums;
 }
 
 // ∂L/∂x_{n,c,i,j} = Σ of ∂L/∂x̃ over every padded cell that shows x_{n,c,i,j} (itself, and its copies in the border)
@@ -266,29 +215,21 @@ export function correlate(
   b: Grid<Scalar>,
   options: { stride: readonly [number, number]; dilation: readonly [number, number]; rows: number; cols: number },
 ): Grid<Scalar> {
-  const { stride, dilation } = options;
-  const dense = densePair(b.data, a.data, b.rows * b.cols);
-  if (!dense) {
-    return makeGrid(options.rows, options.cols, (m, n) => {
-      let sum: Scalar = ZERO;
-      for (let i = 0; i < b.rows; i++) {
-        for (let j = 0; j < b.cols; j++) sum = addScalar(sum, mulScalar(at(b, i, j), at(a, m * stride[0] + i * dilation[0], n * stride[1] + j * dilation[1])));
+  const { stride, dilation, rows, cols } = options;
+  const data = sumsOfProducts(b.data, a.data, b.rows * b.cols, (bv, av) => {
+    const sums = new Float64Array(rows * cols);
+    for (let m = 0; m < rows; m++)
+      for (let n = 0; n < cols; n++) {
+        let sum = 0;
+        for (let i = 0; i < b.rows; i++) {
+          const row = (m * stride[0] + i * dilation[0]) * a.cols + n * stride[1];
+          for (let j = 0; j < b.cols; j++) sum += bv[i * b.cols + j] * av[row + j * dilation[1]];
+        }
+        sums[m * cols + n] = sum;
       }
-      return sum;
-    });
-  }
-  const sums = new Float64Array(options.rows * options.cols);
-  for (let m = 0; m < options.rows; m++)
-    for (let n = 0; n < options.cols; n++) {
-      let sum = 0;
-      for (let i = 0; i < b.rows; i++) {
-        const row = (m * stride[0] + i * dilation[0]) * a.cols + n * stride[1];
-        for (let j = 0; j < b.cols; j++) sum += dense.a.values[i * b.cols + j] * dense.b.values[row + j * dilation[1]];
-      }
-      sums[m * options.cols + n] = sum;
-    }
-  const data = dense.exact ? fromIntegers(sums, dense.a.denominator! * dense.b.denominator!) : fromDoubles(sums);
-  return { rows: options.rows, cols: options.cols, data };
+    return sums;
+  });
+  return { rows, cols, data };
 }
 
 /** The pieces of the transposed convolution that gives one channel pair's share of ∂L/∂X̃, for the derivation to show. */

@@ -1,25 +1,43 @@
-// How much a problem asks for, said in numbers before any of it is done.
-import { channelsPerGroup, convGeometry } from './geometry.js';
-import type { Problem } from '../problem/problem.js';
+// How much a problem asks for, said in numbers before any of it is done: the size of its tensors,
+// the time of its steps, the size of its derivation. A problem over a limit is refused with those
+// numbers (exit 2, nothing written). The costs are models fitted on measurements (the constants
+// below say on what); each errs on the side of the larger estimate.
+import { channelsPerGroup, convGeometry, type ConvGeometry } from './geometry.js';
+import { pooledExtent } from './pool.js';
+import type { Diagnostic, Problem } from '../problem/problem.js';
+import { isExact, type Scalar } from '../numbers/scalar.js';
+
+/** The limits, in the README's table. */
+export const LIMITS = {
+  /** Entries of any one tensor: the padded input, the convolution's output, the kernel. */
+  entries: 10e6,
+  /** Estimated seconds for all the steps (float64 speed; exact arithmetic has its own budget, EXACT_BUDGET). */
+  seconds: 30,
+  /** Multiply-adds a derivation entry by entry (--detail auto or full) takes on. */
+  derivedMultiplyAdds: 5e7,
+  /** Estimated bytes of one format of a --detail full derivation. */
+  fullDerivationBytes: 16e6,
+} as const;
 
 export interface Workload {
   /** Multiply-adds of one forward pass: N · C_out · H' · W' · C_in/groups · kh · kw. */
   readonly multiplyAdds: number;
+  /** Entries of σ and of the padded input: what every step computes entry by entry. */
+  readonly entries: number;
   /** "input 3×128×128, kernel 8×3×5×5" */
   readonly description: string;
 }
-
-/** The most multiply-adds convgrad computes (exactly) for --json; beyond it a run would not fit in memory or time. */
-export const MAX_MULTIPLY_ADDS = 1e9;
-/** The most a derivation (entry by entry, --detail auto or full) takes on. */
-export const MAX_DERIVED_MULTIPLY_ADDS = 5e7;
 
 export function workload(problem: Problem): Workload {
   const g = convGeometry(problem);
   const multiplyAdds = g.batch * g.outChannels * g.output.rows * g.output.cols * channelsPerGroup(g) * g.kernel.rows * g.kernel.cols;
   const input = problem.input.shape.slice(4 - problem.inputForm).join('×');
   const kernel = problem.kernel.shape.slice(4 - problem.kernelForm).join('×');
-  return { multiplyAdds, description: `input ${input}, kernel ${kernel}` };
+  return { multiplyAdds, entries: entriesPerStep(g), description: `input ${input}, kernel ${kernel}` };
+}
+
+function entriesPerStep(g: ConvGeometry): number {
+  return g.batch * (g.outChannels * g.output.rows * g.output.cols + g.inChannels * g.padded.rows * g.padded.cols);
 }
 
 /** 9.2 M, 2.4 G: a count in words a person reads at a glance. */
@@ -28,6 +46,78 @@ export function formatCount(n: number): string {
   if (n >= 1e6) return `${(n / 1e6).toFixed(1)} M`;
   if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`;
   return `${n}`;
+}
+
+/** 60,001: an extent written out. */
+const grouped = (n: number) => n.toLocaleString('en-US');
+
+/** What the problem asks for beyond the limits, each refusal naming the field that asks for it. */
+export function refusals(problem: Problem): Diagnostic[] {
+  const g = convGeometry(problem);
+  const out: Diagnostic[] = [];
+  const planes = (n: number) => (n === 1 ? '' : ` in ${grouped(n)} planes`);
+  const padded = g.batch * g.inChannels * g.padded.rows * g.padded.cols;
+  if (padded > LIMITS.entries) {
+    const p = g.padding;
+    const padding = p.top + p.bottom + p.left + p.right > 0;
+    const by = padding ? `${p.top === p.bottom && p.left === p.right && p.top === p.left ? p.top : `(${p.top}, ${p.bottom}, ${p.left}, ${p.right})`} makes` : 'is';
+    out.push({ path: padding ? 'padding' : 'input', message: `${by} a ${grouped(g.padded.rows)}×${grouped(g.padded.cols)} padded input${planes(g.batch * g.inChannels)}: ${formatCount(padded)} entries, over the ${formatCount(LIMITS.entries)} limit` });
+  }
+  const sigma = g.batch * g.outChannels * g.output.rows * g.output.cols;
+  if (sigma > LIMITS.entries) out.push({ path: 'input', message: `makes a ${grouped(g.output.rows)}×${grouped(g.output.cols)} convolution output${planes(g.batch * g.outChannels)}: ${formatCount(sigma)} entries, over the ${formatCount(LIMITS.entries)} limit` });
+  if (problem.kernel.data.length > LIMITS.entries) out.push({ path: 'kernel', message: `${formatCount(problem.kernel.data.length)} entries, over the ${formatCount(LIMITS.entries)} limit` });
+  if (out.length > 0) return out;
+  const seconds = (problem.steps * stepMicroseconds(problem)) / 1e6;
+  if (seconds > LIMITS.seconds) {
+    const w = workload(problem);
+    const what = `${w.description}: ${formatCount(w.multiplyAdds)} multiply-adds and ${formatCount(w.entries)} entries a step`;
+    out.push({ path: problem.steps > 1 ? 'steps' : 'input', message: `${problem.steps > 1 ? `${problem.steps} steps of ` : ''}${what} take about ${Math.round(seconds)} s, over the ${LIMITS.seconds} s limit${problem.steps > 1 ? '; take fewer steps' : ''}` });
+  }
+  return out;
+}
+
+/**
+ * The estimated microseconds of one step in float64: 1.5 µs an entry of σ and of the padded input
+ * (the stages after the convolution, their gradients), 4 ns a multiply-add in each of the three
+ * convolutions, 50 ns a read of a pooling window, 0.3 µs a node of an expression (and of its
+ * derivative) an entry it is evaluated on. Measured: 128×128 with a 5×5 kernel, 40 ms a step
+ * (estimated 52 ms); ResNet's first layer (3×224×224, 64×3×7×7, stride 2), 4.5 s (estimated 2.7 s
+ * plus reading and writing).
+ */
+export function stepMicroseconds(problem: Problem): number {
+  const g = convGeometry(problem);
+  return g.batch * (g.outChannels * g.output.rows * g.output.cols * (1.5 + 0.3 * activationCost(problem)) + g.inChannels * g.padded.rows * g.padded.cols * 1.5) + workload(problem).multiplyAdds * 3 * 0.004 + poolReads(problem, g) * 0.05 + lossCost(problem) * 0.3;
+}
+
+/** Entries read by the pooling windows, all of them. */
+function poolReads(problem: Problem, g: ConvGeometry): number {
+  if (!problem.pool) return 0;
+  const [rows, cols] = pooledExtent(problem.pool, g.output.rows, g.output.cols);
+  return g.batch * g.outChannels * rows * cols * problem.pool.size[0] * problem.pool.size[1];
+}
+
+const activationCost = (problem: Problem) => (problem.activation.type === 'expression' ? problem.activation.expression.cost : 0);
+
+/** Nodes evaluated for the loss's expression over every prediction entry. */
+function lossCost(problem: Problem): number {
+  if (problem.loss.type !== 'expression') return 0;
+  return problem.loss.expression.cost * problem.target.data.length;
+}
+
+/**
+ * A refusal of a derivation entry by entry (--detail auto or full) that would be too large: by its
+ * multiply-adds, and for --detail full by the size of the document it would write.
+ */
+export function derivationRefusal(problem: Problem, detail: 'full' | 'auto'): string | undefined {
+  const work = workload(problem);
+  if (work.multiplyAdds > LIMITS.derivedMultiplyAdds) {
+    return `${work.description}: ${formatCount(work.multiplyAdds)} multiply-adds, more than a derivation entry by entry takes on (${formatCount(LIMITS.derivedMultiplyAdds)}); use --json, --format json or --detail summary`;
+  }
+  const bytes = fullDerivationBytes(problem);
+  if (detail === 'full' && bytes > LIMITS.fullDerivationBytes) {
+    return `--detail full: ${work.description} would write about ${formatCount(bytes)}B a format, over the ${formatCount(LIMITS.fullDerivationBytes)}B limit; use --detail auto, which derives some entries and shows every value`;
+  }
+  return undefined;
 }
 
 /**
@@ -41,4 +131,47 @@ export function fullDerivationBytes(problem: Problem): number {
   const kernelTerms = g.outChannels * channelsPerGroup(g) * g.kernel.rows * g.kernel.cols * g.batch * g.output.rows * g.output.cols;
   const inputTerms = g.batch * g.inChannels * g.input.rows * g.input.cols * g.outChannels * g.kernel.rows * g.kernel.cols;
   return (sigmaTerms + kernelTerms + inputTerms) * 3 * 14;
+}
+
+/**
+ * The exact work convgrad does for a problem before it goes on in float64, in estimated
+ * microseconds: some 20 s. Most problems never come near it; a large map over many steps, whose
+ * numbers grow with every step, does (model and measurements at exactStepCost).
+ */
+export const EXACT_BUDGET = 20e6;
+
+/**
+ * The estimated microseconds of one exact step from the parameters it starts from: every entry of σ
+ * and of the padded input costs some 4 + 2·b µs over the step (activation, pooling, loss, their
+ * gradients, the conversions), b the bits of σ's numbers (the parameters' bits, the input's, and
+ * log2 of the terms of a sum), and a node of an expression 2 + b µs an entry it is evaluated on;
+ * every multiply-add about 5 ns in each of the three convolutions (σ, ∂L/∂K, ∂L/∂X̃), times the
+ * pairs of limbs its numbers need (model/dense.ts). Measured over 6 problems of 16×16 to 64×64 and 1
+ * to 14 SGD steps with numbers of 5 to 520 bits: the estimate is 1.7 to 10 times the time taken.
+ */
+export function exactStepCost(problem: Problem, parameters: { readonly kernel: { readonly data: readonly Scalar[] }; readonly bias?: readonly Scalar[] }): number {
+  const g = convGeometry(problem);
+  const terms = channelsPerGroup(g) * g.kernel.rows * g.kernel.cols;
+  const bits = Math.max(maxBits(parameters.kernel.data), maxBits(parameters.bias ?? [])) + fixedBits(problem) + Math.ceil(Math.log2(terms));
+  const sigma = g.batch * g.outChannels * g.output.rows * g.output.cols;
+  const pairs = Math.ceil(bits / 45) ** 2;
+  return entriesPerStep(g) * (4 + 2 * bits) + (activationCost(problem) * sigma + lossCost(problem)) * (2 + bits) + workload(problem).multiplyAdds * 3 * pairs * 0.005;
+}
+
+/** The most bits of a numerator or denominator among some values (0 for float64 ones). */
+function maxBits(values: readonly Scalar[]): number {
+  let most = 0;
+  for (const x of values) if (isExact(x)) most = Math.max(most, bitLength(x.n), bitLength(x.d));
+  return most;
+}
+
+const bitLength = (n: bigint) => (n === 0n ? 0 : n.toString(16).length * 4);
+
+const fixedBitsOf = new WeakMap<Problem, number>();
+
+/** The bits of the input's and the target's numbers, which every step reads. */
+function fixedBits(problem: Problem): number {
+  let bits = fixedBitsOf.get(problem);
+  if (bits === undefined) fixedBitsOf.set(problem, (bits = Math.max(maxBits(problem.input.data), maxBits(problem.target.data))));
+  return bits;
 }

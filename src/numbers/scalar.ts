@@ -23,25 +23,26 @@ export function asDouble(x: Scalar): number {
 const EXACT_BITS = 1024;
 const EXACT_LIMIT = 2n ** BigInt(EXACT_BITS);
 
-function kept(r: Rational): Scalar {
+/** r itself while its numerator and denominator stay within the bound, its double beyond. */
+export function bounded(r: Rational): Scalar {
   return r.n < EXACT_LIMIT && r.d < EXACT_LIMIT ? r : toDouble(r);
 }
 
 export function add(a: Scalar, b: Scalar): Scalar {
-  return isExact(a) && isExact(b) ? kept(a.add(b)) : asDouble(a) + asDouble(b);
+  return isExact(a) && isExact(b) ? bounded(a.add(b)) : asDouble(a) + asDouble(b);
 }
 
 export function sub(a: Scalar, b: Scalar): Scalar {
-  return isExact(a) && isExact(b) ? kept(a.sub(b)) : asDouble(a) - asDouble(b);
+  return isExact(a) && isExact(b) ? bounded(a.sub(b)) : asDouble(a) - asDouble(b);
 }
 
 export function mul(a: Scalar, b: Scalar): Scalar {
-  return isExact(a) && isExact(b) ? kept(a.mul(b)) : asDouble(a) * asDouble(b);
+  return isExact(a) && isExact(b) ? bounded(a.mul(b)) : asDouble(a) * asDouble(b);
 }
 
 /** a / b; the caller makes sure b is not 0. */
 export function div(a: Scalar, b: Scalar): Scalar {
-  return isExact(a) && isExact(b) ? kept(a.div(b)) : asDouble(a) / asDouble(b);
+  return isExact(a) && isExact(b) ? bounded(a.div(b)) : asDouble(a) / asDouble(b);
 }
 
 export function neg(a: Scalar): Scalar {
@@ -80,7 +81,7 @@ export function powInteger(a: Scalar, e: number): Scalar {
   const bits = Math.max(bitLength(a.n), bitLength(a.d));
   // |a| ≥ 2^(bits − 1), so |a^e| (or its denominator) ≥ 2^((bits − 1)·|e|): past the limit already.
   if ((bits - 1) * Math.abs(e) >= EXACT_BITS) return asDouble(a) ** e;
-  return kept(a.pow(e) as Rational);
+  return bounded(a.pow(e) as Rational);
 }
 
 function bitLength(n: bigint): number {

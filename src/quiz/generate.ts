@@ -40,12 +40,14 @@ export function exercises(count: number, seed: number, difficulty: Difficulty): 
 
 /** Exact, short, and not trivial: every answer a decimal of at most PLACES places, the loss not 0. */
 function nice(solution: Solution): boolean {
-  const values: Scalar[] = solution.steps.flatMap((s) => [
-    s.forward.loss, ...s.forward.prediction.data, ...s.gradients.kernel.data, ...s.gradients.input.data, ...(s.gradients.bias ?? []), ...s.after.kernel.data, ...(s.after.bias ?? []),
-  ]);
+  const { forward, gradients } = solution.first;
+  const values: Scalar[] = [
+    ...forward.prediction.data, ...gradients.input.data,
+    ...solution.steps.flatMap((s) => [s.loss, ...s.gradients.kernel.data, ...(s.gradients.bias ?? []), ...s.after.kernel.data, ...(s.after.bias ?? [])]),
+  ];
   const short = values.every((v) => isExact(v) && toTerminatingDecimal(v, PLACES) !== null && v.abs().compare(100_000) < 0);
-  const loss = solution.steps[0].forward.loss;
-  return short && isExact(loss) && !loss.equals(0) && solution.steps[0].gradients.kernel.data.some((g) => isExact(g) && !g.equals(0));
+  const loss = forward.loss;
+  return short && isExact(loss) && !loss.equals(0) && gradients.kernel.data.some((g) => isExact(g) && !g.equals(0));
 }
 
 function draw(random: () => number, difficulty: Difficulty): Record<string, unknown> {

@@ -6,7 +6,7 @@ import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
 import type { Block, Derivation } from '../derivation/step.js';
 import { plotLayout } from './plot.js';
-import { stringsFor, type Strings } from '../strings/strings.js';
+import { stringsFor, type Language, type Strings } from '../strings/strings.js';
 
 const TEX_SPECIALS: Record<string, string> = {
   '\\': '\\textbackslash{}',
@@ -27,6 +27,52 @@ const TEX_SPECIALS: Record<string, string> = {
 /** Plain text made inert for LaTeX: every special character printed as itself, never read as a command. */
 export function escapeTex(text: string): string {
   return text.replace(/[\\{}$&#%_^~<>|]/g, (c) => TEX_SPECIALS[c]).replace(/\s+/g, ' ');
+}
+
+/** Where a character of a title is set: Latin Modern, a fallback font of the preamble, or nowhere (an invisible format character). */
+type TitleFont = 'main' | 'cjk' | 'rtl' | 'symbols' | 'other' | 'invisible';
+
+// Latin, its punctuation and Latin Modern's own symbols; then the scripts Latin Modern has no glyphs of.
+function titleFont(code: number): TitleFont {
+  if (code < 0x250 || (code >= 0x1e00 && code < 0x1f00) || (code >= 0x2010 && code < 0x2028) || code === 0x20ac) return 'main';
+  if ((code >= 0x200b && code < 0x2010) || (code >= 0x2028 && code < 0x2030) || (code >= 0x2060 && code < 0x2070) || code === 0xfeff || (code >= 0xfe00 && code < 0xfe10)) return 'invisible';
+  if ((code >= 0x2e80 && code < 0xa000) || (code >= 0xac00 && code < 0xd7b0) || (code >= 0xf900 && code < 0xfb00) || (code >= 0xff00 && code < 0xfff0) || (code >= 0x20000 && code < 0x31350)) return 'cjk';
+  if ((code >= 0x590 && code < 0x900) || (code >= 0xfb1d && code < 0xfe00) || (code >= 0xfe70 && code < 0xff00)) return 'rtl';
+  if ((code >= 0x2190 && code < 0x2c00) || (code >= 0x1f000 && code < 0x1fb00)) return 'symbols';
+  return 'other';
+}
+
+/** Characters pdflatex sets with T1, textcomp and lmodern (ASCII and Latin-1): a title of only these needs no other engine. */
+const PDFLATEX_TITLE = /^[\x20-\x7e\u00a0-\u00ff\t\n\r]*$/;
+
+/** The engine a document needs: Chinese always xelatex (ctex); English pdflatex unless its title has characters pdflatex cannot set. */
+export function texEngine(derivation: Pick<Derivation, 'title'>, language: Language): 'pdflatex' | 'xelatex' {
+  return language === 'zh' || !PDFLATEX_TITLE.test(derivation.title ?? '') ? 'xelatex' : 'pdflatex';
+}
+
+/**
+ * A title in any script, for xelatex: escaped as plain text, each run of characters Latin Modern has
+ * no glyphs of set in a font that has (CJK only where ctex does not already), a right-to-left run
+ * set right to left, invisible format characters (zero-width spaces, direction marks) left out.
+ */
+export function titleTex(title: string, language: Language): string {
+  const runs: { font: TitleFont; text: string }[] = [];
+  for (const char of title) {
+    let font = titleFont(char.codePointAt(0)!);
+    if (font === 'invisible') continue;
+    if (font === 'cjk' && language === 'zh') font = 'main';
+    const last = runs.at(-1);
+    if (last && last.font === font) last.text += char;
+    else runs.push({ font, text: char });
+  }
+  return runs
+    .map(({ font, text }) => {
+      const tex = escapeTex(text);
+      if (font === 'main') return tex;
+      if (font === 'rtl') return `{\\convgradrtl\\beginR ${tex}\\endR}`;
+      return `{\\convgrad${font} ${tex}}`;
+    })
+    .join('');
 }
 
 function textTex(text: Text, strings: Strings): string {
@@ -55,18 +101,28 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
     },
   });
   const { heading, subtitle } = headings(derivation, strings);
+  const engine = texEngine(derivation, options.language);
   const generated = textTex(generatedText(options), strings);
   const laidOut = sheet ? `${fillTemplate('sheet.tex', { generated, language: readTemplate(`sheet.${options.language}.tex`).trimEnd() }).trimEnd()}\n\\begin{multicols}{2}\n${body}\n\\end{multicols}` : body;
   return fillTemplate('derivation.tex', {
-    preamble: readTemplate(`preamble.${options.language}.tex`).trimEnd(),
+    engine,
+    preamble: preamble(derivation, options.language, engine),
     margin: sheet ? '1.6cm' : '2.2cm',
-    heading: escapeTex(heading),
+    heading: derivation.title !== undefined && engine === 'xelatex' ? titleTex(heading, options.language) : escapeTex(heading),
     headingSize: sheet ? '\\Large' : '\\LARGE',
     subtitle: subtitle === undefined ? '' : `\\vspace{0.4em}{\\large ${escapeTex(subtitle)}\\par}`,
     intro: sheet ? '' : derivation.intro.map((t) => textTex(t, strings)).join('\n\n'),
     body: laidOut,
     closing: sheet ? '' : `\\vfill\n{\\footnotesize ${generated}\\par}`,
   });
+}
+
+/** The preamble of the language and engine, with the title's fonts (templates/title-fonts.tex) where the title needs them. */
+function preamble(derivation: Derivation, language: Language, engine: 'pdflatex' | 'xelatex'): string {
+  if (engine === 'pdflatex') return readTemplate('preamble.en.tex').trimEnd();
+  const base = readTemplate(language === 'en' ? 'preamble.en.xetex.tex' : 'preamble.zh.tex').trimEnd();
+  const fonts = [...(derivation.title ?? '')].some((c) => !['main', 'invisible', ...(language === 'zh' ? ['cjk'] : [])].includes(titleFont(c.codePointAt(0)!)));
+  return fonts ? `${base}\n${readTemplate('title-fonts.tex').trimEnd()}` : base;
 }
 
 function tableTex(block: Extract<Block, { kind: 'table' }>, strings: Strings): string {

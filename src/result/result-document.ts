@@ -56,7 +56,7 @@ export function resultJson(solution: Solution): string {
  */
 function resultFields<T>(solution: Solution, write: (x: Scalar) => T | undefined): ResultFields<T> {
   const { problem, steps } = solution;
-  const first = steps[0];
+  const { first } = solution;
   const last = steps[steps.length - 1];
   const shaped = (t: Tensor<Scalar>, dimensions: number): Field<T> | undefined => {
     const values = t.data.map(write);
@@ -76,7 +76,7 @@ function resultFields<T>(solution: Solution, write: (x: Scalar) => T | undefined
     }),
     grad: defined({ kernel: kernel(first.gradients.kernel), ...bias(first.gradients.bias), input: shaped(first.gradients.input, problem.inputForm) }),
     updated: defined({ kernel: kernel(last.after.kernel), ...bias(last.after.bias) }),
-    trajectory: steps.map((s) => defined({ step: s.step, loss: scalar(s.forward.loss), kernel: kernel(s.after.kernel), ...bias(s.after.bias) })),
+    trajectory: steps.map((s) => defined({ step: s.step, loss: scalar(s.loss), kernel: kernel(s.after.kernel), ...bias(s.after.bias) })),
   };
 }
 

@@ -192,7 +192,7 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
   const blocks: Block[] = [];
   if (t > 1) {
     blocks.push(
-      text({ key: 'optim.step.again', params: { previous: math(`${t - 1}`), loss: math(`L = ${scalarTex(step.forward.loss)}`) } }),
+      text({ key: 'optim.step.again', params: { previous: math(`${t - 1}`), loss: math(`L = ${scalarTex(step.loss)}`) } }),
       { kind: 'chains', chains: [...planeChains(ctx, 'kernel', (sup) => partial('L', `K${sup}`), step.gradients.kernel), ...(step.gradients.bias ? [chain(partial('L', 'b'), vectorTex(step.gradients.bias))] : [])] },
     );
   }
@@ -232,7 +232,7 @@ function trajectoryStep(ctx: DerivationContext, steps: readonly TrainingStep[]):
   const rows = steps.map((s) => {
     const kernel = planes(ctx, 'kernel', s.after.kernel)[0];
     const parameters = [ctx.matrix(kernel.grid), ...(s.after.bias ? [`b = ${vectorTex(s.after.bias)}`] : [])].join(', \\; ');
-    return [`${s.step}`, scalarTex(s.forward.loss), parameters];
+    return [`${s.step}`, scalarTex(s.loss), parameters];
   });
   return {
     rule: 'optim.trajectory',
@@ -241,7 +241,7 @@ function trajectoryStep(ctx: DerivationContext, steps: readonly TrainingStep[]):
       text({ key: 'optim.trajectory' }),
       { kind: 'table', header: [{ key: 'trajectory.step' }, { key: 'trajectory.loss' }, { key: 'trajectory.parameters' }], rows },
       text({ key: 'optim.curve' }),
-      { kind: 'plot', x: steps.map((s) => s.step), y: steps.map((s) => asDouble(s.forward.loss)), xLabel: { key: 'plot.step' }, yLabel: { key: 'plot.loss' } },
+      { kind: 'plot', x: steps.map((s) => s.step), y: steps.map((s) => asDouble(s.loss)), xLabel: { key: 'plot.step' }, yLabel: { key: 'plot.loss' } },
     ],
   };
 }
