@@ -212,8 +212,10 @@ async function withSolution(
   // The result document, the engines and the vectors give doubles: a value no double holds is refused.
   const overflow = firstNonFinite(resultDocument(solution));
   if (overflow) {
-    const why = Number.isNaN(overflow.value) ? 'float64 arithmetic gives NaN there (as PyTorch would: 0/0, ∞ − ∞)' : "beyond float64's range (about ±1.8e308)";
-    return refuse([{ path: overflow.path, message: `${why}; every result is also written as a double, so the problem's numbers must be smaller` }]);
+    const message = Number.isNaN(overflow.value)
+      ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 on the way to it: Adam with eps 0 and a zero gradient, say); a result document has no number to write for it'
+      : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
+    return refuse([{ path: overflow.path, message }]);
   }
   return use(solution, input);
 }
@@ -227,7 +229,7 @@ async function deriveCommand(file: string | undefined, options: DeriveOptions, i
 function checkDerivationSize(problem: Problem, formats: Format[], options: DeriveOptions, io: Io): void {
   const derived = !options.json && options.detail !== 'summary' && formats.some((f) => f !== 'json');
   if (!derived) return;
-  const refusal = derivationRefusal(problem, options.detail === 'full' ? 'full' : 'auto');
+  const refusal = derivationRefusal(problem, options.detail === 'full' ? 'full' : 'auto', formats.includes('html'));
   if (refusal) throw new UsageError(refusal);
   if (options.detail === 'full') {
     const bytes = fullDerivationBytes(problem);

@@ -47,7 +47,7 @@ export function compareQuantity(ours: Nested, theirs: Nested, tolerance: Toleran
   }
   const a = flatten(ours);
   const b = flatten(theirs);
-  const scale = Math.max(1, ...a.map((e) => Math.abs(e.value)));
+  const scale = a.reduce((m, e) => Math.max(m, Math.abs(e.value)), 1);
   let maxAbs = 0;
   let maxRel = 0;
   const differences: EntryDifference[] = [];

@@ -13,10 +13,10 @@ export const LIMITS = {
   entries: 10e6,
   /** Estimated seconds for all the steps (float64 speed; exact arithmetic has its own budget, EXACT_BUDGET). */
   seconds: 30,
-  /** Multiply-adds a derivation entry by entry (--detail auto or full) takes on. */
-  derivedMultiplyAdds: 5e7,
-  /** Estimated bytes of one format of a --detail full derivation. */
-  fullDerivationBytes: 16e6,
+  /** Estimated seconds of a derivation entry by entry (--detail auto or full; the model at derivationMicroseconds). */
+  derivationSeconds: 10,
+  /** Estimated bytes of the largest format of a --detail full derivation (the HTML, where it is asked for). */
+  fullDerivationBytes: 64e6,
 } as const;
 
 export interface Workload {
@@ -106,19 +106,36 @@ function lossCost(problem: Problem): number {
 
 /**
  * A refusal of a derivation entry by entry (--detail auto or full) that would be too large: by its
- * multiply-adds, and for --detail full by the size of the document it would write.
+ * multiply-adds, and for --detail full by the size of the largest document it would write.
  */
-export function derivationRefusal(problem: Problem, detail: 'full' | 'auto'): string | undefined {
+export function derivationRefusal(problem: Problem, detail: 'full' | 'auto', html: boolean): string | undefined {
   const work = workload(problem);
-  if (work.multiplyAdds > LIMITS.derivedMultiplyAdds) {
-    return `${work.description}: ${formatCount(work.multiplyAdds)} multiply-adds, more than a derivation entry by entry takes on (${formatCount(LIMITS.derivedMultiplyAdds)}); use --json, --format json or --detail summary`;
+  const seconds = derivationMicroseconds(problem) / 1e6;
+  if (seconds > LIMITS.derivationSeconds) {
+    return `${work.description}: a derivation entry by entry would take about ${Math.round(seconds)} s, over the ${LIMITS.derivationSeconds} s limit; use --json, --format json or --detail summary`;
   }
-  const bytes = fullDerivationBytes(problem);
+  const bytes = fullDerivationBytes(problem) * (html ? HTML_PER_MARKDOWN_BYTE : 1);
   if (detail === 'full' && bytes > LIMITS.fullDerivationBytes) {
-    return `--detail full: ${work.description} would write about ${formatCount(bytes)}B a format, over the ${formatCount(LIMITS.fullDerivationBytes)}B limit; use --detail auto, which derives some entries and shows every value`;
+    return `--detail full: ${work.description} would write about ${formatCount(bytes)}B of ${html ? 'HTML' : 'LaTeX and Markdown'}, over the ${formatCount(LIMITS.fullDerivationBytes)}B limit; use --detail auto, which derives some entries and shows every value`;
   }
   return undefined;
 }
+
+/**
+ * The estimated microseconds of a derivation: each kernel entry shown is derived from every σ of its
+ * output channel written out (N·H'·W' of them, C_in/groups·kh·kw products each), so the work is
+ * N·H'·W' · (products + 8) · 10 µs for each of the (at most two) output channels shown. Measured:
+ * 360×360 with a 3×3 kernel 17 s (estimated 22 s), 1×200,000 with 1×2 12.6 s (20 s), 302×302 with
+ * 2×2 and an average pool of 300×300 10.7 s (10.8 s), 3×128×128 with 8×3×5×5 9 s (25 s).
+ */
+export function derivationMicroseconds(problem: Problem): number {
+  const g = convGeometry(problem);
+  const products = channelsPerGroup(g) * g.kernel.rows * g.kernel.cols;
+  return g.batch * g.output.rows * g.output.cols * Math.min(2, g.outChannels) * (products + 8) * 10;
+}
+
+/** The HTML of a derivation (KaTeX's markup, and each formula's source to copy) per byte of its Markdown: 63 for 28×28 with a 3×3 kernel. */
+export const HTML_PER_MARKDOWN_BYTE = 63;
 
 /**
  * About how many bytes one text format of a --detail full derivation takes: every term of every σ,

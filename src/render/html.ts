@@ -19,9 +19,14 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML_SPECIALS[c]).replace(/\s+/g, ' ');
 }
 
-/** KaTeX at build time; a formula it cannot render is a bug in convgrad, so it throws. */
+/**
+ * KaTeX at build time; a formula it cannot render is a bug in convgrad, so it throws. The LaTeX is
+ * convgrad's own (a user's text reaches it only escaped), so no \\href or \\url is trusted, and the
+ * macro-expansion guard meant for hostile input is lifted: a --detail full derivation's long aligned
+ * blocks expand \\dfrac and \\textcolor more than KaTeX's default 1000 times.
+ */
 export function renderMath(tex: string, displayMode: boolean): string {
-  return katex.renderToString(tex, { displayMode, throwOnError: true, strict: 'error', output: 'htmlAndMathml' });
+  return katex.renderToString(tex, { displayMode, throwOnError: true, strict: 'error', output: 'htmlAndMathml', trust: false, maxExpand: Infinity });
 }
 
 function textHtml(text: Text, strings: Strings): string {

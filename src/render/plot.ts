@@ -15,8 +15,8 @@ export function tickLabel(value: number): string {
 }
 
 export function plotLayout(x: readonly number[], y: readonly number[], width: number, height: number): PlotLayout {
-  const [x0, x1] = [Math.min(...x), Math.max(...x)];
-  const [y0, y1] = [Math.min(...y), Math.max(...y)];
+  const range = (v: readonly number[]) => v.reduce(([lo, hi], a) => [Math.min(lo, a), Math.max(hi, a)], [Infinity, -Infinity]);
+  const [[x0, x1], [y0, y1]] = [range(x), range(y)];
   const sx = (v: number) => (x1 === x0 ? width / 2 : ((v - x0) / (x1 - x0)) * width);
   const sy = (v: number) => (y1 === y0 ? height / 2 : ((v - y0) / (y1 - y0)) * height);
   const round = (v: number) => Math.round(v * 100) / 100;

@@ -73,7 +73,9 @@ function adam(o: Extract<Optimizer, { type: 'adam' | 'adamw' }>, t: number, thet
   const mHat = m.map((mk) => div(mk, correction1));
   const root = Math.sqrt(asDouble(correction2));
   const denominator = (vmax ?? v).map((vk) => Math.sqrt(asDouble(vk)) / root + asDouble(o.eps));
-  const update = zip(mHat, (mk, k) => (isZeroScalar(mk) ? ZERO : (asDouble(o.lr) * asDouble(mk)) / (denominator[k] as number)));
+  // η·m̂/denominator: exactly 0 where m̂ is 0 and the denominator is not; 0/0 (eps = 0 and a zero
+  // gradient) is NaN, as in PyTorch, and the problem is then refused for its NaN.
+  const update = zip(mHat, (mk, k) => (compare(mk, ZERO) === 0 && denominator[k] !== 0 ? ZERO : (asDouble(o.lr) * asDouble(mk)) / (denominator[k] as number)));
   const parameters = zip(decayed, (p, k) => sub(p, update[k]));
   const next: Record<string, readonly Scalar[]> = { exp_avg: m, exp_avg_sq: v, ...(vmax ? { max_exp_avg_sq: vmax } : {}) };
   return { parameters, state: next, record: { ...(o.type === 'adamw' ? { decayed } : {}), g, exp_avg: m, exp_avg_sq: v, ...(vmax ? { max_exp_avg_sq: vmax } : {}), m_hat: mHat, denominator, update, parameters } };
@@ -109,8 +111,4 @@ function rmsprop(o: Extract<Optimizer, { type: 'rmsprop' }>, theta: readonly Sca
   }
   const parameters = zip(theta, (p, k) => sub(p, update[k]));
   return { parameters, state: next, record: { ...record, update, parameters } };
-}
-
-function isZeroScalar(x: Scalar): boolean {
-  return compare(x, ZERO) === 0;
 }

@@ -3,7 +3,7 @@
 // expressions) and again by the compact rule, and shown equal.
 import { differentiate } from '../../expr/differentiate.js';
 import { evaluate } from '../../expr/evaluate.js';
-import { add, mul, num, sym, type Expr, type Sym } from '../../expr/expr.js';
+import { addAll, mul, num, sym, type Expr, type Sym } from '../../expr/expr.js';
 import { scalarTex, shownExactly, symbolTex, toTex, toTexTerms } from '../../expr/to-tex.js';
 import { add as addScalar, asDouble, isExact, mul as mulScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
 import { toExactString } from '../../numbers/rational.js';
@@ -257,8 +257,8 @@ function kernelCompactStep(ctx: DerivationContext): Step {
   const border = (r: number, c: number) => isPaddingCell(g, r, c);
   const sides = Array.from({ length: g.batch }, (_, n) => `${ctx.matrix(plane(forward.padded, n, channel), border)} \\star ${ctx.matrix(plane(gradients.delta, n, 0))}`);
   const batchSum = g.batch > 1 ? '\\sum_n ' : '';
-  const first: Expr = add(
-    ...Array.from({ length: g.batch }, (_, n) =>
+  const first: Expr = addAll(
+    Array.from({ length: g.batch }, (_, n) =>
       Array.from({ length: g.output.rows * g.output.cols }, (__, k) => {
         const [i, j] = [Math.floor(k / g.output.cols), k % g.output.cols];
         const source = paddedSource(g, ...tap(g, i, j, 0, 0));
@@ -296,9 +296,9 @@ function biasStep(ctx: DerivationContext): Step {
           values.push(get(gradients.delta, n, o, i, j));
         }
     const total = gradients.bias![o];
-    agree(`∂L/∂b_${o + 1}`, evaluate(add(...names), ctx.value), total);
+    agree(`∂L/∂b_${o + 1}`, evaluate(addAll(names), ctx.value), total);
     const b = symbolTex(biasSym(naming, o));
-    return chain(partial('L', b), `\\sum_{${g.batch > 1 ? 'n,' : ''}i,j} \\delta${superscript(ctx, 'output', 0, o).replace(/^\^\{\(1,/, '^{(n,')}_{ij}`, toTexTerms(add(...names), { ...(ctx.elision.terms ? { elide: ctx.elision.terms } : {}) }), rounded(valueSumPieces(values, ctx.elision.terms), !values.every(isExact)), value(total));
+    return chain(partial('L', b), `\\sum_{${g.batch > 1 ? 'n,' : ''}i,j} \\delta${superscript(ctx, 'output', 0, o).replace(/^\^\{\(1,/, '^{(n,')}_{ij}`, toTexTerms(addAll(names), { ...(ctx.elision.terms ? { elide: ctx.elision.terms } : {}) }), rounded(valueSumPieces(values, ctx.elision.terms), !values.every(isExact)), value(total));
   });
   return {
     rule: 'chain.bias',

@@ -203,13 +203,17 @@ function poolStep(ctx: DerivationContext): Step {
     const values = names.map((s) => ctx.value(s)!);
     const result = get(forward.pooled, n, o, i, j);
     const lhs = symbolTex(outputSym('p', naming, n, o, i, j));
+    // A large window is written as long sums are: its first entries, ⋯, its last.
+    const terms = ctx.elision.terms;
     if (pool.type === 'avg') {
       const count = cells.length;
-      return chain(lhs, `\\frac{1}{${count}} (${names.map(symbolTex).join(' + ')})`, `\\frac{1}{${count}} (${valueSumPieces(values, undefined).join(' ')})`, rounded(scalarTex(result), !shownExactly(result)));
+      const sum = elidePieces(names.map((s, k) => (k === 0 ? symbolTex(s) : `+ ${symbolTex(s)}`)), terms).join(' ');
+      return chain(lhs, `\\frac{1}{${count}} (${sum})`, `\\frac{1}{${count}} (${valueSumPieces(values, terms).join(' ')})`, rounded(scalarTex(result), !shownExactly(result)));
     }
     const route = forward.pooling!.routes[offset(forward.pooled.shape, [n, o, i, j])][0].from;
     const winner = names[cells.findIndex(([r, c]) => offset(forward.activated.shape, [n, o, r, c]) === route)];
-    return chain(lhs, `\\max(${names.map(symbolTex).join(', ')})`, `\\max(${values.map((v) => scalarTex(v)).join(', ')})`, rounded(`${scalarTex(result)} \\quad (${symbolTex(winner)})`, !shownExactly(result)));
+    const list = (pieces: string[]) => elidePieces(pieces, terms, '\\dots').join(', ');
+    return chain(lhs, `\\max(${list(names.map(symbolTex))})`, `\\max(${list(values.map((v) => scalarTex(v)))})`, rounded(`${scalarTex(result)} \\quad (${symbolTex(winner)})`, !shownExactly(result)));
   });
   return {
     rule: 'pool.apply',
