@@ -9,8 +9,8 @@ import { randomBytes } from 'node:crypto';
 /** A refusal the user can act on: printed as one message, exit status 2. */
 export class UsageError extends Error {}
 
-/** The largest problem file convgrad reads: 8 MiB, some 1.5 M numbers (ResNet's first layer in decimals is 1.3 MiB). */
-export const MAX_PROBLEM_BYTES = 8 * 1024 * 1024;
+/** The largest problem file convgrad reads: 4 MiB, up to some 2 M numbers (ResNet's first layer in decimals is 1.3 MiB). */
+export const MAX_PROBLEM_BYTES = 4 * 1024 * 1024;
 
 export interface OutputFile {
   /** A plain file name, or a name inside one folder of convgrad's ("seed/vectors.json"). */

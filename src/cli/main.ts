@@ -55,6 +55,9 @@ export function nodeIo(): Io {
   };
 }
 
+/** The most mistakes of one problem said, one a line. */
+const MAX_DIAGNOSTICS = 20;
+
 interface DeriveOptions {
   out: string;
   format: string;
@@ -193,8 +196,11 @@ async function withSolution(
 ): Promise<number> {
   const input = await readProblem(file, io);
   const parsed = parseProblemText(input.source);
+  // Every mistake on its own line, up to a screenful: a file of 100,000 unknown keys is said in 21 lines.
   const refuse = (diagnostics: readonly Parameters<typeof formatDiagnostic>[0][]) => {
-    io.stderr(diagnostics.map((d) => `convgrad: ${input.where}: ${formatDiagnostic(d)}\n`).join(''));
+    const shown = diagnostics.slice(0, MAX_DIAGNOSTICS).map((d) => `convgrad: ${input.where}: ${formatDiagnostic(d)}\n`);
+    const more = diagnostics.length - shown.length;
+    io.stderr(shown.join('') + (more > 0 ? `convgrad: ${input.where}: and ${more.toLocaleString('en-US')} more ${more === 1 ? 'mistake' : 'mistakes'} like these\n` : ''));
     return 2;
   };
   if (!parsed.ok) return refuse(parsed.errors);
@@ -227,9 +233,9 @@ async function deriveCommand(file: string | undefined, options: DeriveOptions, i
 
 /** A derivation entry by entry of a problem too large for one is refused, and --detail full says how large it will be, both before any work. */
 function checkDerivationSize(problem: Problem, formats: Format[], options: DeriveOptions, io: Io): void {
-  const derived = !options.json && options.detail !== 'summary' && formats.some((f) => f !== 'json');
+  const derived = !options.json && formats.some((f) => f !== 'json');
   if (!derived) return;
-  const refusal = derivationRefusal(problem, options.detail === 'full' ? 'full' : 'auto', formats.includes('html'));
+  const refusal = derivationRefusal(problem, options.detail, formats.includes('html'));
   if (refusal) throw new UsageError(refusal);
   if (options.detail === 'full') {
     const bytes = fullDerivationBytes(problem);

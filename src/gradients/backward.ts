@@ -34,7 +34,7 @@ export function backward(problem: Problem, parameters: Parameters, fwd: Forward)
   // ∂L/∂p = ∂L/∂S · ∂S/∂p (sum, mean), or ∂L/∂y itself (none)
   const slope = headSlope(problem.head, fwd.pooled.data.length);
   const pooled = problem.head === 'none' ? prediction : { shape: fwd.pooled.shape, data: fwd.pooled.data.map(() => mul(prediction.data[0], slope)) };
-  const activated = fwd.pooling ? poolBackward(fwd.pooling, pooled, fwd.activated.shape) : pooled;
+  const activated = fwd.pooling ? poolBackward(problem.pool!, fwd.pooling, pooled, fwd.activated.shape) : pooled;
   const activationSlopes = { shape: fwd.sigma.shape, data: fwd.sigma.data.map((x, k) => activationSlope(problem.activation, x, fwd.activated.data[k])) };
   // δ = ∂L/∂a ⊙ f'(σ)
   const delta = { shape: fwd.sigma.shape, data: activated.data.map((g, k) => mul(g, activationSlopes.data[k])) };

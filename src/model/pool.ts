@@ -5,8 +5,8 @@ import { makeTensor, offset, type Tensor } from './tensor.js';
 
 export interface Pooled {
   readonly output: Tensor<Scalar>;
-  /** For each output entry (flat), the input entries (flat) it reads and the weight ∂p/∂a of each. */
-  readonly routes: readonly (readonly { readonly from: number; readonly weight: Scalar }[])[];
+  /** Max pooling: for each output entry (flat), the input entry (flat) that wins its window. */
+  readonly winners?: readonly number[];
 }
 
 export function pooledExtent(pool: Pool, rows: number, cols: number): [number, number] {
@@ -20,32 +20,53 @@ export function windowCells(pool: Pool, i: number, j: number): [number, number][
   return cells;
 }
 
+// Along one axis, cell r is in window i when i·s ≤ r < i·s + size, 0 ≤ i < windows
+function windowsOn(r: number, size: number, stride: number, windows: number): number[] {
+  const first = Math.max(0, Math.ceil((r - size + 1) / stride));
+  const last = Math.min(windows - 1, Math.floor(r / stride));
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, k) => first + k);
+}
+
+/** The windows (i, j) that read cell (r, c) of a map of rows × cols. */
+export function windowsOf(pool: Pool, r: number, c: number, rows: number, cols: number): [number, number][] {
+  const [windowRows, windowCols] = pooledExtent(pool, rows, cols);
+  return windowsOn(r, pool.size[0], pool.stride[0], windowRows).flatMap((i) => windowsOn(c, pool.size[1], pool.stride[1], windowCols).map((j): [number, number] => [i, j]));
+}
+
 // max: p = max over the window, ∂p/∂a = 1 at the first largest entry (row by row, as PyTorch's CPU kernel), 0 elsewhere
 // avg: p = (1/(h·w)) Σ window, ∂p/∂a = 1/(h·w) for each entry
 export function poolForward(pool: Pool, a: Tensor<Scalar>): Pooled {
   const [batch, channels, rows, cols] = a.shape;
   const [outRows, outCols] = pooledExtent(pool, rows, cols);
-  const routes: { from: number; weight: Scalar }[][] = [];
   const share = exact(1, pool.size[0] * pool.size[1]);
+  const winners: number[] = [];
   const output = makeTensor([batch, channels, outRows, outCols], ([n, c, i, j]) => {
     const cells = windowCells(pool, i, j).map(([r, s]) => offset(a.shape, [n, c, r, s]));
-    if (pool.type === 'avg') {
-      routes.push(cells.map((from) => ({ from, weight: share })));
-      return mul(cells.reduce<Scalar>((sum, from) => add(sum, a.data[from]), ZERO), share);
-    }
+    if (pool.type === 'avg') return mul(cells.reduce<Scalar>((sum, from) => add(sum, a.data[from]), ZERO), share);
     let best = cells[0];
     for (const from of cells) if (compare(a.data[from], a.data[best]) > 0) best = from;
-    routes.push([{ from: best, weight: exact(1) }]);
+    winners.push(best);
     return a.data[best];
   });
-  return { output, routes };
+  return pool.type === 'max' ? { output, winners } : { output };
 }
 
-// ∂L/∂a_r = Σ over the windows w reading r of ∂L/∂p_w · ∂p_w/∂a_r
-export function poolBackward(pooled: Pooled, upstream: Tensor<Scalar>, shape: readonly number[]): Tensor<Scalar> {
+// ∂L/∂a_r = Σ over the windows w reading r of ∂L/∂p_w · ∂p_w/∂a_r: the winner's alone (max), a share of each (avg)
+export function poolBackward(pool: Pool, pooled: Pooled, upstream: Tensor<Scalar>, shape: readonly number[]): Tensor<Scalar> {
   const data: Scalar[] = new Array(shape.reduce((x, y) => x * y)).fill(ZERO);
-  pooled.routes.forEach((route, w) => {
-    for (const { from, weight } of route) data[from] = add(data[from], mul(upstream.data[w], weight));
-  });
+  if (pooled.winners) {
+    pooled.winners.forEach((from, w) => (data[from] = add(data[from], upstream.data[w])));
+    return { shape, data };
+  }
+  const share = exact(1, pool.size[0] * pool.size[1]);
+  const [, , outRows, outCols] = upstream.shape;
+  for (let w = 0; w < upstream.data.length; w++) {
+    const [nc, i, j] = [Math.floor(w / (outRows * outCols)), Math.floor(w / outCols) % outRows, w % outCols];
+    const part = mul(upstream.data[w], share);
+    for (const [r, c] of windowCells(pool, i, j)) {
+      const at = (nc * shape[2] + r) * shape[3] + c;
+      data[at] = add(data[at], part);
+    }
+  }
   return { shape, data };
 }

@@ -15,6 +15,8 @@ export const LIMITS = {
   seconds: 30,
   /** Estimated seconds of a derivation entry by entry (--detail auto or full; the model at derivationMicroseconds). */
   derivationSeconds: 10,
+  /** Channels (output channels, or batch items times input channels) a document derivation shows. */
+  documentChannels: 256,
   /** Estimated bytes of the largest format of a --detail full derivation (the HTML, where it is asked for). */
   fullDerivationBytes: 64e6,
 } as const;
@@ -66,6 +68,10 @@ export function refusals(problem: Problem): Diagnostic[] {
   const sigma = g.batch * g.outChannels * g.output.rows * g.output.cols;
   if (sigma > LIMITS.entries) out.push({ path: 'input', message: `makes a ${grouped(g.output.rows)}×${grouped(g.output.cols)} convolution output${planes(g.batch * g.outChannels)}: ${formatCount(sigma)} entries, over the ${formatCount(LIMITS.entries)} limit` });
   if (problem.kernel.data.length > LIMITS.entries) out.push({ path: 'kernel', message: `${formatCount(problem.kernel.data.length)} entries, over the ${formatCount(LIMITS.entries)} limit` });
+  const parameters = problem.kernel.data.length + (problem.bias?.values.length ?? 0);
+  if (parameters * problem.steps > LIMITS.entries && problem.steps > 1) {
+    out.push({ path: 'steps', message: `${problem.steps} steps of ${formatCount(parameters)} parameters make a trajectory of ${formatCount(parameters * problem.steps)} numbers, over the ${formatCount(LIMITS.entries)} limit; take fewer steps` });
+  }
   if (out.length > 0) return out;
   const seconds = (problem.steps * stepMicroseconds(problem)) / 1e6;
   if (seconds > LIMITS.seconds) {
@@ -78,7 +84,8 @@ export function refusals(problem: Problem): Diagnostic[] {
 
 /**
  * The estimated microseconds of one step in float64: 1.5 µs an entry of σ and of the padded input
- * (the stages after the convolution, their gradients), 4 ns a multiply-add in each of the three
+ * (the stages after the convolution, their gradients), 30 µs a parameter (the optimizer's update, the
+ * trajectory and the result document: 18 s for a kernel of 500,000 entries), 4 ns a multiply-add in each of the three
  * convolutions, 50 ns a read of a pooling window, 0.3 µs a node of an expression (and of its
  * derivative) an entry it is evaluated on. Measured: 128×128 with a 5×5 kernel, 40 ms a step
  * (estimated 52 ms); ResNet's first layer (3×224×224, 64×3×7×7, stride 2), 4.5 s (estimated 2.7 s
@@ -86,7 +93,8 @@ export function refusals(problem: Problem): Diagnostic[] {
  */
 export function stepMicroseconds(problem: Problem): number {
   const g = convGeometry(problem);
-  return g.batch * (g.outChannels * g.output.rows * g.output.cols * (1.5 + 0.3 * activationCost(problem)) + g.inChannels * g.padded.rows * g.padded.cols * 1.5) + workload(problem).multiplyAdds * 3 * 0.004 + poolReads(problem, g) * 0.05 + lossCost(problem) * 0.3;
+  const parameters = problem.kernel.data.length + (problem.bias?.values.length ?? 0);
+  return g.batch * (g.outChannels * g.output.rows * g.output.cols * (1.5 + 0.3 * activationCost(problem)) + g.inChannels * g.padded.rows * g.padded.cols * 1.5) + parameters * 30 + workload(problem).multiplyAdds * 3 * 0.004 + poolReads(problem, g) * 0.05 + lossCost(problem) * 0.3;
 }
 
 /** Entries read by the pooling windows, all of them. */
@@ -108,8 +116,15 @@ function lossCost(problem: Problem): number {
  * A refusal of a derivation entry by entry (--detail auto or full) that would be too large: by its
  * multiply-adds, and for --detail full by the size of the largest document it would write.
  */
-export function derivationRefusal(problem: Problem, detail: 'full' | 'auto', html: boolean): string | undefined {
+export function derivationRefusal(problem: Problem, detail: 'full' | 'auto' | 'summary', html: boolean): string | undefined {
   const work = workload(problem);
+  // A document shows every channel's bias, and ∂L/∂X̃ as a sum over the output channels: a few hundred at most.
+  const g = convGeometry(problem);
+  const planes = Math.max(g.outChannels, g.batch * g.inChannels);
+  if (planes > LIMITS.documentChannels) {
+    return `${work.description}: ${grouped(planes)} channels, more than a derivation shows (${LIMITS.documentChannels}); use --json or --format json`;
+  }
+  if (detail === 'summary') return undefined;
   const seconds = derivationMicroseconds(problem) / 1e6;
   if (seconds > LIMITS.derivationSeconds) {
     return `${work.description}: a derivation entry by entry would take about ${Math.round(seconds)} s, over the ${LIMITS.derivationSeconds} s limit; use --json, --format json or --detail summary`;
@@ -158,10 +173,11 @@ export function fullDerivationBytes(problem: Problem): number {
 export const EXACT_BUDGET = 20e6;
 
 /**
- * The estimated microseconds of one exact step from the parameters it starts from: every entry of σ
- * and of the padded input costs some 4 + 2·b µs over the step (activation, pooling, loss, their
+ * The estimated microseconds of one exact step from the parameters it starts from: every entry of σ,
+ * of the padded input and of the parameters costs some 4 + 2·b µs over the step (activation, pooling, loss, their
  * gradients, the conversions), b the bits of σ's numbers (the parameters' bits, the input's, and
- * log2 of the terms of a sum), and a node of an expression 2 + b µs an entry it is evaluated on;
+ * log2 of the terms of a sum), a node of an expression 2 + b µs an entry it is evaluated on, a read
+ * of a pooling window 1 + b/4 µs;
  * every multiply-add about 5 ns in each of the three convolutions (σ, ∂L/∂K, ∂L/∂X̃), times the
  * pairs of limbs its numbers need (model/dense.ts). Measured over 6 problems of 16×16 to 64×64 and 1
  * to 14 SGD steps with numbers of 5 to 520 bits: the estimate is 1.7 to 10 times the time taken.
@@ -172,7 +188,8 @@ export function exactStepCost(problem: Problem, parameters: { readonly kernel: {
   const bits = Math.max(maxBits(parameters.kernel.data), maxBits(parameters.bias ?? [])) + fixedBits(problem) + Math.ceil(Math.log2(terms));
   const sigma = g.batch * g.outChannels * g.output.rows * g.output.cols;
   const pairs = Math.ceil(bits / 45) ** 2;
-  return entriesPerStep(g) * (4 + 2 * bits) + (activationCost(problem) * sigma + lossCost(problem)) * (2 + bits) + workload(problem).multiplyAdds * 3 * pairs * 0.005;
+  const parameterCount = parameters.kernel.data.length + (parameters.bias?.length ?? 0);
+  return (entriesPerStep(g) + parameterCount) * (4 + 2 * bits) + (activationCost(problem) * sigma + lossCost(problem)) * (2 + bits) + 2 * poolReads(problem, g) * (1 + bits / 4) + workload(problem).multiplyAdds * 3 * pairs * 0.005;
 }
 
 /** The most bits of a numerator or denominator among some values (0 for float64 ones). */

@@ -15,6 +15,7 @@ export class JsonSyntaxError extends Error {
 }
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+const KEYWORDS = [['true', true], ['false', false], ['null', null]] as const;
 const ESCAPES: Record<string, string> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 
 export function parseJsonSource(source: string): JsonValue {
@@ -26,8 +27,9 @@ export function parseJsonSource(source: string): JsonValue {
     const column = at - before.lastIndexOf('\n');
     throw new JsonSyntaxError(message, line, column);
   };
+  // Space, tab, line feed, carriage return: JSON's whitespace.
   const skipSpace = () => {
-    while (pos < source.length && ' \t\n\r'.includes(source[pos])) pos++;
+    for (let c = source.charCodeAt(pos); c === 32 || c === 9 || c === 10 || c === 13; c = source.charCodeAt(++pos));
   };
   const describe = (at: number) => (at >= source.length ? 'the end of the input' : JSON.stringify(source[at]));
   const expect = (char: string) => {
@@ -93,12 +95,14 @@ export function parseJsonSource(source: string): JsonValue {
       }
     }
     if (char === '"') return readString();
-    for (const [word, value] of [['true', true], ['false', false], ['null', null]] as const) {
+    if (char === '-' || (char >= '0' && char <= '9')) {
+      NUMBER.lastIndex = pos;
+      const match = NUMBER.exec(source);
+      if (match) { pos += match[0].length; return new JsonNumber(match[0]); }
+    }
+    for (const [word, value] of KEYWORDS) {
       if (source.startsWith(word, pos)) { pos += word.length; return value; }
     }
-    NUMBER.lastIndex = pos;
-    const match = NUMBER.exec(source);
-    if (match) { pos += match[0].length; return new JsonNumber(match[0]); }
     return fail(`unexpected ${describe(pos)}`);
   };
 

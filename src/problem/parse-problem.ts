@@ -43,9 +43,10 @@ export function parseProblem(json: JsonValue): ParseResult {
     return undefined;
   }, { errors });
   if (!isObject(json)) return { ok: false, errors: [{ path: '', message: `expected a JSON object, got ${describe(json)}` }] };
-  for (const key of Object.keys(json)) {
-    if (!(FIELDS as readonly string[]).includes(key)) report(key, unknownField(key, FIELDS));
-  }
+  // Each unknown field with a suggestion, the first twenty; a file of thousands is said in one more line.
+  const unknown = Object.keys(json).filter((key) => !(FIELDS as readonly string[]).includes(key));
+  for (const key of unknown.slice(0, 20)) report(key, unknownField(key, FIELDS));
+  if (unknown.length > 20) report('', `and ${unknown.length - 20} more unknown fields`);
   const field = (name: (typeof FIELDS)[number]) => json[name];
   const errorCount = () => errors.length;
 
@@ -203,16 +204,41 @@ function readTensor(value: JsonValue | undefined, path: 'input' | 'kernel', dept
   }
   if (!depths.includes(shape.length)) return report(path, `expected a ${shapes} array of numbers, got ${shape.length} dimension${shape.length === 1 ? '' : 's'}`);
   const before = errorCount();
-  const walk = (v: JsonValue, depth: number, at: string): unknown => {
-    if (depth === shape.length) return readNumber(v, at, report) ?? ZERO;
-    if (!Array.isArray(v)) return report(at, `expected an array of ${shape[depth]} entries, got ${describe(v)}`);
-    if (v.length !== shape[depth]) return report(at, `expected ${shape[depth]} entries like ${path}${'[0]'.repeat(depth)}, got ${v.length}`);
-    return v.map((child, i) => walk(child, depth + 1, `${at}[${i}]`));
+  // Entries in order, row-major; an entry's path ("kernel[1][0]") is written only for a message.
+  const data: Rational[] = [];
+  const index: number[] = [];
+  const at = () => `${path}${index.map((i) => `[${i}]`).join('')}`;
+  // Entries repeat (a tensor of small integers has a handful of values): each text is read once.
+  const known = new Map<string, Rational>();
+  const seen = (v: JsonValue): Rational | undefined => {
+    const text = v instanceof JsonNumber ? v.text : typeof v === 'string' ? v : undefined;
+    if (text === undefined) return undefined;
+    let r = known.get(text);
+    if (r === undefined) {
+      const read = readRational(text);
+      if ('error' in read) return undefined;
+      known.set(text, (r = read.value));
+    }
+    return r;
   };
-  const nested = walk(value, 0, path);
+  const walk = (v: JsonValue, depth: number): void => {
+    if (depth === shape.length) {
+      data.push(seen(v) ?? readNumber(v, at(), report) ?? ZERO);
+      return;
+    }
+    if (!Array.isArray(v)) return void report(at(), `expected an array of ${shape[depth]} entries, got ${describe(v)}`);
+    if (v.length !== shape[depth]) return void report(at(), `expected ${shape[depth]} entries like ${path}${'[0]'.repeat(depth)}, got ${v.length}`);
+    index.push(0);
+    for (let i = 0; i < v.length; i++) {
+      index[depth] = i;
+      walk(v[i], depth + 1);
+    }
+    index.pop();
+  };
+  walk(value, 0);
   if (errorCount() !== before) return undefined;
   const full = [...Array(4 - shape.length).fill(1), ...shape];
-  return { tensor: reshape(fromNested(nested as Nested<Rational>, shape), full), form: shape.length };
+  return { tensor: { shape: full, data }, form: shape.length };
 }
 
 /** C_in = groups · (C_in/groups), and groups divides both channel counts (as torch.nn.Conv2d requires). */

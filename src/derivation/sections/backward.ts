@@ -5,7 +5,7 @@ import { differentiate } from '../../expr/differentiate.js';
 import { evaluate } from '../../expr/evaluate.js';
 import { addAll, mul, num, sym, type Expr, type Sym } from '../../expr/expr.js';
 import { scalarTex, shownExactly, symbolTex, toTex, toTexTerms } from '../../expr/to-tex.js';
-import { add as addScalar, asDouble, isExact, mul as mulScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
+import { add as addScalar, asDouble, exact, isExact, mul as mulScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
 import { toExactString } from '../../numbers/rational.js';
 import { biasSym, inputSym, kernelSym, outputSym, transposedConvolution } from '../../model/conv.js';
 import { channelsPerGroup, hasPadding, inputChannel, isPaddingCell, paddedSource, tap, touchedInputs } from '../../model/geometry.js';
@@ -13,6 +13,7 @@ import { plane } from '../../model/grid.js';
 import { mseExpr, S } from '../../model/loss.js';
 import { headSlope } from '../../model/head.js';
 import { kinksOf } from '../../model/kinks.js';
+import { windowsOf } from '../../model/pool.js';
 import { get, offset, unravel, type Tensor } from '../../model/tensor.js';
 import { lossSlopeTex } from '../formulas.js';
 import { planeChains, superscript } from '../planes.js';
@@ -142,27 +143,23 @@ function poolStep(ctx: DerivationContext): Step {
   const { forward, gradients } = ctx.step;
   const source = ctx.problem.activation.type === 'none' ? 'sigma' : 'a';
   const pooling = forward.pooling!;
-  // For every entry of the pooled map's input, the windows that route to it.
-  const incoming = new Map<number, { window: number; weight: Scalar }[]>();
-  pooling.routes.forEach((route, window) => route.forEach(({ from, weight }) => incoming.set(from, [...(incoming.get(from) ?? []), { window, weight }])));
+  const [, , rows, cols] = forward.activated.shape;
+  const [, , , windowCols] = forward.pooled.shape;
+  const share = exact(1, pool.size[0] * pool.size[1]);
   const shown = shownIndices(ctx, forward.activated.shape);
   const chains = shown.map(([n, o, i, j]) => {
     const flat = offset(forward.activated.shape, [n, o, i, j]);
     const lhs = source === 'sigma' ? symbolTex(outputSym('delta', naming, n, o, i, j)) : partial('L', symbolTex(outputSym('a', naming, n, o, i, j)));
-    const routes = incoming.get(flat) ?? [];
-    const pName = (w: number) => {
-      const [wn, wo, wi, wj] = unravel(forward.pooled.shape, w);
-      return symbolTex(outputSym('p', naming, wn, wo, wi, wj));
-    };
+    // The windows that send this entry a gradient: every window over it (avg), those it wins (max).
+    const windows = windowsOf(pool, i, j, rows, cols)
+      .map(([wi, wj]) => offset(forward.pooled.shape, [n, o, wi, wj]))
+      .filter((w) => pool.type === 'avg' || pooling.winners![w] === flat);
+    const pName = (w: number) => symbolTex(outputSym('p', naming, n, o, Math.floor(w / windowCols) % forward.pooled.shape[2], w % windowCols));
     const result = gradients.activated.data[flat];
-    if (routes.length === 0) return chain(lhs, '0');
-    const factor = (weight: Scalar) => (pool.type === 'max' ? '' : ` \\cdot ${scalarTex(weight)}`);
-    return chain(
-      lhs,
-      routes.map(({ window, weight }, k) => `${k === 0 ? '' : '+ '}${partial('L', pName(window))}${factor(weight)}`),
-      routes.map(({ window, weight }, k) => `${k === 0 ? '' : '+ '}${operandTex(gradients.pooled.data[window])}${factor(weight)}`),
-      value(result),
-    );
+    if (windows.length === 0) return chain(lhs, '0');
+    const factor = pool.type === 'max' ? '' : ` \\cdot ${scalarTex(share)}`;
+    const pieces = (term: (w: number) => string) => elidePieces(windows.map((w, k) => `${k === 0 ? '' : '+ '}${term(w)}${factor}`), ctx.elision.terms);
+    return chain(lhs, pieces((w) => partial('L', pName(w))), pieces((w) => operandTex(gradients.pooled.data[w])), value(result));
   });
   return {
     rule: 'chain.pool',

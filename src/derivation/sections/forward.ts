@@ -210,7 +210,7 @@ function poolStep(ctx: DerivationContext): Step {
       const sum = elidePieces(names.map((s, k) => (k === 0 ? symbolTex(s) : `+ ${symbolTex(s)}`)), terms).join(' ');
       return chain(lhs, `\\frac{1}{${count}} (${sum})`, `\\frac{1}{${count}} (${valueSumPieces(values, terms).join(' ')})`, rounded(scalarTex(result), !shownExactly(result)));
     }
-    const route = forward.pooling!.routes[offset(forward.pooled.shape, [n, o, i, j])][0].from;
+    const route = forward.pooling!.winners![offset(forward.pooled.shape, [n, o, i, j])];
     const winner = names[cells.findIndex(([r, c]) => offset(forward.activated.shape, [n, o, r, c]) === route)];
     const list = (pieces: string[]) => elidePieces(pieces, terms, '\\dots').join(', ');
     return chain(lhs, `\\max(${list(names.map(symbolTex))})`, `\\max(${list(values.map((v) => scalarTex(v)))})`, rounded(`${scalarTex(result)} \\quad (${symbolTex(winner)})`, !shownExactly(result)));
