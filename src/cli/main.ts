@@ -18,10 +18,13 @@ import { LANGUAGES, type Language } from '../strings/strings.js';
 import { solve, type Solution } from '../trajectory/train.js';
 import { torchScript } from '../engines/torch-script.js';
 import { checkSolution, formatCheck } from '../engines/check.js';
-import { compareResults, formatDifference, type EntryDifference } from '../engines/compare.js';
-import { followsGradient, kinkSites, movedOffKink } from '../engines/kinks.js';
+import { ENTRY_SAMPLE } from '../engines/finite-differences.js';
+import { compareResults, formatComparison, resultsAgree } from '../engines/compare-results.js';
+import { readForeignJson } from '../engines/foreign-json.js';
+import { kinkSites } from '../engines/kinks.js';
+import { DTYPE_TOLERANCES, DTYPES, type Dtype } from '../engines/tolerance.js';
 import { vectorFiles, type VectorFile } from '../engines/vectors.js';
-import { firstNonFinite, resultDocument, resultJson, type ResultDocument } from '../result/result-document.js';
+import { firstNonFinite, resultDocument, resultJson } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
 import { formatCount, fullDerivationBytes, MAX_DERIVED_MULTIPLY_ADDS, MAX_MULTIPLY_ADDS, workload } from '../model/workload.js';
 import { ProblemError } from '../problem/problem-error.js';
@@ -108,9 +111,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description('compute the problem with independent engines (finite differences, TensorFlow.js, PyTorch) and compare each with convgrad: exit 0 when all agree, 1 when one differs')
     .argument('[file]', 'problem file (JSON); - reads standard input; none: the seed problem')
     .option('--json', 'print the report as JSON')
-    .action(async (file: string | undefined, options: { json?: boolean }) => {
+    .option('--all-entries', `finite differences for every entry of every tensor (by default at most ${ENTRY_SAMPLE} a tensor, evenly spread)`)
+    .action(async (file: string | undefined, options: { json?: boolean; allEntries?: boolean }) => {
       status = await withSolution(file, io, async (solution, name) => {
-        const report = await checkSolution(solution, version());
+        const report = await checkSolution(solution, version(), { allEntries: options.allEntries });
         io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheck(report, name));
         return report.agree ? 0 : 1;
       });
@@ -128,10 +132,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description("compare another engine's result document with convgrad's and name every entry that differs: exit 1 when one does")
     .argument('<file>', 'problem file (JSON); - reads standard input')
     .requiredOption('--with <result>', "the other engine's result document (the fields of convgrad derive --json)")
-    .addOption(new Option('--dtype <dtype>', 'the precision the other engine computed in, which sets the default tolerances').choices(['float64', 'float32']).default('float64'))
-    .option('--rtol <number>', 'relative tolerance (default 1e-9 for float64, 2e-4 for float32)')
-    .option('--atol <number>', 'absolute tolerance, times max(1, the largest entry) (default 1e-12 for float64, 2e-5 for float32)')
-    .action(async (file: string, options: { with: string; dtype: 'float64' | 'float32'; rtol?: string; atol?: string }) => {
+    .addOption(new Option('--dtype <dtype>', 'the precision the other engine computed in, which sets the default tolerances').choices(DTYPES).default('float64'))
+    .option('--rtol <number>', `relative tolerance: |Δ| ≤ atol + rtol·|convgrad| for every entry (default by --dtype: ${DTYPES.map((d) => `${DTYPE_TOLERANCES[d].rtol} for ${d}`).join(', ')})`)
+    .option('--atol <number>', `absolute tolerance, the same for every entry (default by --dtype: ${DTYPES.map((d) => `${DTYPE_TOLERANCES[d].atol} for ${d}`).join(', ')})`)
+    .action(async (file: string, options: CompareOptions) => {
       status = await compareCommand(file, options, io);
     });
   program
@@ -300,34 +304,27 @@ async function writeVectors(files: string[], out: string, io: Io): Promise<numbe
   return 0;
 }
 
-async function compareCommand(file: string, options: { with: string; dtype: 'float64' | 'float32'; rtol?: string; atol?: string }, io: Io): Promise<number> {
-  const defaults = options.dtype === 'float32' ? { rtol: 2e-4, atol: 2e-5 } : { rtol: 1e-9, atol: 1e-12 };
+interface CompareOptions {
+  with: string;
+  dtype: Dtype;
+  rtol?: string;
+  atol?: string;
+}
+
+async function compareCommand(file: string, options: CompareOptions, io: Io): Promise<number> {
+  const defaults = DTYPE_TOLERANCES[options.dtype];
   const tolerance = { rtol: readTolerance(options.rtol, '--rtol') ?? defaults.rtol, atol: readTolerance(options.atol, '--atol') ?? defaults.atol };
-  let theirs: Partial<ResultDocument>;
+  let theirs: unknown;
   try {
-    theirs = JSON.parse(readFileSync(resolve(io.cwd, options.with), 'utf8')) as Partial<ResultDocument>;
+    theirs = readForeignJson(readFileSync(resolve(io.cwd, options.with), 'utf8'));
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON: ${(error as Error).message}`;
     throw new UsageError(`--with: cannot read ${options.with} (${reason})`);
   }
-  if (typeof theirs !== 'object' || theirs === null || Array.isArray(theirs)) throw new UsageError(`--with: ${options.with} is not a result document (a JSON object)`);
   return withSolution(file, io, (solution) => {
-    const comparison = compareResults(resultDocument(solution), theirs, tolerance);
-    // A gradient, and what follows from it, may take the other side of a kink the other engine's rounding left.
-    const moved = kinkSites(solution).filter((site) => movedOffKink(site, theirs)).map((site) => site.text);
-    const line = (path: string, d: EntryDifference) => `${path}${d.index}: convgrad ${d.ours}, ${options.with} ${d.theirs}${Number.isFinite(d.ours) ? ` (|Δ| ${formatDifference(Math.abs(d.ours - d.theirs))})` : ''}`;
-    const differing = comparison.quantities.filter((q) => moved.length === 0 || !followsGradient(q.path)).flatMap((q) => q.differences.map((d) => line(q.path, d)));
-    const atKink = moved.length === 0 ? [] : comparison.quantities.filter((q) => followsGradient(q.path)).flatMap((q) => q.differences.map((d) => line(q.path, d)));
-    const lines = [...differing];
-    if (atKink.length > 0) lines.push(`At a kink: convgrad's exact values sit on ${moved.join(', ')}, which ${options.with} moved off (the one-sided derivatives differ there), so these take the other side:`, ...atKink.map((l) => `  ${l}`));
-    if (comparison.missing.length > 0) lines.push(`not in ${options.with}: ${comparison.missing.join(', ')}`);
-    lines.push(
-      differing.length === 0
-        ? `${comparison.quantities.length} quantities agree within rtol ${tolerance.rtol}, atol ${tolerance.atol}${atKink.length > 0 ? ', but for the side of a kink' : ''}.`
-        : `${differing.length} ${differing.length === 1 ? 'entry differs' : 'entries differ'} beyond rtol ${tolerance.rtol}, atol ${tolerance.atol}.`,
-    );
-    io.stdout(`${lines.join('\n')}\n`);
-    return differing.length === 0 ? 0 : 1;
+    const comparison = compareResults(resultDocument(solution), theirs, tolerance, kinkSites(solution));
+    io.stdout(formatComparison(comparison, { problem: file, theirs: options.with }, tolerance, options.dtype));
+    return resultsAgree(comparison) ? 0 : 1;
   });
 }
 

@@ -6,7 +6,9 @@ import { outputForm, type Problem } from '../problem/problem.js';
 import { fillTemplate } from '../render/templates.js';
 import { resultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
-import { kinkSites } from './kinks.js';
+import { documentReach, kinkSites } from './kinks.js';
+import { documentQuantities } from './result-reader.js';
+import { DTYPE_TOLERANCES } from './tolerance.js';
 import { pythonExpression, pythonFloat, pythonList, pythonTensor } from './python.js';
 
 export function torchScript(solution: Solution, version: string): string {
@@ -23,6 +25,7 @@ export function torchScript(solution: Solution, version: string): string {
     `padding_mode='${problem.paddingMode}'`,
   ].join(', ');
   const mapDims = outputForm(problem);
+  const paths = documentQuantities(doc).map(([path]) => path);
   return fillTemplate('torch.py', {
     title: (problem.title ?? 'A convolution layer, forward, backward and update').replace(/\\/g, '\\\\').replace(/"""/g, '\\"\\"\\"'),
     version,
@@ -45,7 +48,9 @@ export function torchScript(solution: Solution, version: string): string {
     mapDims: `${mapDims}`,
     biasDims: problem.bias?.form === 'array' ? '1' : '0',
     expected: JSON.stringify(expected),
-    kinks: JSON.stringify(kinkSites(solution)),
+    // Each kink with the entries it reaches (its cone of dependence), by result path: kinks.ts's rule, as data.
+    kinks: JSON.stringify(kinkSites(solution).map(({ cone, ...site }) => ({ ...site, reaches: Object.fromEntries(paths.map((path) => [path, documentReach(cone, path)]).filter(([, reach]) => reach === 'all' || reach.length > 0)) }))),
+    tolerance: JSON.stringify(DTYPE_TOLERANCES.float64),
   });
 }
 
