@@ -5,7 +5,7 @@ import { JsonNumber, JsonSyntaxError, parseJsonSource, type JsonValue } from '..
 
 const NON_FINITE_TOKEN = /-?Infinity|NaN/y;
 
-/** Plain JavaScript values: numbers as doubles (NaN and ±Infinity among them), strings, arrays, objects. */
+/** Plain JavaScript values: numbers as doubles (NaN and ±Infinity among them, bare or as those strings), strings, arrays, objects. */
 export function readForeignJson(text: string): unknown {
   // Quote the bare tokens outside strings ("NaN"), remembering where, to read the rest as strict JSON.
   let quoted = '';
@@ -49,6 +49,7 @@ function stringEnd(text: string, start: number): number {
 
 function plain(value: JsonValue): unknown {
   if (value instanceof JsonNumber) return Number(value.text);
+  if (value === 'NaN' || value === 'Infinity' || value === '-Infinity') return Number(value);
   if (Array.isArray(value)) return value.map(plain);
   if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
   return value;

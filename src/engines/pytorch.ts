@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { ResultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
+import { readForeignJson } from './foreign-json.js';
 import { torchScript } from './torch-script.js';
 
 export type PytorchOutcome = { readonly result: Partial<ResultDocument>; readonly python: string } | { readonly unavailable: string };
@@ -24,5 +25,5 @@ export function pytorchResult(solution: Solution, version: string): PytorchOutco
   if (!python) return { unavailable: `python3 cannot import torch; install it with ${INSTALL_TORCH}` };
   const run = spawnSync(python, ['-', '--json'], { input: torchScript(solution, version), encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 28 });
   if (run.status !== 0) return { unavailable: `the PyTorch script failed: ${(run.stderr || run.error?.message || '').trim().split('\n').slice(-1)[0]}` };
-  return { result: JSON.parse(run.stdout) as Partial<ResultDocument>, python };
+  return { result: readForeignJson(run.stdout) as Partial<ResultDocument>, python };
 }
