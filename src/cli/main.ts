@@ -24,6 +24,7 @@ import { readForeignJson } from '../engines/foreign-json.js';
 import { kinkSites } from '../engines/kinks.js';
 import { DTYPE_TOLERANCES, DTYPES, type Dtype } from '../engines/tolerance.js';
 import { vectorFiles, type VectorFile } from '../engines/vectors.js';
+import { caseFiles, caseName, generateCase, MAX_CASES } from '../engines/cases.js';
 import { firstNonFinite, resultDocument, resultJson } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
 import { formatCount, fullDerivationBytes, MAX_DERIVED_MULTIPLY_ADDS, MAX_MULTIPLY_ADDS, workload } from '../model/workload.js';
@@ -137,6 +138,16 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .option('--atol <number>', `absolute tolerance, the same for every entry (default by --dtype: ${DTYPES.map((d) => `${DTYPE_TOLERANCES[d].atol} for ${d}`).join(', ')})`)
     .action(async (file: string, options: CompareOptions) => {
       status = await compareCommand(file, options, io);
+    });
+  program
+    .command('cases')
+    .description('write random problems across every option, each with its vectors and result document, to test your own engine on; the same seed gives the same bytes')
+    .requiredOption('--count <n>', `how many cases (1 to ${MAX_CASES})`)
+    .option('--seed <n>', 'the seed of the random problems', '1')
+    .option('--kinks', 'cases that sit on a kink (relu at σ = 0, a max-pool tie, l1 at y = t), where the one-sided derivatives differ')
+    .option('--out <dir>', 'folder to write into, one subfolder a case', 'cases')
+    .action(async (options: { count: string; seed: string; kinks?: boolean; out: string }) => {
+      status = casesCommand(options, io);
     });
   program
     .command('quiz')
@@ -297,10 +308,25 @@ async function writeVectors(files: string[], out: string, io: Io): Promise<numbe
   }
   // Every problem is solved before anything is written.
   for (const { dir, files: contents } of written) {
-    mkdirSync(resolve(io.cwd, dir), { recursive: true });
-    for (const f of contents) writeFileSync(resolve(io.cwd, dir, f.name), f.contents);
+    writeFolder(dir, contents, io);
     io.stdout(`wrote ${dir}/ (${contents.length} files)\n`);
   }
+  return 0;
+}
+
+function writeFolder(dir: string, files: readonly VectorFile[], io: Io): void {
+  mkdirSync(resolve(io.cwd, dir), { recursive: true });
+  for (const f of files) writeFileSync(resolve(io.cwd, dir, f.name), f.contents);
+}
+
+/** Each case is written as soon as it is made: a corpus of thousands need not sit in memory. */
+function casesCommand(options: { count: string; seed: string; kinks?: boolean; out: string }, io: Io): number {
+  const count = Number(options.count);
+  const seed = Number(options.seed);
+  if (!Number.isInteger(count) || count < 1 || count > MAX_CASES) throw new UsageError(`--count: expected an integer from 1 to ${MAX_CASES}, got "${options.count}"`);
+  if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected an integer ≥ 0, got "${options.seed}"`);
+  for (let k = 0; k < count; k++) writeFolder(join(options.out, caseName(k, count)), caseFiles(generateCase(seed, k, options.kinks ?? false), version()), io);
+  io.stdout(`wrote ${count} ${count === 1 ? 'case' : 'cases'} into ${options.out}/: ${caseName(0, count)}${count > 1 ? ` … ${caseName(count - 1, count)}` : ''}, each with problem.json, vectors.json, its .npy files and result.json\n`);
   return 0;
 }
 
