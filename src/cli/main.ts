@@ -1,6 +1,6 @@
 // The command line: a thin layer over the library. main(argv, io) returns the exit status, so tests call it in process.
 //   0 done · 2 a problem or a command line that is not valid (nothing written) · 1 an internal error
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { parseProblemText } from '../problem/parse-problem.js';
@@ -20,6 +20,7 @@ import { torchScript } from '../engines/torch-script.js';
 import { checkSolution, formatCheck } from '../engines/check.js';
 import { ENTRY_SAMPLE } from '../engines/finite-differences.js';
 import { compareResults, formatComparison, resultsAgree } from '../engines/compare-results.js';
+import { compareStages, formatStages, stagesAgree } from '../engines/compare-stages.js';
 import { readForeignJson } from '../engines/foreign-json.js';
 import { kinkSites } from '../engines/kinks.js';
 import { DTYPE_TOLERANCES, DTYPES, type Dtype } from '../engines/tolerance.js';
@@ -130,9 +131,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     });
   program
     .command('compare')
-    .description("compare another engine's result document with convgrad's and name every entry that differs: exit 1 when one does")
+    .description("compare another engine's result document (--with) or its intermediate tensors (--vectors) with convgrad's and name every entry that differs: exit 1 when one does or is missing")
     .argument('<file>', 'problem file (JSON); - reads standard input')
-    .requiredOption('--with <result>', "the other engine's result document (the fields of convgrad derive --json)")
+    .option('--with <result>', "the other engine's result document (the fields of convgrad derive --json)")
+    .option('--vectors <dir>', "the other engine's intermediate tensors, .npy files named as convgrad vectors names them: reports the first stage that differs")
     .addOption(new Option('--dtype <dtype>', 'the precision the other engine computed in, which sets the default tolerances').choices(DTYPES).default('float64'))
     .option('--rtol <number>', `relative tolerance: |Δ| ≤ atol + rtol·|convgrad| for every entry (default by --dtype: ${DTYPES.map((d) => `${DTYPE_TOLERANCES[d].rtol} for ${d}`).join(', ')})`)
     .option('--atol <number>', `absolute tolerance, the same for every entry (default by --dtype: ${DTYPES.map((d) => `${DTYPE_TOLERANCES[d].atol} for ${d}`).join(', ')})`)
@@ -331,27 +333,53 @@ function casesCommand(options: { count: string; seed: string; kinks?: boolean; o
 }
 
 interface CompareOptions {
-  with: string;
+  with?: string;
+  vectors?: string;
   dtype: Dtype;
   rtol?: string;
   atol?: string;
 }
 
 async function compareCommand(file: string, options: CompareOptions, io: Io): Promise<number> {
+  if (options.with === undefined && options.vectors === undefined) throw new UsageError('compare: give the other engine\'s result document (--with DOC), its tensors (--vectors DIR), or both');
   const defaults = DTYPE_TOLERANCES[options.dtype];
   const tolerance = { rtol: readTolerance(options.rtol, '--rtol') ?? defaults.rtol, atol: readTolerance(options.atol, '--atol') ?? defaults.atol };
-  let theirs: unknown;
+  const theirs = options.with === undefined ? undefined : readOtherDocument(options.with, io);
+  const stages = options.vectors === undefined ? undefined : readNpyFiles(options.vectors, io);
+  return withSolution(file, io, (solution) => {
+    let agree = true;
+    if (theirs !== undefined) {
+      const comparison = compareResults(resultDocument(solution), theirs.value, tolerance, kinkSites(solution));
+      io.stdout(formatComparison(comparison, { problem: file, theirs: options.with! }, tolerance, options.dtype));
+      agree &&= resultsAgree(comparison);
+    }
+    if (stages !== undefined) {
+      const comparison = compareStages(solution, stages, tolerance);
+      io.stdout(`${theirs !== undefined ? '\n' : ''}${formatStages(comparison, { problem: file, dir: options.vectors! }, tolerance, options.dtype)}`);
+      agree &&= stagesAgree(comparison);
+    }
+    return agree ? 0 : 1;
+  });
+}
+
+function readOtherDocument(path: string, io: Io): { value: unknown } {
   try {
-    theirs = readForeignJson(readFileSync(resolve(io.cwd, options.with), 'utf8'));
+    return { value: readForeignJson(readFileSync(resolve(io.cwd, path), 'utf8')) };
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON: ${(error as Error).message}`;
-    throw new UsageError(`--with: cannot read ${options.with} (${reason})`);
+    throw new UsageError(`--with: cannot read ${path} (${reason})`);
   }
-  return withSolution(file, io, (solution) => {
-    const comparison = compareResults(resultDocument(solution), theirs, tolerance, kinkSites(solution));
-    io.stdout(formatComparison(comparison, { problem: file, theirs: options.with }, tolerance, options.dtype));
-    return resultsAgree(comparison) ? 0 : 1;
-  });
+}
+
+/** The .npy files of a folder by name without the extension; other files are left alone. */
+function readNpyFiles(dir: string, io: Io): Map<string, Buffer> {
+  try {
+    const folder = resolve(io.cwd, dir);
+    return new Map(readdirSync(folder).filter((f) => f.endsWith('.npy')).map((f) => [f.slice(0, -'.npy'.length), readFileSync(join(folder, f))]));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message;
+    throw new UsageError(`--vectors: cannot read ${dir} (${reason})`);
+  }
 }
 
 function readTolerance(text: string | undefined, option: string): number | undefined {

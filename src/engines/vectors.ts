@@ -14,19 +14,16 @@ export interface VectorFile {
   readonly contents: string | Buffer;
 }
 
-/** The tensors, by the name each file takes, in the order of the data flow. */
-export function vectorTensors(solution: Solution): [string, Tensor<Scalar>][] {
-  return describedTensors(solution).map(([name, t]) => [name, t]);
-}
-
-type Described = [name: string, tensor: Tensor<Scalar>, meaning: string];
+/** A tensor by the name its file takes, with what it means. */
+export type Described = [name: string, tensor: Tensor<Scalar>, meaning: string];
 
 /**
- * The first step's every intermediate tensor, then each step's loss, gradients, torch.optim state
- * (PyTorch's names, per parameter: momentum_buffer, exp_avg, exp_avg_sq, max_exp_avg_sq, square_avg,
- * grad_avg, step) and parameters after it, then the parameters after the last step.
+ * The tensors, in the order of the data flow: the first step's every intermediate tensor, then each
+ * step's loss, gradients, torch.optim state (PyTorch's names, per parameter: momentum_buffer, exp_avg,
+ * exp_avg_sq, max_exp_avg_sq, square_avg, grad_avg, step) and parameters after it, then the
+ * parameters after the last step.
  */
-function describedTensors(solution: Solution): Described[] {
+export function vectorTensors(solution: Solution): Described[] {
   const { problem, steps } = solution;
   const first = steps[0];
   const last = steps[steps.length - 1];
@@ -82,7 +79,7 @@ function describedTensors(solution: Solution): Described[] {
 }
 
 export function vectorFiles(solution: Solution, version: string): VectorFile[] {
-  const tensors = describedTensors(solution);
+  const tensors = vectorTensors(solution);
   const document = {
     convgrad: version,
     layout: 'maps [N][C][H][W]; kernels [C_out][C_in/groups][kh][kw]; row-major (C order); .npy files float64',
