@@ -11,22 +11,22 @@ export interface Tolerance {
 }
 
 /** The precisions an engine may compute in, each with the tolerance that fits it (README, "Checking other engines"). */
-export const DTYPES = ['float64', 'float32', 'tf32', 'bfloat16', 'float16'] as const;
+export const DTYPES = ['float64', 'float32', 'tf32', 'float16', 'bfloat16'] as const;
 export type Dtype = (typeof DTYPES)[number];
 
 /**
- * Defaults by dtype, for problems of the size and magnitude `convgrad cases` writes (entries of order
- * 1 to 100). The rtol is a few hundred units in the last place of the dtype (float64's 2⁻⁵³ ≈ 1.1e-16,
- * float32's 2⁻²⁴ ≈ 6e-8, TF32's and float16's 2⁻¹¹ ≈ 4.9e-4, bfloat16's 2⁻⁸ ≈ 3.9e-3), room for sums of
- * many products and a few optimizer steps; the atol is what an entry that cancels to 0 keeps of the
+ * Defaults by dtype, for problems of the size and magnitude `convgrad cases` writes, from
+ * `npm run tolerances` (PyTorch on the 1000 cases of seed 1; README, "Checking other engines"): the
+ * rtol that 99% of the cases need, and more for float64 and float32, whose worst case needs no more
+ * than 1e-9 and 2e-5. The atol, a tenth of it, is what an entry that cancels to 0 keeps of the
  * rounding of its terms.
  */
 export const DTYPE_TOLERANCES: Readonly<Record<Dtype, Tolerance>> = {
   float64: { rtol: 1e-9, atol: 1e-12 },
   float32: { rtol: 2e-4, atol: 2e-5 },
-  tf32: { rtol: 2e-2, atol: 2e-3 },
-  bfloat16: { rtol: 1e-1, atol: 1e-2 },
-  float16: { rtol: 2e-2, atol: 2e-3 },
+  tf32: { rtol: 5e-2, atol: 5e-3 },
+  float16: { rtol: 5e-2, atol: 5e-3 },
+  bfloat16: { rtol: 2e-1, atol: 2e-2 },
 };
 
 // |theirs − convgrad| ≤ atol + rtol · |convgrad|; a NaN or an infinity is never within it
