@@ -30,6 +30,7 @@ import { firstNonFinite, resultDocument, resultJson } from '../result/result-doc
 import { DETAILS, type Detail } from '../derivation/elide.js';
 import { formatCount, fullDerivationBytes, MAX_DERIVED_MULTIPLY_ADDS, MAX_MULTIPLY_ADDS, workload } from '../model/workload.js';
 import { ProblemError } from '../problem/problem-error.js';
+import { JsonSyntaxError } from '../problem/json-source.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -366,7 +367,7 @@ function readOtherDocument(path: string, io: Io): { value: unknown } {
   try {
     return { value: readForeignJson(readFileSync(resolve(io.cwd, path), 'utf8')) };
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON: ${(error as Error).message}`;
+    const reason = error instanceof JsonSyntaxError ? `not valid JSON: ${error.message}` : (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
     throw new UsageError(`--with: cannot read ${path} (${reason})`);
   }
 }
