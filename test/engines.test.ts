@@ -6,9 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CHECKED, checkSolution } from '../src/engines/check.js';
-import { compareQuantity, valueAt } from '../src/engines/compare.js';
+import { compareTensors, tensorOf, valueAt } from '../src/engines/compare.js';
 import { kinkSites, movedOffKink } from '../src/engines/kinks.js';
 import { tfjsResult } from '../src/engines/tfjs.js';
+import { DTYPE_TOLERANCES } from '../src/engines/tolerance.js';
 import { resultDocument } from '../src/result/result-document.js';
 import { npy } from '../src/engines/npy.js';
 import { torchScript } from '../src/engines/torch-script.js';
@@ -82,11 +83,12 @@ describe('kinks convgrad\'s exact values sit on', () => {
 
   it('count as left only where the engine\'s own forward values are off the kink', () => {
     const [relu] = kinkSites(solutionOf(KINKS['relu at 0']));
-    expect(movedOffKink(relu, { forward: { conv: [[1, -1], [2, 0]] } })).toBe(false);
-    expect(movedOffKink(relu, { forward: { conv: [[1, -1], [2, 5.6e-17]] } })).toBe(true);
+    expect(movedOffKink(relu, tensorOf([[1, -1], [2, 0]]))).toBe(false);
+    expect(movedOffKink(relu, tensorOf([[1, -1], [2, 5.6e-17]]))).toBe(true);
+    expect(movedOffKink(relu, tensorOf([[1, -1], [2, NaN]]))).toBe(false);
     const [tie] = kinkSites(solutionOf(KINKS['max pool tie']));
-    expect(movedOffKink(tie, { forward: { conv: [[2, 2, 1], [2, 1, 2], [0, 2, 2]] } })).toBe(false);
-    expect(movedOffKink(tie, { forward: { conv: [[2, 2.0000000000000004, 1], [2, 1, 2], [0, 2, 2]] } })).toBe(true);
+    expect(movedOffKink(tie, tensorOf([[2, 2, 1], [2, 1, 2], [0, 2, 2]]))).toBe(false);
+    expect(movedOffKink(tie, tensorOf([[2, 2.0000000000000004, 1], [2, 1, 2], [0, 2, 2]]))).toBe(true);
   });
 });
 
@@ -108,6 +110,27 @@ describe.skipIf(!TORCH.available)(`a kink that float64 rounding moves off, in ${
     expect(run.stdout).toContain('grad.kernel            takes the other side of a kink');
     expect(run.stdout.trim().split('\n').pop()).toBe('PyTorch agrees with convgrad on every quantity, but for the side of a kink its rounding moved off.');
   });
+
+  // Two output channels: channel 0 sits on the kink, channel 1 cannot reach it.
+  const twoChannels = {
+    input: [[0.1, 0.2, 0.5], [0.3, 0.4, 0.7]], kernel: [[[[1, 1]]], [[[1, -1]]]], bias: [-0.3, 0.5],
+    activation: 'relu', head: 'none', target: [[[1, 2], [0, 1]], [[2, 1], [1, 3]]],
+  };
+  it('check and the script excuse only the entries the kink reaches', async () => {
+    const report = await checkSolution(solutionOf(twoChannels), '0.0.0');
+    const kernel = report.rows.find((r) => r.engine.startsWith('PyTorch') && r.quantity === 'grad.kernel')!;
+    expect(kernel.verdict).toBe('at a kink');
+    expect(kernel.atKink!.map((d) => d.index)).toEqual(['[0][0][0][0]', '[0][0][0][1]']);
+    const script = torchScript(solutionOf(twoChannels), '0.0.0');
+    expect(spawnSync(PYTHON, ['-'], { input: script, encoding: 'utf8' }).status).toBe(0);
+    // convgrad's expected value off by 1 where the kink cannot reach: the script must fail there.
+    const wrong = script.replace('EXPECTED = DATA["expected"]\n', 'EXPECTED = DATA["expected"]\nEXPECTED["grad"]["kernel"][1][0][0][0] += 1\n');
+    expect(wrong).not.toBe(script);
+    const run = spawnSync(PYTHON, ['-'], { input: wrong, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^ {2}grad\.kernel {12}DIFFERS\n {4}grad\.kernel\[1\]\[0\]\[0\]\[0\]: convgrad 0\.595, PyTorch -0\.40(5|49999)/m);
+    expect(run.stderr).toContain('PyTorch differs from convgrad on 1 quantity: grad.kernel');
+  }, 120_000);
 });
 
 describe('TensorFlow.js, in process', () => {
@@ -132,7 +155,7 @@ describe('TensorFlow.js, in process', () => {
       for (const quantity of CHECKED) {
         const [mine, theirs] = [valueAt(ours, quantity), valueAt(outcome.result, quantity)];
         if (mine === undefined || theirs === undefined) continue;
-        const { differences } = compareQuantity(mine, theirs, { rtol: 2e-4, atol: 2e-5 });
+        const { differences } = compareTensors(quantity, tensorOf(mine), tensorOf(theirs), DTYPE_TOLERANCES.float32);
         expect(differences, `${quantity} of ${JSON.stringify(problem)}`).toEqual([]);
       }
     }
@@ -185,7 +208,8 @@ describe('convgrad compare', () => {
     writeFileSync(join(cwd, 'same.json'), JSON.stringify(result));
     const same = await runCli(['compare', 'problem.json', '--with', 'same.json'], { cwd });
     expect(same.status).toBe(0);
-    expect(same.stdout).toMatch(/^\d+ quantities agree within rtol 1e-9, atol 1e-12\.$/m);
+    expect(same.stdout).toMatch(/^convgrad compare: problem\.json against same\.json, float64: \|Δ\| ≤ 1e-12 \+ 1e-9·\|convgrad\| for every entry$/m);
+    expect(same.stdout).toMatch(/^same\.json agrees with convgrad on all \d+ quantities\.$/m);
     result.grad.kernel[1][0] += 1e-6;
     writeFileSync(join(cwd, 'wrong.json'), JSON.stringify(result));
     const wrong = await runCli(['compare', 'problem.json', '--with', 'wrong.json'], { cwd });
@@ -202,7 +226,7 @@ describe('convgrad compare', () => {
     writeFileSync(join(cwd, 'moved.json'), JSON.stringify(result));
     const moved = await runCli(['compare', 'problem.json', '--with', 'moved.json'], { cwd });
     expect(moved.status).toBe(0);
-    expect(moved.stdout).toContain("At a kink: convgrad's exact values sit on σ[0][0] = 0 (relu), which moved.json moved off");
+    expect(moved.stdout).toContain("At a kink: convgrad's exact values sit on σ[0][0] = 0 (relu), which moved.json's forward values moved off");
     expect(moved.stdout).toContain('  grad.kernel[0][0]: convgrad -0.36, moved.json -0.48');
     result.forward.conv[0][0] = 0;
     writeFileSync(join(cwd, 'on.json'), JSON.stringify(result));
@@ -223,7 +247,9 @@ describe('convgrad compare', () => {
     const { cwd, result } = await resultFile(seed);
     delete result.grad.input;
     writeFileSync(join(cwd, 'partial.json'), JSON.stringify(result));
-    expect((await runCli(['compare', 'problem.json', '--with', 'partial.json'], { cwd })).stdout).toContain('not in partial.json: grad.input');
+    const partial = await runCli(['compare', 'problem.json', '--with', 'partial.json'], { cwd });
+    expect(partial.stdout).toContain('grad.input: missing');
+    expect(partial.status).toBe(1);
     writeFileSync(join(cwd, 'bad.json'), '[1, 2');
     const bad = await runCli(['compare', 'problem.json', '--with', 'bad.json'], { cwd });
     expect(bad.status).toBe(2);

@@ -18,8 +18,14 @@ export interface OutputFile {
   readonly contents: string | Uint8Array;
 }
 
-/** Text read from an open file descriptor, at most `cap` bytes: a longer file is refused unread past the cap. */
-function readCapped(fd: number, what: string, cap = MAX_PROBLEM_BYTES): string {
+/** The largest result document of another engine convgrad reads: 64 MiB (ResNet's first layer's is some 30 MB). */
+export const MAX_DOCUMENT_BYTES = 64 * 1024 * 1024;
+
+/** The largest .npy file of another engine's tensors convgrad reads: 128 MiB, 16 M doubles. */
+export const MAX_TENSOR_BYTES = 128 * 1024 * 1024;
+
+/** The bytes of an open file descriptor, at most `cap`: a longer file is refused unread past the cap. */
+function readCapped(fd: number, what: string, cap: number): Buffer {
   const chunks: Buffer[] = [];
   let total = 0;
   const chunk = Buffer.alloc(1 << 16);
@@ -30,7 +36,7 @@ function readCapped(fd: number, what: string, cap = MAX_PROBLEM_BYTES): string {
     if (total > cap) throw new UsageError(`${what}: larger than ${cap / 1024 / 1024} MiB, the most convgrad reads`);
     chunks.push(Buffer.from(chunk.subarray(0, n)));
   }
-  return decodeUtf8(Buffer.concat(chunks), what);
+  return Buffer.concat(chunks);
 }
 
 /** UTF-8 text, a leading byte-order mark dropped; bytes that are not UTF-8 are refused, with where. */
@@ -43,29 +49,33 @@ export function decodeUtf8(bytes: Uint8Array, what: string): string {
 }
 
 /** A file's text and identity; a folder, a missing file or an unreadable one is refused by name ("missing.json: cannot read the problem file (no such file)"). */
-export function readInputFile(path: string, shown: string, kind = 'the problem file'): { text: string; identity: Stats } {
-  const what = shown;
+export function readInputFile(path: string, shown: string, kind = 'the problem file', cap = MAX_PROBLEM_BYTES): { text: string; identity: Stats } {
+  const { bytes, identity } = readFile(path, shown, kind, cap);
+  return { text: decodeUtf8(bytes, shown), identity };
+}
+
+/** A binary file's bytes, at most `cap`. */
+export function readInputBytes(path: string, shown: string, kind: string, cap: number): Buffer {
+  return readFile(path, shown, kind, cap).bytes;
+}
+
+function readFile(path: string, shown: string, kind: string, cap: number): { bytes: Buffer; identity: Stats } {
   let fd: number;
   try {
     fd = openSync(path, 'r');
   } catch (error) {
-    throw new UsageError(`${what}: cannot read ${kind} (${reason(error)})`);
+    throw new UsageError(`${shown}: cannot read ${kind} (${reason(error)})`);
   }
   try {
     const identity = fstatSync(fd);
-    if (identity.isDirectory()) throw new UsageError(`${what}: is a folder, not a file`);
-    return { text: readCapped(fd, what), identity };
+    if (identity.isDirectory()) throw new UsageError(`${shown}: is a folder, not a file`);
+    return { bytes: readCapped(fd, shown, cap), identity };
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`${what}: cannot read ${kind} (${reason(error)})`);
+    throw new UsageError(`${shown}: cannot read ${kind} (${reason(error)})`);
   } finally {
     closeSync(fd);
   }
-}
-
-/** Standard input, at most MAX_PROBLEM_BYTES. */
-export function readStandardInput(): string {
-  return readCapped(0, 'standard input');
 }
 
 function reason(error: unknown): string {

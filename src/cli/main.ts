@@ -1,6 +1,6 @@
 // The command line: a thin layer over the library. main(argv, io) returns the exit status, so tests call it in process.
 //   0 done · 2 a problem or a command line that is not valid (nothing written) · 1 an internal error
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
@@ -19,15 +19,21 @@ import { LANGUAGES, type Language } from '../strings/strings.js';
 import { solve, type Solution } from '../trajectory/train.js';
 import { torchScript } from '../engines/torch-script.js';
 import { checkSolution, formatCheck } from '../engines/check.js';
-import { compareResults, formatDifference, type EntryDifference } from '../engines/compare.js';
-import { followsGradient, kinkSites, movedOffKink } from '../engines/kinks.js';
+import { differencedCount, ENTRY_SAMPLE } from '../engines/finite-differences.js';
+import { compareResults, formatComparison, resultsAgree } from '../engines/compare-results.js';
+import { compareStages, formatStages, stagesAgree } from '../engines/compare-stages.js';
+import { readForeignJson } from '../engines/foreign-json.js';
+import { kinkSites } from '../engines/kinks.js';
+import { DTYPE_TOLERANCES, DTYPES, type Dtype } from '../engines/tolerance.js';
 import { vectorFiles } from '../engines/vectors.js';
-import { firstNonFinite, resultDocument, resultJson, type ResultDocument } from '../result/result-document.js';
+import { caseFiles, caseName, generateCase, MAX_CASES } from '../engines/cases.js';
+import { firstNonFinite, resultDocument, resultJson } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
-import { derivationRefusal, formatCount, fullDerivationBytes, refusals, workload } from '../model/workload.js';
+import { checkRefusal, derivationRefusal, formatCount, fullDerivationBytes, refusals, workload } from '../model/workload.js';
 import { ProblemError } from '../problem/problem-error.js';
-import { decodeUtf8, MAX_PROBLEM_BYTES, readInputFile, safeName, UsageError, writeAll, type OutputFile } from './files.js';
+import { decodeUtf8, MAX_DOCUMENT_BYTES, MAX_PROBLEM_BYTES, MAX_TENSOR_BYTES, readInputBytes, readInputFile, safeName, UsageError, writeAll, type OutputFile } from './files.js';
 import { shownName, terminalSafe } from './terminal.js';
+import { JsonSyntaxError } from '../problem/json-source.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -118,12 +124,23 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
     .description('compute the problem with independent engines (finite differences, TensorFlow.js, PyTorch) and compare each with convgrad: exit 0 when all agree, 1 when one differs')
     .argument('[file]', 'problem file (JSON); - reads standard input; none: the seed problem')
     .option('--json', 'print the report as JSON')
-    .action(async (file: string | undefined, options: { json?: boolean }) => {
-      status = await withSolution(file, io, async (solution, input) => {
-        const report = await checkSolution(solution, version());
-        io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheck(report, input.name));
-        return report.agree ? 0 : 1;
-      });
+    .option('--all-entries', `finite differences for every entry of every tensor (by default at most ${ENTRY_SAMPLE} a tensor, evenly spread)`)
+    .action(async (file: string | undefined, options: { json?: boolean; allEntries?: boolean }) => {
+      const allEntries = options.allEntries ?? false;
+      const tooLong = (problem: Problem) => {
+        const refusal = checkRefusal(problem, differencedCount(problem, allEntries), allEntries);
+        if (refusal) throw new UsageError(refusal);
+      };
+      status = await withSolution(
+        file,
+        io,
+        async (solution, input) => {
+          const report = await checkSolution(solution, version(), { allEntries });
+          io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheck(report, input.name));
+          return report.agree ? 0 : 1;
+        },
+        tooLong,
+      );
     });
   program
     .command('vectors')
@@ -135,14 +152,25 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
     });
   program
     .command('compare')
-    .description("compare another engine's result document with convgrad's and name every entry that differs: exit 1 when one does")
+    .description("compare another engine's result document (--with) or its intermediate tensors (--vectors) with convgrad's and name every entry that differs: exit 1 when one does or is missing")
     .argument('<file>', 'problem file (JSON); - reads standard input')
-    .requiredOption('--with <result>', "the other engine's result document (the fields of convgrad derive --json)")
-    .addOption(new Option('--dtype <dtype>', 'the precision the other engine computed in, which sets the default tolerances').choices(['float64', 'float32']).default('float64'))
-    .option('--rtol <number>', 'relative tolerance (default 1e-9 for float64, 2e-4 for float32)')
-    .option('--atol <number>', 'absolute tolerance, times max(1, the largest entry) (default 1e-12 for float64, 2e-5 for float32)')
-    .action(async (file: string, options: { with: string; dtype: 'float64' | 'float32'; rtol?: string; atol?: string }) => {
+    .option('--with <result>', "the other engine's result document (the fields of convgrad derive --json)")
+    .option('--vectors <dir>', "the other engine's intermediate tensors, .npy files named as convgrad vectors names them: reports the first stage that differs")
+    .addOption(new Option('--dtype <dtype>', 'the precision the other engine computed in, which sets the default tolerances').choices(DTYPES).default('float64'))
+    .option('--rtol <number>', `relative tolerance: |Δ| ≤ atol + rtol·|convgrad| for every entry (default by --dtype: ${DTYPES.map((d) => `${DTYPE_TOLERANCES[d].rtol} for ${d}`).join(', ')})`)
+    .option('--atol <number>', `absolute tolerance, the same for every entry (default by --dtype: ${DTYPES.map((d) => `${DTYPE_TOLERANCES[d].atol} for ${d}`).join(', ')})`)
+    .action(async (file: string, options: CompareOptions) => {
       status = await compareCommand(file, options, io);
+    });
+  program
+    .command('cases')
+    .description('write random problems across every option, each with its vectors and result document, to test your own engine on; the same seed gives the same bytes')
+    .requiredOption('--count <n>', `how many cases (1 to ${MAX_CASES})`)
+    .option('--seed <n>', 'the seed of the random problems', '1')
+    .option('--kinks', 'cases that sit on a kink (relu at σ = 0, a max-pool tie, l1 at y = t), where the one-sided derivatives differ')
+    .option('--out <dir>', 'folder to write into, one subfolder a case', 'cases')
+    .action(async (options: { count: string; seed: string; kinks?: boolean; out: string }) => {
+      status = casesCommand(options, io);
     });
   program
     .command('quiz')
@@ -322,35 +350,66 @@ async function writeVectors(files: string[], out: string, io: Io): Promise<numbe
   return 0;
 }
 
-async function compareCommand(file: string, options: { with: string; dtype: 'float64' | 'float32'; rtol?: string; atol?: string }, io: Io): Promise<number> {
-  const defaults = options.dtype === 'float32' ? { rtol: 2e-4, atol: 2e-5 } : { rtol: 1e-9, atol: 1e-12 };
+/** Each case is written as soon as it is made: a corpus of thousands need not sit in memory. */
+function casesCommand(options: { count: string; seed: string; kinks?: boolean; out: string }, io: Io): number {
+  const count = readCount(options.count, '--count', 1, MAX_CASES);
+  const seed = readCount(options.seed, '--seed', 0, 999_999_999);
+  for (let k = 0; k < count; k++) writeAll(io.cwd, join(options.out, caseName(k, count)), caseFiles(generateCase(seed, k, options.kinks ?? false), version()), []);
+  io.stdout(`wrote ${count} ${count === 1 ? 'case' : 'cases'} into ${options.out}/: ${caseName(0, count)}${count > 1 ? ` … ${caseName(count - 1, count)}` : ''}, each with problem.json, vectors.json, its .npy files and result.json\n`);
+  return 0;
+}
+
+interface CompareOptions {
+  with?: string;
+  vectors?: string;
+  dtype: Dtype;
+  rtol?: string;
+  atol?: string;
+}
+
+async function compareCommand(file: string, options: CompareOptions, io: Io): Promise<number> {
+  if (options.with === undefined && options.vectors === undefined) throw new UsageError('compare: give the other engine\'s result document (--with DOC), its tensors (--vectors DIR), or both');
+  const defaults = DTYPE_TOLERANCES[options.dtype];
   const tolerance = { rtol: readTolerance(options.rtol, '--rtol') ?? defaults.rtol, atol: readTolerance(options.atol, '--atol') ?? defaults.atol };
-  let theirs: Partial<ResultDocument>;
-  const { text } = readInputFile(resolvePath(io.cwd, options.with), `--with: ${shownName(options.with)}`, 'the result document');
-  try {
-    theirs = JSON.parse(text) as Partial<ResultDocument>;
-  } catch (error) {
-    throw new UsageError(`--with: cannot read ${options.with} (${(error as Error).message})`);
-  }
-  if (typeof theirs !== 'object' || theirs === null || Array.isArray(theirs)) throw new UsageError(`--with: ${options.with} is not a result document (a JSON object)`);
+  const theirs = options.with === undefined ? undefined : readOtherDocument(options.with, io);
+  const stages = options.vectors === undefined ? undefined : readNpyFiles(options.vectors, io);
   return withSolution(file, io, (solution) => {
-    const comparison = compareResults(resultDocument(solution), theirs, tolerance);
-    // A gradient, and what follows from it, may take the other side of a kink the other engine's rounding left.
-    const moved = kinkSites(solution).filter((site) => movedOffKink(site, theirs)).map((site) => site.text);
-    const line = (path: string, d: EntryDifference) => `${path}${d.index}: convgrad ${d.ours}, ${options.with} ${d.theirs}${Number.isFinite(d.ours) ? ` (|Δ| ${formatDifference(Math.abs(d.ours - d.theirs))})` : ''}`;
-    const differing = comparison.quantities.filter((q) => moved.length === 0 || !followsGradient(q.path)).flatMap((q) => q.differences.map((d) => line(q.path, d)));
-    const atKink = moved.length === 0 ? [] : comparison.quantities.filter((q) => followsGradient(q.path)).flatMap((q) => q.differences.map((d) => line(q.path, d)));
-    const lines = [...differing];
-    if (atKink.length > 0) lines.push(`At a kink: convgrad's exact values sit on ${moved.join(', ')}, which ${options.with} moved off (the one-sided derivatives differ there), so these take the other side:`, ...atKink.map((l) => `  ${l}`));
-    if (comparison.missing.length > 0) lines.push(`not in ${options.with}: ${comparison.missing.join(', ')}`);
-    lines.push(
-      differing.length === 0
-        ? `${comparison.quantities.length} quantities agree within rtol ${tolerance.rtol}, atol ${tolerance.atol}${atKink.length > 0 ? ', but for the side of a kink' : ''}.`
-        : `${differing.length} ${differing.length === 1 ? 'entry differs' : 'entries differ'} beyond rtol ${tolerance.rtol}, atol ${tolerance.atol}.`,
-    );
-    io.stdout(`${lines.join('\n')}\n`);
-    return differing.length === 0 ? 0 : 1;
+    let agree = true;
+    if (theirs !== undefined) {
+      const comparison = compareResults(resultDocument(solution), theirs.value, tolerance, kinkSites(solution));
+      io.stdout(formatComparison(comparison, { problem: file, theirs: options.with! }, tolerance, options.dtype));
+      agree &&= resultsAgree(comparison);
+    }
+    if (stages !== undefined) {
+      const comparison = compareStages(solution, stages, tolerance);
+      io.stdout(`${theirs !== undefined ? '\n' : ''}${formatStages(comparison, { problem: file, dir: options.vectors! }, tolerance, options.dtype)}`);
+      agree &&= stagesAgree(comparison);
+    }
+    return agree ? 0 : 1;
   });
+}
+
+function readOtherDocument(path: string, io: Io): { value: unknown } {
+  const { text } = readInputFile(resolvePath(io.cwd, path), `--with: ${shownName(path)}`, 'the result document', MAX_DOCUMENT_BYTES);
+  try {
+    return { value: readForeignJson(text) };
+  } catch (error) {
+    const reason = error instanceof JsonSyntaxError ? `not valid JSON: ${error.message}` : (error as Error).message;
+    throw new UsageError(`--with: cannot read ${shownName(path)} (${reason})`);
+  }
+}
+
+/** The .npy files of a folder by name without the extension, each read with a cap; other files are left alone. */
+function readNpyFiles(dir: string, io: Io): Map<string, Buffer> {
+  const folder = resolvePath(io.cwd, dir);
+  let names: string[];
+  try {
+    names = readdirSync(folder).filter((f) => f.endsWith('.npy'));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message;
+    throw new UsageError(`--vectors: cannot read ${shownName(dir)} (${reason})`);
+  }
+  return new Map(names.map((f) => [f.slice(0, -'.npy'.length), readInputBytes(join(folder, f), `--vectors: ${shownName(join(dir, f))}`, 'the tensor', MAX_TENSOR_BYTES)]));
 }
 
 /** A tolerance as written: a decimal number ≥ 0 (1e-9, 0.0002); nothing else, not "" nor 0x10. */

@@ -1,17 +1,18 @@
-// Comparing another engine's numbers with convgrad's, quantity by quantity and entry by entry.
+// Another engine's numbers against convgrad's, entry by entry: which entries differ beyond the
+// tolerance, the largest absolute and relative difference and where, and a hint when the differences
+// follow a pattern. An entry a kink can reach may take the kink's other side, where the engine's own
+// forward values left the kink (kinks.ts decides which).
+import { parseRational, toDouble } from '../numbers/rational.js';
+import { nestedIndex, type Nested as NestedOf, type Tensor } from '../model/tensor.js';
 import type { ResultDocument } from '../result/result-document.js';
+import { differenceHint } from './hints.js';
+import { withinTolerance, type Tolerance } from './tolerance.js';
 
-/** The quantities of the result document another engine can be compared on, by path. */
+export type Nested = NestedOf<number>;
+
+/** The quantities of the result document besides the trajectory, by path, in the order of the data flow. */
 export const QUANTITIES = ['forward.conv', 'forward.output', 'forward.prediction', 'forward.loss', 'grad.kernel', 'grad.bias', 'grad.input', 'updated.kernel', 'updated.bias'] as const;
 export type Quantity = (typeof QUANTITIES)[number];
-
-export type Nested = number | Nested[];
-
-export interface Tolerance {
-  /** |a − b| ≤ rtol · max(|a|, |b|) + atol · max(1, the largest |entry| of convgrad's quantity) */
-  readonly rtol: number;
-  readonly atol: number;
-}
 
 export interface EntryDifference {
   /** [i][j]… within the quantity */
@@ -20,11 +21,25 @@ export interface EntryDifference {
   readonly theirs: number;
 }
 
+/** The largest difference of a quantity and the entry where it is. */
+export interface Extreme {
+  readonly value: number;
+  readonly index: string;
+}
+
 export interface QuantityComparison {
-  readonly maxAbs: number;
-  readonly maxRel: number;
-  /** Entries beyond the tolerance (or a shape that differs, as one entry). */
+  readonly path: string;
+  readonly entries: number;
+  /** Entries beyond the tolerance that no kink excuses. */
   readonly differences: readonly EntryDifference[];
+  /** Entries beyond it on the other side of a kink the engine's forward values left. */
+  readonly atKink: readonly EntryDifference[];
+  /** max |theirs − convgrad| */
+  readonly maxAbs: Extreme;
+  /** max |theirs − convgrad| / |convgrad| (∞ where convgrad's value is 0 and theirs is not) */
+  readonly maxRel: Extreme;
+  /** A pattern the differences follow: a constant factor, a sign, a transpose, a 180° turn, an offset by one. */
+  readonly hint?: string;
 }
 
 export function valueAt(doc: Partial<ResultDocument> | undefined, quantity: Quantity): Nested | undefined {
@@ -33,63 +48,49 @@ export function valueAt(doc: Partial<ResultDocument> | undefined, quantity: Quan
   return part?.[key];
 }
 
-function flatten(value: Nested, index = ''): { index: string; value: number }[] {
-  return Array.isArray(value) ? value.flatMap((v, i) => flatten(v, `${index}[${i}]`)) : [{ index, value }];
+/** A rectangular nested array (or a number) as a tensor: the shape from the first entry of each level. */
+export function tensorOf(value: Nested): Tensor<number> {
+  const shape: number[] = [];
+  for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+  const data: number[] = [];
+  const walk = (v: Nested) => (Array.isArray(v) ? v.forEach(walk) : data.push(v));
+  walk(value);
+  return { shape, data };
 }
 
-function shape(value: Nested): number[] {
-  return Array.isArray(value) ? [value.length, ...(value.length > 0 ? shape(value[0]) : [])] : [];
+/**
+ * A number as another engine may write it: a JSON number; a string holding an exact rational or
+ * decimal ("63/25", "2.52"), read as its nearest double; NaN or ±Infinity, as Python's bare tokens
+ * or as strings ("nan", "inf" as NumPy prints them). Anything else is no number: undefined.
+ */
+export function readNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return value;
+  if (typeof value !== 'string') return undefined;
+  const exact = parseRational(value);
+  if (exact) return toDouble(exact);
+  const word = /^([+-]?)(nan|inf|infinity)$/i.exec(value.trim());
+  if (!word) return undefined;
+  return word[2].toLowerCase() === 'nan' ? NaN : word[1] === '-' ? -Infinity : Infinity;
 }
 
-export function compareQuantity(ours: Nested, theirs: Nested, tolerance: Tolerance): QuantityComparison {
-  if (JSON.stringify(shape(ours)) !== JSON.stringify(shape(theirs))) {
-    return { maxAbs: Infinity, maxRel: Infinity, differences: [{ index: `shape [${shape(theirs).join(', ')}], expected [${shape(ours).join(', ')}]`, ours: NaN, theirs: NaN }] };
-  }
-  const a = flatten(ours);
-  const b = flatten(theirs);
-  const scale = a.reduce((m, e) => Math.max(m, Math.abs(e.value)), 1);
-  let maxAbs = 0;
-  let maxRel = 0;
+/**
+ * One quantity of the same shape in both, entry by entry within the tolerance; `excused` says which
+ * entries (by flat index) a kink the engine left can reach.
+ */
+export function compareTensors(path: string, ours: Tensor<number>, theirs: Tensor<number>, tolerance: Tolerance, excused: (flat: number) => boolean = () => false): QuantityComparison {
   const differences: EntryDifference[] = [];
-  a.forEach(({ index, value }, k) => {
-    const other = b[k].value;
-    const abs = typeof other === 'number' && Number.isFinite(other) ? Math.abs(value - other) : Infinity;
-    const size = Math.max(Math.abs(value), Math.abs(other));
-    const rel = abs === 0 ? 0 : size === 0 ? Infinity : abs / size;
-    maxAbs = Math.max(maxAbs, abs);
-    maxRel = Math.max(maxRel, rel);
-    if (!(abs <= tolerance.rtol * size + tolerance.atol * scale)) differences.push({ index, ours: value, theirs: other });
+  const atKink: EntryDifference[] = [];
+  let maxAbs: Extreme = { value: 0, index: nestedIndex(ours.shape, 0) };
+  let maxRel: Extreme = maxAbs;
+  ours.data.forEach((value, flat) => {
+    const other = theirs.data[flat];
+    const abs = Number.isNaN(other) ? Infinity : Math.abs(other - value);
+    const rel = abs === 0 ? 0 : value === 0 ? Infinity : abs / Math.abs(value);
+    if (abs > maxAbs.value) maxAbs = { value: abs, index: nestedIndex(ours.shape, flat) };
+    if (rel > maxRel.value) maxRel = { value: rel, index: nestedIndex(ours.shape, flat) };
+    if (withinTolerance(value, other, tolerance)) return;
+    (excused(flat) ? atKink : differences).push({ index: nestedIndex(ours.shape, flat), ours: value, theirs: other });
   });
-  return { maxAbs, maxRel, differences };
-}
-
-/** 3.1e-17, 0, 2.5e-3: a difference in two significant digits. */
-export function formatDifference(x: number): string {
-  if (x === 0) return '0';
-  if (!Number.isFinite(x)) return '∞';
-  return x.toExponential(1).replace('e+', 'e');
-}
-
-export interface ResultComparison {
-  /** Every quantity compared: its path and how far apart. */
-  readonly quantities: readonly { readonly path: string; readonly maxAbs: number; readonly maxRel: number; readonly differences: readonly EntryDifference[] }[];
-  /** Quantities convgrad has and the other document does not. */
-  readonly missing: readonly string[];
-}
-
-/** Another engine's result document against convgrad's: every quantity both have, and each step of the trajectory. */
-export function compareResults(ours: ResultDocument, theirs: Partial<ResultDocument>, tolerance: Tolerance): ResultComparison {
-  const quantities: ResultComparison['quantities'][number][] = [];
-  const missing: string[] = [];
-  const visit = (path: string, mine: Nested | undefined, other: Nested | undefined) => {
-    if (mine === undefined) return;
-    if (other === undefined) missing.push(path);
-    else quantities.push({ path, ...compareQuantity(mine, other, tolerance) });
-  };
-  for (const quantity of QUANTITIES) visit(quantity, valueAt(ours, quantity), valueAt(theirs, quantity));
-  ours.trajectory.forEach((step, i) => {
-    const other = Array.isArray(theirs.trajectory) ? theirs.trajectory[i] : undefined;
-    for (const key of ['loss', 'kernel', 'bias'] as const) visit(`trajectory[${i}].${key}`, step[key] as Nested | undefined, other?.[key] as Nested | undefined);
-  });
-  return { quantities, missing };
+  const hint = differences.length > 0 ? differenceHint(ours, theirs, tolerance) : undefined;
+  return { path, entries: ours.data.length, differences, atKink, maxAbs, maxRel, ...(hint ? { hint } : {}) };
 }

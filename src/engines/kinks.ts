@@ -3,14 +3,31 @@
 // result document where an engine's own values can be read. There the two one-sided derivatives
 // differ and convgrad takes PyTorch's side; an engine whose rounding moves the value off the kink
 // (0.1 + 0.2 − 0.3 is 5.6e-17 in float64) takes the side rounding chose. Whether it did is read from
-// the engine's own forward values, so a difference is only ever put down to a kink with that evidence.
+// the engine's own forward values, and the other side may then change only what the kink reaches:
+// its cone of dependence through the layer. One rule for check, compare and the PyTorch script.
 import { asDouble } from '../numbers/scalar.js';
 import { kinksOf } from '../model/kinks.js';
-import { unravel } from '../model/tensor.js';
+import { routedCells } from '../model/pool.js';
+import { channelsPerGroup, inputChannel, paddedSource, tap } from '../model/geometry.js';
+import { offset, unravel, type Tensor } from '../model/tensor.js';
 import { outputForm } from '../problem/problem.js';
-import type { ResultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
-import { valueAt, type Nested } from './compare.js';
+
+/** Flat (row-major) indices into a tensor, or every entry of it. */
+export type Reach = readonly number[] | 'all';
+
+/**
+ * What a kink can change: the first step's gradients on the way down (by the names `convgrad vectors`
+ * gives them: grad_prediction, grad_pooled, grad_activation, activation_slope, delta, grad_kernel,
+ * grad_bias, grad_padded_input, grad_input), and the parameters after each step, flat over the
+ * kernel's entries and then the bias's, with all the optimizer derives from them entry by entry.
+ */
+export interface Cone {
+  readonly stages: Readonly<Record<string, Reach>>;
+  /** Index t − 1: the parameters (and their gradients and optimizer state) of step t. */
+  readonly parameters: readonly Reach[];
+  readonly kernelSize: number;
+}
 
 export interface KinkSite {
   /** σ[0][1] = 0 (relu), a[0][0] = a[1][1] (max pool), y[1][0] = t (l1) */
@@ -20,9 +37,10 @@ export interface KinkSite {
   readonly entries: readonly (readonly number[])[];
   /** Their value on the kink; none for a tie, where they equal each other. */
   readonly on?: number;
+  readonly cone: Cone;
 }
 
-/** The kinks of the first step's forward pass that convgrad's exact values sit on. */
+/** The kinks of the first step's forward pass that convgrad's exact values sit on, each with its cone. */
 export function kinkSites(solution: Solution): KinkSite[] {
   const { problem } = solution;
   const { forward } = solution.first;
@@ -34,34 +52,119 @@ export function kinkSites(solution: Solution): KinkSite[] {
   const kinks = kinksOf(problem, forward);
   for (const flat of kinks.activation) {
     const entry = index(flat, forward.sigma.shape);
-    sites.push({ text: `${name('σ', entry)} = 0 (${problem.activation.type})`, field: 'forward.conv', entries: [entry], on: 0 });
+    sites.push({ text: `${name('σ', entry)} = 0 (${problem.activation.type})`, field: 'forward.conv', entries: [entry], on: 0, cone: coneOf(solution, { activation_slope: [flat] }, [flat]) });
   }
   // A tie of a is read where σ is on the document: the tied σ tie too.
   for (const tied of kinks.poolTies) {
     const entries = tied.map((cell) => index(cell, forward.activated.shape));
-    sites.push({ text: `${entries.map((e) => name('a', e)).join(' = ')} (max pool)`, field: 'forward.conv', entries });
+    sites.push({ text: `${entries.map((e) => name('a', e)).join(' = ')} (max pool)`, field: 'forward.conv', entries, cone: coneOf(solution, { grad_activation: tied }, tied) });
   }
   const map = problem.head === 'none';
   for (const flat of kinks.loss) {
     const entry = map ? index(flat, forward.prediction.shape) : [];
-    sites.push({ text: `${name(map ? 'y' : 'S', entry)} = ${map ? 't' : 'T'} (${problem.loss.type})`, field: 'forward.prediction', entries: [entry], on: asDouble(problem.target.data[map ? flat : 0]) });
+    // y_k reaches the cells its pooling window routes to; S reaches everything.
+    const cells = !map ? 'all' : forward.pooling ? routedCells(problem.pool!, forward.pooling, flat, forward.activated.shape) : [flat];
+    const cone = coneOf(solution, cells === 'all' ? {} : { grad_prediction: [flat], grad_pooled: [flat], grad_activation: cells }, cells);
+    sites.push({ text: `${name(map ? 'y' : 'S', entry)} = ${map ? 't' : 'T'} (${problem.loss.type})`, field: 'forward.prediction', entries: [entry], on: asDouble(problem.target.data[map ? flat : 0]), cone });
   }
   return sites;
 }
 
-/** Did the engine's forward values leave the kink: an entry off the value, or a tie broken? */
-export function movedOffKink(site: KinkSite, theirs: Partial<ResultDocument> | undefined): boolean {
-  const field = valueAt(theirs, site.field);
-  if (field === undefined) return false;
-  const values = site.entries.map((entry) => entry.reduce<Nested>((v, k) => (Array.isArray(v) ? v[k] : v), field));
-  if (values.some((v) => typeof v !== 'number')) return false;
-  return site.on === undefined ? values.some((v) => v !== values[0]) : values.some((v) => v !== site.on);
+const GRADIENT_STAGES = ['grad_prediction', 'grad_pooled', 'grad_activation', 'activation_slope', 'delta', 'grad_kernel', 'grad_bias', 'grad_padded_input', 'grad_input'];
+
+/**
+ * The cone of σ entries whose δ a kink changes (`above`: what it changes on the way down to them).
+ * δ_{n,o,i,j} reaches ∂L/∂k_{o,·,·,·} (every entry of its output channel's kernel), ∂L/∂b_o, and
+ * ∂L/∂x at every input entry under its window (through the padding's copies too). The optimizer
+ * works entry by entry, so step 1 changes those parameters only; from step 2 on, those parameters
+ * change σ_{·,o} and so the prediction: with head none (every loss term reads one entry) only their
+ * own channel's δ, with head sum or mean (S reads every entry) every δ and every parameter.
+ */
+function coneOf(solution: Solution, above: Record<string, readonly number[]>, cells: readonly number[] | 'all'): Cone {
+  const { problem } = solution;
+  const kernelSize = problem.kernel.data.length;
+  const steps = solution.steps.length;
+  if (cells === 'all') {
+    return { stages: Object.fromEntries(GRADIENT_STAGES.map((s) => [s, 'all'])), parameters: new Array<Reach>(steps).fill('all'), kernelSize };
+  }
+  const { geometry: g, sigma } = solution.first.forward;
+  const paddedShape = [g.batch, g.inChannels, g.padded.rows, g.padded.cols];
+  const [padded, input, channels] = [new Set<number>(), new Set<number>(), new Set<number>()];
+  for (const cell of cells) {
+    const [n, o, i, j] = unravel(sigma.shape, cell);
+    channels.add(o);
+    for (let c = 0; c < channelsPerGroup(g); c++)
+      for (let m = 0; m < g.kernel.rows; m++)
+        for (let q = 0; q < g.kernel.cols; q++) {
+          const channel = inputChannel(g, o, c);
+          const [r, s] = tap(g, i, j, m, q);
+          padded.add(offset(paddedShape, [n, channel, r, s]));
+          const source = paddedSource(g, r, s);
+          if (source) input.add(offset(problem.input.shape, [n, channel, ...source]));
+        }
+  }
+  const perChannel = kernelSize / g.outChannels;
+  const outs = [...channels].sort((a, b) => a - b);
+  const kernel = outs.flatMap((o) => Array.from({ length: perChannel }, (_, k) => o * perChannel + k));
+  const bias = problem.bias ? outs : [];
+  const parameters = [...kernel, ...bias.map((o) => kernelSize + o)];
+  const sorted = (set: Set<number> | readonly number[]) => [...set].sort((a, b) => a - b);
+  return {
+    stages: { ...Object.fromEntries(Object.entries(above).map(([k, v]) => [k, sorted(v)])), delta: sorted(cells), grad_kernel: kernel, grad_bias: bias, grad_padded_input: sorted(padded), grad_input: sorted(input) },
+    parameters: Array.from({ length: steps }, (_, t) => (t === 0 || problem.head === 'none' ? parameters : 'all')),
+    kernelSize,
+  };
+}
+
+/** The kernel's or the bias's share of a flat parameter reach. */
+function part(reach: Reach, which: 'kernel' | 'bias', kernelSize: number): Reach {
+  if (reach === 'all') return 'all';
+  return which === 'kernel' ? reach.filter((k) => k < kernelSize) : reach.filter((k) => k >= kernelSize).map((k) => k - kernelSize);
 }
 
 /**
- * Does a result path follow from the gradient, so that the side of a kink can change it: the
- * gradients, the updated parameters and the trajectory after the first step's loss.
+ * What a kink reaches of one quantity of the result document (grad.kernel, updated.bias,
+ * trajectory[2].loss …): the gradients and all that follows from them; a forward value never.
  */
-export function followsGradient(path: string): boolean {
-  return /^(grad|updated)\.|^trajectory\[\d+\]\.(kernel|bias)$|^trajectory\[[1-9]\d*\]\.loss$/.test(path);
+export function documentReach(cone: Cone, path: string): Reach {
+  const last = cone.parameters.length - 1;
+  const grad = /^grad\.(kernel|bias|input)$/.exec(path);
+  if (grad) return cone.stages[`grad_${grad[1]}`] ?? [];
+  const updated = /^updated\.(kernel|bias)$/.exec(path);
+  if (updated) return part(cone.parameters[last], updated[1] as 'kernel' | 'bias', cone.kernelSize);
+  const step = /^trajectory\[(\d+)\]\.(loss|kernel|bias)$/.exec(path);
+  if (!step) return [];
+  const t = Number(step[1]);
+  if (step[2] === 'loss') return t >= 1 ? 'all' : [];
+  return t <= last ? part(cone.parameters[t], step[2] as 'kernel' | 'bias', cone.kernelSize) : [];
+}
+
+/** What a kink reaches of one tensor of `convgrad vectors` (delta, step2_kernel_exp_avg, trajectory_loss …). */
+export function stageReach(cone: Cone, name: string): Reach {
+  const last = cone.parameters.length;
+  if (name in cone.stages) return cone.stages[name];
+  if (name === 'trajectory_loss') return Array.from({ length: last - 1 }, (_, k) => k + 1);
+  const updated = /^updated_(kernel|bias)$/.exec(name);
+  if (updated) return part(cone.parameters[last - 1], updated[1] as 'kernel' | 'bias', cone.kernelSize);
+  const step = /^step(\d+)_(?:grad_)?(loss|kernel|bias)(?:_\w+)?$/.exec(name);
+  if (!step) return [];
+  const t = Number(step[1]);
+  if (step[2] === 'loss') return t >= 2 ? 'all' : [];
+  return t >= 1 && t <= last ? part(cone.parameters[t - 1], step[2] as 'kernel' | 'bias', cone.kernelSize) : [];
+}
+
+export function reaches(reach: Reach, flat: number): boolean {
+  return reach === 'all' || reach.includes(flat);
+}
+
+/**
+ * Did the engine's forward values leave the kink: an entry off the value, or a tie broken? `field`
+ * is the engine's forward.conv or forward.prediction, in the problem's form (or 4-D: the flat index
+ * is the same). A value that is no finite number is no evidence.
+ */
+export function movedOffKink(site: KinkSite, field: Tensor<number> | undefined): boolean {
+  if (field === undefined) return false;
+  const values = site.entries.map((entry) => field.data[offset(field.shape.slice(field.shape.length - entry.length), entry)]);
+  if (!values.every((v) => Number.isFinite(v))) return false;
+  return site.on === undefined ? values.some((v) => v !== values[0]) : values.some((v) => v !== site.on);
 }

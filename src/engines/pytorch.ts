@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import type { ResultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
+import { readForeignJson } from './foreign-json.js';
 import { torchScript } from './torch-script.js';
 
 /** PyTorch's result; or why it could not run (torch is not installed); or how the script failed, which is the engine failing. */
@@ -26,7 +27,7 @@ export function pytorchResult(solution: Solution, version: string): PytorchOutco
   const run = spawnSync(python, ['-', '--json'], { input: torchScript(solution, version), encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 28 });
   if (run.status !== 0) return { failed: `the PyTorch script failed: ${(run.stderr || run.error?.message || `exit status ${run.status}`).trim().split('\n').slice(-1)[0]}` };
   try {
-    return { result: JSON.parse(run.stdout) as Partial<ResultDocument>, python };
+    return { result: readForeignJson(run.stdout) as Partial<ResultDocument>, python };
   } catch (error) {
     return { failed: `the PyTorch script printed no result document: ${(error as Error).message}` };
   }

@@ -11,15 +11,20 @@ import { fillTemplate } from '../render/templates.js';
 import { formatJson, resultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
 import { toNested, type Tensor } from '../model/tensor.js';
-import { kinkSites } from './kinks.js';
+import { documentReach, kinkSites } from './kinks.js';
+import { documentQuantities } from './result-reader.js';
+import { DTYPE_TOLERANCES } from './tolerance.js';
 
 export function torchScript(solution: Solution, version: string): string {
   const { problem } = solution;
   const doc = resultDocument(solution);
+  const paths = documentQuantities(doc).map(([path]) => path);
   const data = {
     problem: torchProblem(problem),
     expected: { forward: doc.forward, grad: doc.grad, updated: doc.updated, trajectory: doc.trajectory },
-    kinks: kinkSites(solution),
+    // Each kink with the entries it reaches (its cone of dependence), by result path: kinks.ts's rule, as data.
+    kinks: kinkSites(solution).map(({ cone, ...site }) => ({ ...site, reaches: Object.fromEntries(paths.map((path) => [path, documentReach(cone, path)]).filter(([, reach]) => reach === 'all' || reach.length > 0)) })),
+    tolerance: DTYPE_TOLERANCES.float64,
   };
   return fillTemplate('torch.py', {
     version,

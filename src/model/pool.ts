@@ -51,6 +51,14 @@ export function poolForward(pool: Pool, a: Tensor<Scalar>): Pooled {
   return pool.type === 'max' ? { output, winners } : { output };
 }
 
+/** The cells (flat) a window (flat) sends its gradient to: its winner (max), every cell of it (avg). */
+export function routedCells(pool: Pool, pooled: Pooled, window: number, shape: readonly number[]): number[] {
+  if (pooled.winners) return [pooled.winners[window]];
+  const [, , outRows, outCols] = pooled.output.shape;
+  const [nc, i, j] = [Math.floor(window / (outRows * outCols)), Math.floor(window / outCols) % outRows, window % outCols];
+  return windowCells(pool, i, j).map(([r, c]) => (nc * shape[2] + r) * shape[3] + c);
+}
+
 // ∂L/∂a_r = Σ over the windows w reading r of ∂L/∂p_w · ∂p_w/∂a_r: the winner's alone (max), a share of each (avg)
 export function poolBackward(pool: Pool, pooled: Pooled, upstream: Tensor<Scalar>, shape: readonly number[]): Tensor<Scalar> {
   const data: Scalar[] = new Array(shape.reduce((x, y) => x * y)).fill(ZERO);

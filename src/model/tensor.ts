@@ -27,6 +27,11 @@ export function unravel(shape: readonly number[], flat: number): number[] {
   return index;
 }
 
+/** The index of a flat offset as a reader writes it: "[1][0][2]" ("" for a scalar). */
+export function nestedIndex(shape: readonly number[], flat: number): string {
+  return unravel(shape, flat).map((i) => `[${i}]`).join('');
+}
+
 export function makeTensor<T>(shape: readonly number[], entry: (index: number[]) => T): Tensor<T> {
   const data = new Array<T>(size(shape));
   for (let flat = 0; flat < data.length; flat++) data[flat] = entry(unravel(shape, flat));

@@ -113,6 +113,19 @@ function lossCost(problem: Problem): number {
 }
 
 /**
+ * A refusal of `convgrad check` that would take too long: finite differences take up to four
+ * forward passes for each entry they difference (a third of a step each), TF.js and PyTorch some
+ * twenty more between them.
+ */
+export function checkRefusal(problem: Problem, differenced: number, allEntries: boolean): string | undefined {
+  const forward = stepMicroseconds(problem) / 3;
+  const seconds = ((differenced * 4 + 20) * forward) / 1e6;
+  if (seconds <= LIMITS.seconds) return undefined;
+  const w = workload(problem);
+  return `check: ${w.description}: ${grouped(differenced)} entries differenced${allEntries ? ' (--all-entries)' : ''}, four forward passes each, take about ${Math.round(seconds)} s, over the ${LIMITS.seconds} s limit${allEntries ? '; without --all-entries a sample of each tensor is differenced' : ''}`;
+}
+
+/**
  * A refusal of a derivation entry by entry (--detail auto or full) that would be too large: by its
  * multiply-adds, and for --detail full by the size of the largest document it would write.
  */

@@ -131,7 +131,7 @@ function describe(value: JsonValue | undefined): string {
   return String(value);
 }
 
-function unknownField(key: string, known: readonly string[]): string {
+export function unknownField(key: string, known: readonly string[]): string {
   const near = known.filter((name) => editDistance(name, key.toLowerCase()) <= 2);
   return near.length > 0 ? `unknown field (did you mean "${near[0]}"?)` : `unknown field; the fields are ${known.join(', ')}`;
 }
