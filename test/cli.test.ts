@@ -108,6 +108,19 @@ describe('convgrad derive', () => {
     expect(readdirSync(run.cwd)).toEqual([]);
   });
 
+  it('refuses a result that is NaN in float64, as in PyTorch (Adam with eps 0 and a zero gradient)', async () => {
+    const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify({ input: [[1, 2], [3, 4]], kernel: [[0]], target: 0, optimizer: { type: 'adam', eps: 0 } }) });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('convgrad: <stdin>: updated.kernel[0][0]: is NaN in float64 arithmetic, as in PyTorch (a 0/0 on the way to it: Adam with eps 0 and a zero gradient, say); a result document has no number to write for it\n');
+  });
+
+  it('--detail full at MNIST size (28×28, a 3×3 kernel) renders every formula through KaTeX', async () => {
+    const grid = (n: number, f: (i: number, j: number) => number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (__, j) => f(i, j)));
+    const run = await runCli(['derive', '-', '--detail', 'full', '--format', 'html'], { stdin: JSON.stringify({ input: grid(28, (i, j) => ((i * j) % 5) - 2), kernel: grid(3, (i, j) => i - j), bias: 1, target: 3 }) });
+    expect(run.status, run.stderr).toBe(0);
+    expect(readFileSync(join(run.cwd, 'output', 'problem.html'), 'utf8')).toContain('\\frac{\\partial L}{\\partial x_{28,28}}');
+  }, 120_000);
+
   it('refuses a number too long to compute with, naming its own field', async () => {
     const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[3, 2], [1, '1e999']], target: 230 }) });
     expect(run.status).toBe(2);

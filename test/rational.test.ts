@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseRational, rational, toDouble, toExactString, toTerminatingDecimal } from '../src/numbers/rational.js';
 import { asDouble, exact, isExact, mul } from '../src/numbers/scalar.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { derive } from '../src/derivation/derive.js';
+import { plainText } from '../src/render/text.js';
+import { stringsFor } from '../src/strings/strings.js';
 import { solutionOf } from './helpers/solve.js';
+import { PYTHON, torch } from './helpers/tools.js';
+
+const TORCH = torch();
+const REFERENCE = fileURLToPath(new URL('./reference/torch_reference.py', import.meta.url));
 
 describe('parseRational', () => {
   it.each([
@@ -90,4 +99,27 @@ describe('exact arithmetic', () => {
     expect(isExact(mul(nearOne, nearOne))).toBe(false);
     expect(mul(nearOne, nearOne)).toBe(1);
   });
+
+  // 64×64 decimals, SGD with momentum: the exact digits grow with every step, and so does each step's cost.
+  const grid = (r: number, c: number, f: (i: number, j: number) => string) => Array.from({ length: r }, (_, i) => Array.from({ length: c }, (__, j) => f(i, j)));
+  const growing = { input: grid(64, 64, (i, j) => `${((i * 7 + j * 3) % 11) - 5}.${(i + j) % 10}`), kernel: grid(3, 3, (i, j) => `0.${i}${j + 1}`), target: 1, steps: 30, optimizer: { type: 'sgd', lr: '0.001', momentum: 0.9 } };
+
+  it('goes on in float64 from the step whose exact work would pass the budget, decided from its numbers before it runs, and says so', () => {
+    const solution = solutionOf(growing);
+    expect(solution.roundedFrom).toBe(11);
+    expect(solution.steps.map((s) => isExact(s.loss))).toEqual([...Array(10).fill(true), ...Array(20).fill(false)]);
+    const intro = derive(solution).intro.map((t) => plainText(t, stringsFor('en')));
+    expect(intro).toContain('From step 11 on, the numbers are computed in float64 and marked \\approx: their exact digits grow with every step, and exact arithmetic past step 10 would take longer than convgrad allows for a problem this size.');
+  });
+
+  it.skipIf(!TORCH.available)(`and agrees with ${TORCH.label} in float64 on every step`, () => {
+    const run = spawnSync(PYTHON, [REFERENCE], { input: JSON.stringify([growing]), encoding: 'utf8', maxBuffer: 1 << 26 });
+    expect(run.status, run.stderr).toBe(0);
+    const [theirs] = JSON.parse(run.stdout) as { trajectory: { loss: number; kernel: number[][] }[] }[];
+    const ours = solutionOf(growing).steps;
+    theirs.trajectory.forEach((step, t) => {
+      expect(Math.abs(step.loss - asDouble(ours[t].loss)), `step ${t + 1}`).toBeLessThanOrEqual(1e-9 * Math.abs(step.loss));
+      step.kernel.flat().forEach((k, i) => expect(Math.abs(k - asDouble(ours[t].after.kernel.data[i]))).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(k))));
+    });
+  }, 120_000);
 });

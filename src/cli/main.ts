@@ -226,7 +226,7 @@ async function withSolution(
   const parsed = parseProblemText(input.source);
   // Every mistake on its own line, up to a screenful: a file of 100,000 unknown keys is said in 21 lines.
   const refuse = (diagnostics: readonly Parameters<typeof formatDiagnostic>[0][]) => {
-    const shown = diagnostics.slice(0, MAX_DIAGNOSTICS).map((d) => `convgrad: ${input.where}: ${formatDiagnostic(d)}\n`);
+    const shown = diagnostics.slice(0, diagnostics.length > MAX_DIAGNOSTICS + 1 ? MAX_DIAGNOSTICS : undefined).map((d) => `convgrad: ${input.where}: ${formatDiagnostic(d)}\n`);
     const more = diagnostics.length - shown.length;
     io.stderr(shown.join('') + (more > 0 ? `convgrad: ${input.where}: and ${more.toLocaleString('en-US')} more ${more === 1 ? 'mistake' : 'mistakes'} like these\n` : ''));
     return 2;
