@@ -84,7 +84,7 @@ describe('convgrad derive', () => {
     const grid = (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, () => 1));
     const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [grid(256)], kernel: Array.from({ length: 64 }, () => [grid(9)]), target: 1 }) });
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('convgrad: input 1×256×256, kernel 64×1×9×9: a derivation entry by entry would take about 109 s, over the 10 s limit; use --json, --format json or --detail summary\n');
+    expect(run.stderr).toBe('convgrad: <stdin>: --detail auto: input 1×256×256, kernel 64×1×9×9: a derivation entry by entry would take about 109 s, over the 10 s limit; use --json, --format json or --detail summary\n');
     expect(readdirSync(run.cwd)).toEqual([]);
   });
 
@@ -111,7 +111,7 @@ describe('convgrad derive', () => {
   it('refuses a result that is NaN in float64, as in PyTorch (Adam with eps 0 and a zero gradient)', async () => {
     const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify({ input: [[1, 2], [3, 4]], kernel: [[0]], target: 0, optimizer: { type: 'adam', eps: 0 } }) });
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('convgrad: <stdin>: updated.kernel[0][0]: is NaN in float64 arithmetic, as in PyTorch (a 0/0 on the way to it: Adam with eps 0 and a zero gradient, say); a result document has no number to write for it\n');
+    expect(run.stderr).toBe('convgrad: <stdin>: updated.kernel[0][0]: is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it\n');
   });
 
   it('--detail full at MNIST size (28×28, a 3×3 kernel) renders every formula through KaTeX', async () => {

@@ -222,3 +222,20 @@ describe('a kink excuses only the entries it reaches', () => {
     expect(run.stdout).not.toContain('At a kink');
   });
 });
+
+describe('a kink excuses what follows from the gradients only where the engine took its other side', () => {
+  // Found by an attacker: σ[0][0] nudged off its kink while the gradients stay convgrad's, then the
+  // second step's parameters and loss replaced by anything: all of it used to be excused.
+  const problem = { input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[1, -1], [1, -1]], bias: 2, activation: 'relu', head: 'sum', target: 10, steps: 2 };
+  it('fails a planted step-2 update behind a kink the engine "left" without taking its other side', async () => {
+    const theirs = resultOf(problem) as unknown as { forward: { conv: number[][] }; trajectory: { loss: number; kernel: number[][]; bias: number }[]; updated: { kernel: number[][]; bias: number }; exact?: unknown };
+    delete theirs.exact;
+    expect(kinkSites(solutionOf(problem)).map((s) => s.text)).toContain('σ[0][0] = 0 (relu)');
+    theirs.forward.conv[0][0] = 1e-300;
+    theirs.trajectory[1] = { ...theirs.trajectory[1], loss: 12345, kernel: [[999, 999], [999, 999]], bias: -777 };
+    theirs.updated = { kernel: [[999, 999], [999, 999]], bias: -777 };
+    const run = await compare(problem, theirs);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/^updated\.kernel: 4 of 4 entries differ/m);
+  });
+});

@@ -91,6 +91,51 @@ describe('writes that cannot clobber', () => {
     expect(run.stderr).toMatch(message);
   });
 
+  it('never writes through a link where a problem\'s or a case\'s folder goes', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'elsewhere'));
+    writeFileSync(join(cwd, 'elsewhere', 'problem.json'), 'KEEP');
+    writeFileSync(join(cwd, 'p.json'), SEED_PROBLEM_SOURCE);
+    mkdirSync(join(cwd, 'vectors'));
+    symlinkSync(join(cwd, 'elsewhere'), join(cwd, 'vectors', 'p'));
+    const vectors = await runCli(['vectors', 'p.json', '--out', 'vectors'], { cwd });
+    expect(vectors.status).toBe(2);
+    expect(vectors.stderr).toBe('convgrad: --out: vectors/p is a link; convgrad writes into a folder of its own there, and follows no link out of --out\n');
+    mkdirSync(join(cwd, 'cases'));
+    symlinkSync(join(cwd, 'elsewhere'), join(cwd, 'cases', 'case-0001'));
+    const cases = await runCli(['cases', '--count', '2', '--out', 'cases'], { cwd });
+    expect(cases.status).toBe(2);
+    expect(readdirSync(join(cwd, 'elsewhere'))).toEqual(['problem.json']);
+    expect(readFileSync(join(cwd, 'elsewhere', 'problem.json'), 'utf8')).toBe('KEEP');
+  });
+
+  it('never writes over the file standard input reads', async () => {
+    const cwd = tempDir();
+    mkdirSync(join(cwd, 'out'));
+    writeFileSync(join(cwd, 'out', 'problem.json'), SEED_PROBLEM_SOURCE);
+    const run = spawnSync('bash', ['-c', `"${process.execPath}" "${BIN}" derive - --out out --format json < out/problem.json`], { cwd, encoding: 'utf8' });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('convgrad: --out: writing out/problem.json would overwrite the problem file; choose another --out\n');
+    expect(readFileSync(join(cwd, 'out', 'problem.json'), 'utf8')).toBe(SEED_PROBLEM_SOURCE);
+  });
+
+  it('refuses a named pipe as a file instead of waiting on it', async () => {
+    const cwd = tempDir();
+    expect(spawnSync('mkfifo', [join(cwd, 'pipe.json')]).status).toBe(0);
+    const run = await runCli(['derive', 'pipe.json'], { cwd });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('convgrad: pipe.json: is a named pipe, not a file\n');
+  });
+
+  it('takes a file name as long as the file system allows, its outputs named after its first 100 characters', async () => {
+    const cwd = tempDir();
+    const name = `${'p'.repeat(240)}.json`;
+    writeFileSync(join(cwd, name), SEED_PROBLEM_SOURCE);
+    const run = await runCli(['derive', name, '--out', 'out'], { cwd });
+    expect(run.status, run.stderr).toBe(0);
+    expect(readdirSync(join(cwd, 'out'))).toContain(`${'p'.repeat(100)}.tex`);
+  });
+
   it('gives every problem of vectors its own folder, named safely, a second of one name with -2', async () => {
     const cwd = tempDir();
     mkdirSync(join(cwd, 'a'));
@@ -114,6 +159,7 @@ describe('the command line reads and prints strictly', () => {
     [['quiz', '--count', ' 3'], '--count: expected an integer from 1 to 200, got " 3"'],
     [['quiz', '--seed', '-1'], '--seed: expected an integer from 0 to 999999999, got "-1"'],
     [['quiz', '--format', 'json'], '--format: the exercises are documents; choose from tex, html, md, pdf'],
+    [['compare', '-', '--with', 'x.json', '--rtol', '1e999'], '--rtol: expected a number ≥ 0, got "1e999"'],
   ])('%j is refused', async (argv, message) => {
     const run = await runCli(argv, { stdin: SEED_PROBLEM_SOURCE });
     expect(run.status).toBe(2);
@@ -130,13 +176,45 @@ describe('the command line reads and prints strictly', () => {
     expect(run.stderr).toContain('evil\\u001b[2J');
   });
 
+  it('shows another engine\'s field names, file names and .npy headers escaped on standard output', async () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'p.json'), SEED_PROBLEM_SOURCE);
+    writeFileSync(join(cwd, 'doc.json'), JSON.stringify({ 'x\nFAKE: every quantity agrees\r\u001b[31m': 1 }));
+    const withDoc = await runCli(['compare', 'p.json', '--with', 'doc.json'], { cwd });
+    expect(withDoc.status).toBe(1);
+    mkdirSync(join(cwd, 'npy'));
+    const header = "{'descr': '<f8', 'fortran_order': False, 'shape': (), '\u001b[2J': 1, }";
+    writeFileSync(join(cwd, 'npy', 'loss.npy'), Buffer.concat([Buffer.from('\x93NUMPY\x01\x00', 'latin1'), Buffer.from([header.length + 1, 0]), Buffer.from(`${header}\n`, 'latin1'), Buffer.alloc(8)]));
+    writeFileSync(join(cwd, 'npy', 'x\u001b[31mRED\nFAKE.npy'), '');
+    const withVectors = await runCli(['compare', 'p.json', '--vectors', 'npy'], { cwd });
+    expect(withVectors.status).toBe(1);
+    for (const out of [withDoc.stdout, withVectors.stdout]) expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|\nFAKE/);
+    expect(withDoc.stdout).toContain('x\\nFAKE');
+    expect(withVectors.stdout).toContain('a .npy header numpy did not write');
+  });
+
+  it('reads a title as one line of plain text', async () => {
+    const titled = (title: string) => runCli(['derive', '-', '--format', 'md'], { stdin: JSON.stringify({ ...JSON.parse(SEED_PROBLEM_SOURCE), title }) });
+    expect((await titled('a\rb')).stderr).toBe('convgrad: <stdin>: title: contains the control character U+000D at character 2; a title is plain text\n');
+    expect((await titled('a\u202eb')).stderr).toBe('convgrad: <stdin>: title: contains the bidirectional control U+202E at character 2; a title is plain text\n');
+    const lines = await titled('one\ntwo\tthree\u2028four');
+    expect(lines.status).toBe(0);
+    expect(readFileSync(join(lines.cwd, 'output', 'problem.md'), 'utf8')).toMatch(/^# one two three four\n/);
+  });
+
+  it('refuses a field name of megabytes quickly, and quotes only its beginning', async () => {
+    const run = await runCli(['derive', '-'], { stdin: `{${JSON.stringify('k'.repeat(3_000_000))}: 1, "input": [[1]], "kernel": [[1]], "target": 1}` });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe(`convgrad: <stdin>: ${'k'.repeat(40)}…: unknown field; the fields are title, input, kernel, bias, stride, padding, padding_mode, dilation, groups, activation, negative_slope, pool, head, loss, beta, delta, reduction, target, optimizer, steps\n`);
+  });
+
   it('says how many more mistakes there are past twenty', async () => {
     const keys = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, 1]));
     const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ ...JSON.parse(SEED_PROBLEM_SOURCE), ...keys }) });
     expect(run.status).toBe(2);
     const lines = run.stderr.trim().split('\n');
     expect(lines).toHaveLength(21);
-    expect(lines[20]).toBe('convgrad: <stdin>: and 80 more unknown fields');
+    expect(lines[20]).toBe('convgrad: <stdin>: and 80 more mistakes like these');
     const many = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: Array.from({ length: 30 }, () => ['a']), kernel: [[1]], target: 1 }) });
     expect(many.stderr.trim().split('\n').at(-1)).toBe('convgrad: <stdin>: and 10 more mistakes like these');
   });
@@ -174,7 +252,7 @@ describe.skipIf(!pdflatex().available || !xelatex().available)('PDFs, the same b
 
   it('a title in any script is typeset in the English PDF, by xelatex where pdflatex cannot', async () => {
     const cwd = tempDir();
-    writeFileSync(join(cwd, 'titled.json'), JSON.stringify({ ...JSON.parse(SEED_PROBLEM_SOURCE), title: 'Ω ∑ 卷积 😀 שלום \u200b\u202e end' }));
+    writeFileSync(join(cwd, 'titled.json'), JSON.stringify({ ...JSON.parse(SEED_PROBLEM_SOURCE), title: 'Ω ∑ 卷积 😀 שלום \u200b end' }));
     const run = await runCli(['derive', 'titled.json', '--format', 'pdf'], { cwd });
     expect(run.status, run.stderr).toBe(0);
     expect(readFileSync(join(cwd, 'output', 'titled.tex'), 'utf8')).toMatch(/^% !TEX program = xelatex\n/);

@@ -2,7 +2,7 @@
 // come from anyone: input read with a cap, output written all or nothing, never over an input file
 // (compared by identity: device and inode, so neither a symlink nor a hard link hides one), and
 // never through a symlink (a file is renamed into place, which replaces a link and not its target).
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, rmdirSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -62,8 +62,12 @@ export function readInputBytes(path: string, shown: string, kind: string, cap: n
 function readFile(path: string, shown: string, kind: string, cap: number): { bytes: Buffer; identity: Stats } {
   let fd: number;
   try {
+    // A FIFO or a socket would wait for a writer that may never come: refused before it is opened.
+    const what = statSync(path);
+    if (what.isFIFO() || what.isSocket()) throw new UsageError(`${shown}: is a ${what.isFIFO() ? 'named pipe' : 'socket'}, not a file`);
     fd = openSync(path, 'r');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     throw new UsageError(`${shown}: cannot read ${kind} (${reason(error)})`);
   }
   try {
@@ -83,14 +87,17 @@ function reason(error: unknown): string {
   return code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'a folder' : (error as Error).message;
 }
 
-/** A name for a file or folder made from a file name a user chose: letters, digits, . _ - only, never "." or "..". */
+/** A name for a file or folder made from a file name a user chose: letters, digits, . _ - only, never "." or "..", at most 100 characters. */
 export function safeName(file: string): string {
-  const stem = basename(file, extname(file)).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '');
+  const stem = basename(file, extname(file)).replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '').slice(0, 100);
   return stem === '' ? 'problem' : stem;
 }
 
-/** Folders as mkdir -p makes them, one level at a time (Node's recursive mkdir can hang on /proc). */
-function makeFolders(dir: string, shown: string): void {
+/**
+ * Folders as mkdir -p makes them, one level at a time (Node's recursive mkdir can hang on /proc);
+ * the ones it made are added to `made`, deepest last, so that a write that fails can take them back.
+ */
+function makeFolders(dir: string, shown: string, made: string[]): void {
   let info: Stats | undefined;
   try {
     info = statSync(dir);
@@ -102,12 +109,27 @@ function makeFolders(dir: string, shown: string): void {
     return;
   }
   const parent = dirname(dir);
-  if (parent !== dir) makeFolders(parent, shown);
+  if (parent !== dir) makeFolders(parent, shown, made);
   try {
     mkdirSync(dir);
+    made.push(dir);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new UsageError(`--out: cannot make the folder ${shown} (${reason(error)})`);
   }
+}
+
+/** A folder of convgrad's own inside --out (one a problem or a case): made if missing; a link there is not followed. */
+function makeOwnFolder(dir: string, shown: string, made: string[]): void {
+  let info: Stats | undefined;
+  try {
+    info = lstatSync(dir);
+  } catch {
+    mkdirSync(dir);
+    made.push(dir);
+    return;
+  }
+  if (info.isSymbolicLink()) throw new UsageError(`--out: ${shown} is a link; convgrad writes into a folder of its own there, and follows no link out of --out`);
+  if (!info.isDirectory()) throw new UsageError(`--out: ${shown} is not a folder`);
 }
 
 const sameFile = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
@@ -116,61 +138,72 @@ const sameFile = (a: Stats, b: Stats) => a.dev === b.dev && a.ino === b.ino;
  * Writes every file into `out` (made if missing), all or none: each is written to a new temporary
  * name in its folder and renamed into place once all are written. A file that exists where one
  * goes is replaced only if it is a plain file or link that is none of `inputs` (a link to one of
- * them counts as one of them); a folder there, or an input, is refused before anything is written.
+ * them counts as one of them); a folder there, or an input, is refused before anything is written,
+ * and a write that fails takes back the folders it made.
  */
 export function writeAll(cwd: string, out: string, files: readonly OutputFile[], inputs: readonly Stats[]): string[] {
   const dir = resolve(cwd, out);
-  makeFolders(dir, out);
-  const targets = files.map((f) => {
-    const parts = f.name.split('/');
-    if (parts.length > 2 || parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`internal error: an output name that is not a file name: ${f.name}`);
-    return { ...f, path: join(dir, ...parts), shown: join(out, ...parts) };
-  });
-  for (const folder of new Set(targets.filter((t) => t.name.includes('/')).map((t) => dirname(t.path)))) makeFolders(folder, join(out, basename(folder)));
-  for (const t of targets) {
-    let here: Stats | undefined;
-    try {
-      here = lstatSync(t.path);
-    } catch {
-      continue;
-    }
-    if (here.isDirectory()) throw new UsageError(`--out: ${t.shown} is a folder; convgrad writes a file there`);
-    let target: Stats | undefined;
-    try {
-      target = statSync(t.path);
-    } catch {
-      target = undefined; // a dangling link: replaced
-    }
-    if (inputs.some((input) => sameFile(input, here) || (target && sameFile(input, target)))) {
-      throw new UsageError(`--out: writing ${t.shown} would overwrite the problem file; choose another --out`);
-    }
-  }
-  const written: string[] = [];
+  const made: string[] = [];
+  const undo = () => {
+    for (const folder of made.reverse()) removeQuietly(folder, true);
+  };
   try {
+    makeFolders(dir, out, made);
+    const targets = files.map((f) => {
+      const parts = f.name.split('/');
+      if (parts.length > 2 || parts.some((p) => p === '' || p === '.' || p === '..')) throw new Error(`internal error: an output name that is not a file name: ${f.name}`);
+      return { ...f, path: join(dir, ...parts), shown: join(out, ...parts) };
+    });
+    for (const folder of new Set(targets.filter((t) => t.name.includes('/')).map((t) => dirname(t.path)))) makeOwnFolder(folder, join(out, basename(folder)), made);
     for (const t of targets) {
-      const temporary = join(dirname(t.path), `.${basename(t.path)}.${randomBytes(6).toString('hex')}.tmp`);
-      // 'wx': a new file, never one that exists (nor a link planted at this name).
-      const fd = openSync(temporary, 'wx', 0o644);
-      written.push(temporary);
+      let here: Stats | undefined;
       try {
-        const bytes = typeof t.contents === 'string' ? Buffer.from(t.contents, 'utf8') : t.contents;
-        for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
-      } finally {
-        closeSync(fd);
+        here = lstatSync(t.path);
+      } catch {
+        continue;
+      }
+      if (here.isDirectory()) throw new UsageError(`--out: ${t.shown} is a folder; convgrad writes a file there`);
+      let target: Stats | undefined;
+      try {
+        target = statSync(t.path);
+      } catch {
+        target = undefined; // a dangling link: replaced
+      }
+      if (inputs.some((input) => sameFile(input, here) || (target && sameFile(input, target)))) {
+        throw new UsageError(`--out: writing ${t.shown} would overwrite the problem file; choose another --out`);
       }
     }
+    const written: string[] = [];
+    try {
+      for (const t of targets) {
+        // A short name of its own beside the target ('wx': new, never one that exists, nor a link planted there).
+        const temporary = join(dirname(t.path), `.convgrad-${randomBytes(8).toString('hex')}.tmp`);
+        const fd = openSync(temporary, 'wx', 0o644);
+        written.push(temporary);
+        try {
+          const bytes = typeof t.contents === 'string' ? Buffer.from(t.contents, 'utf8') : t.contents;
+          for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+        } finally {
+          closeSync(fd);
+        }
+      }
+    } catch (error) {
+      for (const temporary of written) removeQuietly(temporary);
+      throw new UsageError(`--out: cannot write into ${out} (${reason(error)}); nothing was written`);
+    }
+    targets.forEach((t, k) => renameSync(written[k], t.path));
+    return targets.map((t) => t.shown);
   } catch (error) {
-    for (const temporary of written) removeQuietly(temporary);
-    throw new UsageError(`--out: cannot write into ${out} (${reason(error)}); nothing was written`);
+    undo();
+    throw error;
   }
-  targets.forEach((t, k) => renameSync(written[k], t.path));
-  return targets.map((t) => t.shown);
 }
 
-function removeQuietly(path: string): void {
+function removeQuietly(path: string, folder = false): void {
   try {
-    unlinkSync(path);
+    if (folder) rmdirSync(path);
+    else unlinkSync(path);
   } catch {
-    // already gone
+    // already gone, or (a folder) not empty
   }
 }

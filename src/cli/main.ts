@@ -1,11 +1,11 @@
 // The command line: a thin layer over the library. main(argv, io) returns the exit status, so tests call it in process.
 //   0 done · 2 a problem or a command line that is not valid (nothing written) · 1 an internal error
-import { readdirSync, readFileSync } from 'node:fs';
+import { fstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parseProblemText } from '../problem/parse-problem.js';
-import { formatDiagnostic, type Problem } from '../problem/problem.js';
+import { formatDiagnostic, type Diagnostic, type Problem } from '../problem/problem.js';
 import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
 import { DEFAULT_FORMATS, FORMATS, renderAll, type Format, type TextFormat } from '../render/render-all.js';
 import { compilePdf } from '../render/pdf.js';
@@ -39,6 +39,8 @@ export interface Io {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
   readonly readStdin: () => Promise<string>;
+  /** The file standard input reads, where it is one (a redirection), so that no output is written over it. */
+  readonly stdinFile?: () => Stats | undefined;
   /** Relative paths (FILE, --out) are taken from here. */
   readonly cwd: string;
 }
@@ -56,6 +58,14 @@ export function nodeIo(): Io {
         chunks.push(chunk as Buffer);
       }
       return decodeUtf8(Buffer.concat(chunks), 'standard input');
+    },
+    stdinFile: () => {
+      try {
+        const info = fstatSync(0);
+        return info.isFile() ? info : undefined;
+      } catch {
+        return undefined;
+      }
     },
     cwd: process.cwd(),
   };
@@ -86,8 +96,8 @@ export function version(): string {
 }
 
 export async function main(argv: readonly string[], outerIo: Io): Promise<number> {
-  // Messages may quote a file name or a problem's text: nothing in them reaches the terminal as a control character.
-  const io: Io = { ...outerIo, stderr: (text) => outerIo.stderr(terminalSafe(text)) };
+  // Output may quote a file name or a problem's text: nothing in it reaches the terminal as a control character.
+  const io: Io = { ...outerIo, stdout: (text) => outerIo.stdout(terminalSafe(text)), stderr: (text) => outerIo.stderr(terminalSafe(text)) };
   const program = new Command()
     .name('convgrad')
     .description('Writes out the backpropagation of a convolution layer step by step, exactly.')
@@ -127,9 +137,9 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
     .option('--all-entries', `finite differences for every entry of every tensor (by default at most ${ENTRY_SAMPLE} a tensor, evenly spread)`)
     .action(async (file: string | undefined, options: { json?: boolean; allEntries?: boolean }) => {
       const allEntries = options.allEntries ?? false;
-      const tooLong = (problem: Problem) => {
+      const tooLong = (problem: Problem): Diagnostic[] => {
         const refusal = checkRefusal(problem, differencedCount(problem, allEntries), allEntries);
-        if (refusal) throw new UsageError(refusal);
+        return refusal ? [{ path: allEntries ? 'check --all-entries' : 'check', message: refusal }] : [];
       };
       status = await withSolution(
         file,
@@ -220,13 +230,14 @@ async function withSolution(
   file: string | undefined,
   io: Io,
   use: (solution: Solution, input: ProblemSource) => number | Promise<number>,
-  before?: (problem: Problem) => void,
+  before?: (problem: Problem) => readonly Diagnostic[],
 ): Promise<number> {
   const input = await readProblem(file, io);
   const parsed = parseProblemText(input.source);
   // Every mistake on its own line, up to a screenful: a file of 100,000 unknown keys is said in 21 lines.
+  // A path holds the file's own field names: quoted with escapes where they hold a line break.
   const refuse = (diagnostics: readonly Parameters<typeof formatDiagnostic>[0][]) => {
-    const shown = diagnostics.slice(0, diagnostics.length > MAX_DIAGNOSTICS + 1 ? MAX_DIAGNOSTICS : undefined).map((d) => `convgrad: ${input.where}: ${formatDiagnostic(d)}\n`);
+    const shown = diagnostics.slice(0, MAX_DIAGNOSTICS).map((d) => `convgrad: ${input.where}: ${formatDiagnostic({ ...d, path: shownName(d.path) })}\n`);
     const more = diagnostics.length - shown.length;
     io.stderr(shown.join('') + (more > 0 ? `convgrad: ${input.where}: and ${more.toLocaleString('en-US')} more ${more === 1 ? 'mistake' : 'mistakes'} like these\n` : ''));
     return 2;
@@ -235,7 +246,8 @@ async function withSolution(
   // Said before anything is computed: a problem too large for memory or for a lifetime.
   const over = refusals(parsed.problem);
   if (over.length > 0) return refuse(over);
-  before?.(parsed.problem);
+  const refused = before?.(parsed.problem) ?? [];
+  if (refused.length > 0) return refuse(refused);
   let solution: Solution;
   try {
     solution = solve(parsed.problem);
@@ -247,7 +259,7 @@ async function withSolution(
   const overflow = firstNonFinite(resultDocument(solution));
   if (overflow) {
     const message = Number.isNaN(overflow.value)
-      ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 on the way to it: Adam with eps 0 and a zero gradient, say); a result document has no number to write for it'
+      ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
       : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
     return refuse([{ path: overflow.path, message }]);
   }
@@ -260,15 +272,16 @@ async function deriveCommand(file: string | undefined, options: DeriveOptions, i
 }
 
 /** A derivation entry by entry of a problem too large for one is refused, and --detail full says how large it will be, both before any work. */
-function checkDerivationSize(problem: Problem, formats: Format[], options: DeriveOptions, io: Io): void {
+function checkDerivationSize(problem: Problem, formats: Format[], options: DeriveOptions, io: Io): Diagnostic[] {
   const derived = !options.json && formats.some((f) => f !== 'json');
-  if (!derived) return;
+  if (!derived) return [];
   const refusal = derivationRefusal(problem, options.detail, formats.includes('html'));
-  if (refusal) throw new UsageError(refusal);
+  if (refusal) return [{ path: `--detail ${options.detail}`, message: refusal }];
   if (options.detail === 'full') {
     const bytes = fullDerivationBytes(problem);
     if (bytes > 1e6) io.stderr(`convgrad: --detail full: ${workload(problem).description} makes about ${formatCount(bytes)}B per document format (HTML several times that)\n`);
   }
+  return [];
 }
 
 function writeDerivation(solution: Solution, input: ProblemSource, formats: Format[], options: DeriveOptions, io: Io): number {
@@ -283,7 +296,7 @@ function writeDerivation(solution: Solution, input: ProblemSource, formats: Form
   const stem = options.lang === 'en' ? input.name : `${input.name}.${options.lang}`;
   const { files, missing } = typeset(rendered, formats.includes('pdf'));
   const written = writeAll(io.cwd, options.out, [...files].map(([format, contents]) => ({ name: `${stem}.${format}`, contents })), input.identity ? [input.identity] : []);
-  for (const path of written) io.stdout(`wrote ${path}\n`);
+  for (const path of written) io.stdout(`wrote ${shownName(path)}\n`);
   if (missing) {
     io.stderr(`convgrad: --format pdf: ${missing}; the LaTeX source is ${join(options.out, `${stem}.tex`)}\n`);
     return 1;
@@ -318,7 +331,7 @@ function parseFormats(list: string): Format[] {
 
 async function readProblem(file: string | undefined, io: Io): Promise<ProblemSource> {
   if (file === undefined) return { name: SEED_PROBLEM_NAME, where: SEED_PROBLEM_NAME, source: SEED_PROBLEM_SOURCE };
-  if (file === '-') return { name: 'problem', where: '<stdin>', source: await io.readStdin() };
+  if (file === '-') return { name: 'problem', where: '<stdin>', source: await io.readStdin(), identity: io.stdinFile?.() };
   const { text, identity } = readInputFile(resolvePath(io.cwd, file), shownName(file));
   return { name: safeName(file), where: shownName(file), source: text, identity };
 }
@@ -346,7 +359,7 @@ async function writeVectors(files: string[], out: string, io: Io): Promise<numbe
   }
   // Every problem is solved before anything is written.
   writeAll(io.cwd, out, outputs, inputs);
-  for (const folder of folders) io.stdout(`wrote ${join(out, folder)}/ (${outputs.filter((o) => o.name.startsWith(`${folder}/`)).length} files)\n`);
+  for (const folder of folders) io.stdout(`wrote ${shownName(join(out, folder))}/ (${outputs.filter((o) => o.name.startsWith(`${folder}/`)).length} files)\n`);
   return 0;
 }
 
@@ -354,8 +367,11 @@ async function writeVectors(files: string[], out: string, io: Io): Promise<numbe
 function casesCommand(options: { count: string; seed: string; kinks?: boolean; out: string }, io: Io): number {
   const count = readCount(options.count, '--count', 1, MAX_CASES);
   const seed = readCount(options.seed, '--seed', 0, 999_999_999);
-  for (let k = 0; k < count; k++) writeAll(io.cwd, join(options.out, caseName(k, count)), caseFiles(generateCase(seed, k, options.kinks ?? false), version()), []);
-  io.stdout(`wrote ${count} ${count === 1 ? 'case' : 'cases'} into ${options.out}/: ${caseName(0, count)}${count > 1 ? ` … ${caseName(count - 1, count)}` : ''}, each with problem.json, vectors.json, its .npy files and result.json\n`);
+  for (let k = 0; k < count; k++) {
+    const folder = caseName(k, count);
+    writeAll(io.cwd, options.out, caseFiles(generateCase(seed, k, options.kinks ?? false), version()).map((f) => ({ name: `${folder}/${f.name}`, contents: f.contents })), []);
+  }
+  io.stdout(`wrote ${count} ${count === 1 ? 'case' : 'cases'} into ${shownName(options.out)}/: ${caseName(0, count)}${count > 1 ? ` … ${caseName(count - 1, count)}` : ''}, each with problem.json, vectors.json, its .npy files and result.json\n`);
   return 0;
 }
 
@@ -377,12 +393,12 @@ async function compareCommand(file: string, options: CompareOptions, io: Io): Pr
     let agree = true;
     if (theirs !== undefined) {
       const comparison = compareResults(resultDocument(solution), theirs.value, tolerance, kinkSites(solution));
-      io.stdout(formatComparison(comparison, { problem: file, theirs: options.with! }, tolerance, options.dtype));
+      io.stdout(formatComparison(comparison, { problem: shownName(file), theirs: shownName(options.with!) }, tolerance, options.dtype));
       agree &&= resultsAgree(comparison);
     }
     if (stages !== undefined) {
       const comparison = compareStages(solution, stages, tolerance);
-      io.stdout(`${theirs !== undefined ? '\n' : ''}${formatStages(comparison, { problem: file, dir: options.vectors! }, tolerance, options.dtype)}`);
+      io.stdout(`${theirs !== undefined ? '\n' : ''}${formatStages(comparison, { problem: shownName(file), dir: shownName(options.vectors!) }, tolerance, options.dtype)}`);
       agree &&= stagesAgree(comparison);
     }
     return agree ? 0 : 1;
@@ -409,13 +425,14 @@ function readNpyFiles(dir: string, io: Io): Map<string, Buffer> {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such folder' : (error as Error).message;
     throw new UsageError(`--vectors: cannot read ${shownName(dir)} (${reason})`);
   }
-  return new Map(names.map((f) => [f.slice(0, -'.npy'.length), readInputBytes(join(folder, f), `--vectors: ${shownName(join(dir, f))}`, 'the tensor', MAX_TENSOR_BYTES)]));
+  // A name with a line break in it matches no stage, and is reported quoted with escapes.
+  return new Map(names.map((f) => [shownName(f.slice(0, -'.npy'.length)), readInputBytes(join(folder, f), `--vectors: ${shownName(join(dir, f))}`, 'the tensor', MAX_TENSOR_BYTES)]));
 }
 
 /** A tolerance as written: a decimal number ≥ 0 (1e-9, 0.0002); nothing else, not "" nor 0x10. */
 function readTolerance(text: string | undefined, option: string): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text)) throw new UsageError(`${option}: expected a number ≥ 0, got ${JSON.stringify(text)}`);
+  if (!/^(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) || !Number.isFinite(Number(text))) throw new UsageError(`${option}: expected a number ≥ 0, got ${JSON.stringify(text)}`);
   return Number(text);
 }
 
@@ -457,7 +474,7 @@ async function quizCommand(options: QuizOptions, io: Io): Promise<number> {
   }
   writeAll(io.cwd, options.out, files, []);
   const documents = files.filter((f) => !f.name.startsWith('problem-')).map((f) => f.name);
-  io.stdout(`wrote ${files.length} files into ${options.out}/: ${documents.join(', ')}, problem-01.json … problem-${String(count).padStart(2, '0')}.json\n`);
+  io.stdout(`wrote ${files.length} files into ${shownName(options.out)}/: ${documents.join(', ')}, problem-01.json … problem-${String(count).padStart(2, '0')}.json\n`);
   if (missing) {
     io.stderr(`convgrad: --format pdf: ${missing}; the LaTeX sources are in ${options.out}/\n`);
     return 1;

@@ -6,7 +6,7 @@
 // entries it reaches.
 import type { ResultDocument } from '../result/result-document.js';
 import { compareTensors, tensorOf, type EntryDifference, type QuantityComparison } from './compare.js';
-import { documentReach, movedOffKink, reaches, type KinkSite } from './kinks.js';
+import { excusedReach, movedOffKink, reaches, type KinkSite } from './kinks.js';
 import { documentQuantities, readResultDocument, type Fault } from './result-reader.js';
 import { formatDifference, formatTolerance, withinTolerance, type Tolerance } from './tolerance.js';
 
@@ -24,11 +24,12 @@ export function compareResults(ours: ResultDocument, theirs: unknown, tolerance:
   const read = readResultDocument(ours, theirs);
   const paths = documentQuantities(ours).map(([path]) => path);
   const moved = sites.filter((site) => movedOffKink(site, read.values.get(site.field)));
-  const quantities = documentQuantities(ours).flatMap(([path, mine]) => {
+  const mine = new Map(documentQuantities(ours).map(([path, value]) => [path, tensorOf(value)]));
+  const quantities = documentQuantities(ours).flatMap(([path, value]) => {
     const other = read.values.get(path);
     if (!other) return [];
-    const excused = moved.map((site) => documentReach(site.cone, path));
-    return [compareTensors(path, tensorOf(mine), other, tolerance, (flat) => excused.some((reach) => reaches(reach, flat)))];
+    const excused = excusedReach(sites, path, (p) => mine.get(p), (p) => read.values.get(p), tolerance);
+    return [compareTensors(path, tensorOf(value), other, tolerance, (flat) => excused.some((reach) => reaches(reach, flat)))];
   });
   const faults = read.faults.map((fault) => transposeHint(fault, ours, tolerance));
   return { paths, quantities, faults, moved: moved.map((site) => site.text) };

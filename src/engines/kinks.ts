@@ -12,6 +12,7 @@ import { channelsPerGroup, inputChannel, paddedSource, tap } from '../model/geom
 import { offset, unravel, type Tensor } from '../model/tensor.js';
 import { outputForm } from '../problem/problem.js';
 import type { Solution } from '../trajectory/train.js';
+import { withinTolerance, type Tolerance } from './tolerance.js';
 
 /** Flat (row-major) indices into a tensor, or every entry of it. */
 export type Reach = readonly number[] | 'all';
@@ -151,6 +152,24 @@ export function stageReach(cone: Cone, name: string): Reach {
   const t = Number(step[1]);
   if (step[2] === 'loss') return t >= 2 ? 'all' : [];
   return t >= 1 && t <= last ? part(cone.parameters[t - 1], step[2] as 'kernel' | 'bias', cone.kernelSize) : [];
+}
+
+/**
+ * What the kinks may excuse at one path of the result document, with the evidence the rule asks
+ * for: each kink's own entries left by the engine's forward values (movedOffKink), and for what
+ * follows from the gradients (the update, the later steps) the engine's first gradients differing
+ * from convgrad's somewhere the kink reaches: it took the other side. `ours` and `theirs` give a
+ * quantity of each document by path.
+ */
+export function excusedReach(sites: readonly KinkSite[], path: string, ours: (path: string) => Tensor<number> | undefined, theirs: (path: string) => Tensor<number> | undefined, tolerance: Tolerance): Reach[] {
+  const moved = sites.filter((site) => movedOffKink(site, theirs(site.field)));
+  const tookOtherSide = (site: KinkSite) =>
+    ['grad.kernel', 'grad.bias', 'grad.input'].some((gradient) => {
+      const [mine, other] = [ours(gradient), theirs(gradient)];
+      const reach = documentReach(site.cone, gradient);
+      return mine !== undefined && other !== undefined && mine.data.some((v, flat) => reaches(reach, flat) && !withinTolerance(v, other.data[flat], tolerance));
+    });
+  return moved.filter((site) => path.startsWith('grad.') || tookOtherSide(site)).map((site) => documentReach(site.cone, path));
 }
 
 export function reaches(reach: Reach, flat: number): boolean {

@@ -55,17 +55,22 @@ export function readNpy(bytes: Buffer): { shape: number[]; data: number[] } | { 
   const [lengthBytes, headerLength] = major === 1 ? [2, bytes.readUInt16LE(8)] : [4, bytes.readUInt32LE(8)];
   const start = 8 + lengthBytes;
   const header = bytes.subarray(start, start + headerLength).toString(major === 3 ? 'utf8' : 'latin1');
+  // The dictionary numpy writes, its three keys each once and nothing else: {'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), }
+  const entries = /^\{\s*((?:'(?:descr|fortran_order|shape)':\s*(?:'[^']*'|True|False|\([\d,\s]*\))\s*,\s*)*)\}\s*$/.exec(header);
+  const keys = entries ? [...entries[1].matchAll(/'(\w+)':/g)].map((m) => m[1]) : [];
   const descr = /'descr':\s*'([<>|=])([a-z])(\d+)'/.exec(header);
   const order = /'fortran_order':\s*(True|False)/.exec(header);
-  const shapeText = /'shape':\s*\(([^)]*)\)/.exec(header);
-  if (!descr || !order || !shapeText) return { error: `a .npy header numpy did not write: ${header.trim()}` };
+  const shapeText = /'shape':\s*\(([\d,\s]*)\)/.exec(header);
+  if (!entries || keys.length !== 3 || new Set(keys).size !== 3 || !descr || !order || !shapeText) {
+    return { error: `a .npy header numpy did not write: ${JSON.stringify(header.length > 80 ? `${header.slice(0, 80)}…` : header)}` };
+  }
   const reader = READERS[`${descr[2]}${descr[3]}`];
   if (!reader) return { error: `entries of type ${descr[1]}${descr[2]}${descr[3]}: save floats (float64 is exact for convgrad's doubles), integers or booleans` };
   const shape = shapeText[1].split(',').map((s) => s.trim()).filter((s) => s !== '').map(Number);
   const count = shape.reduce((a, b) => a * b, 1);
   const little = descr[1] !== '>';
   const at = start + headerLength;
-  if (bytes.length < at + count * reader.bytes) return { error: `${count} entries of ${reader.bytes} bytes announced, ${bytes.length - at} bytes of data` };
+  if (bytes.length !== at + count * reader.bytes) return { error: `${count} entries of ${reader.bytes} bytes announced, ${bytes.length - at} bytes of data` };
   const stored = Array.from({ length: count }, (_, k) => reader.read(bytes, at + k * reader.bytes, little));
   if (order[1] === 'False' || shape.length < 2) return { shape, data: stored };
   // Fortran order: the first index varies fastest.

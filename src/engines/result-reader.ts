@@ -2,7 +2,7 @@
 // document has must be there, in the same shape, with numbers for entries; whatever is missing,
 // misshapen, no number or unknown is a fault named by its path (grad.kernel[1][0]).
 import type { Nested, Tensor } from '../model/tensor.js';
-import { unknownField } from '../problem/parse-problem.js';
+import { fieldName, unknownField } from '../problem/parse-problem.js';
 import type { ResultDocument, ResultFields } from '../result/result-document.js';
 import { readNumber } from './compare.js';
 import { describeValue } from './foreign-json.js';
@@ -39,7 +39,7 @@ export function readResultDocument(ours: ResultDocument, theirs: unknown): ReadD
   }
   const unknownKeys = (object: Record<string, unknown>, known: readonly string[], prefix: string) => {
     for (const key of Object.keys(object).filter((k) => !known.includes(k))) {
-      fault(`${prefix}${key}`, key === 'bias' && prefix !== '' ? 'unknown: the problem has no bias' : unknownField(key, known));
+      fault(`${prefix}${fieldName(key)}`, key === 'bias' && prefix !== '' ? 'unknown: the problem has no bias' : unknownField(key, known));
     }
   };
   const quantity = (path: string, mine: Nested<number>, other: unknown) => {

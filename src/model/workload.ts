@@ -10,7 +10,7 @@ import { isExact, type Scalar } from '../numbers/scalar.js';
 /** The limits, in the README's table. */
 export const LIMITS = {
   /** Entries of any one tensor: the padded input, the convolution's output, the kernel. */
-  entries: 10e6,
+  entries: 2e6,
   /** Estimated seconds for all the steps (float64 speed; exact arithmetic has its own budget, EXACT_BUDGET). */
   seconds: 30,
   /** Estimated seconds of a derivation entry by entry (--detail auto or full; the model at derivationMicroseconds). */
@@ -122,7 +122,7 @@ export function checkRefusal(problem: Problem, differenced: number, allEntries: 
   const seconds = ((differenced * 4 + 20) * forward) / 1e6;
   if (seconds <= LIMITS.seconds) return undefined;
   const w = workload(problem);
-  return `check: ${w.description}: ${grouped(differenced)} entries differenced${allEntries ? ' (--all-entries)' : ''}, four forward passes each, take about ${Math.round(seconds)} s, over the ${LIMITS.seconds} s limit${allEntries ? '; without --all-entries a sample of each tensor is differenced' : ''}`;
+  return `${w.description}: ${grouped(differenced)} entries differenced${allEntries ? ' (--all-entries)' : ''}, four forward passes each, take about ${Math.round(seconds)} s, over the ${LIMITS.seconds} s limit${allEntries ? '; without --all-entries a sample of each tensor is differenced' : ''}`;
 }
 
 /**
@@ -144,7 +144,7 @@ export function derivationRefusal(problem: Problem, detail: 'full' | 'auto' | 's
   }
   const bytes = fullDerivationBytes(problem) * (html ? HTML_PER_MARKDOWN_BYTE : 1);
   if (detail === 'full' && bytes > LIMITS.fullDerivationBytes) {
-    return `--detail full: ${work.description} would write about ${formatCount(bytes)}B of ${html ? 'HTML' : 'LaTeX and Markdown'}, over the ${formatCount(LIMITS.fullDerivationBytes)}B limit; use --detail auto, which derives some entries and shows every value`;
+    return `${work.description} would write about ${formatCount(bytes)}B of ${html ? 'HTML' : 'LaTeX and Markdown'}, over the ${formatCount(LIMITS.fullDerivationBytes)}B limit; use --detail auto, which derives some entries and shows every value`;
   }
   return undefined;
 }

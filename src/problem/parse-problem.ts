@@ -43,10 +43,7 @@ export function parseProblem(json: JsonValue): ParseResult {
     return undefined;
   }, { errors });
   if (!isObject(json)) return { ok: false, errors: [{ path: '', message: `expected a JSON object, got ${describe(json)}` }] };
-  // Each unknown field with a suggestion, the first twenty; a file of thousands is said in one more line.
-  const unknown = Object.keys(json).filter((key) => !(FIELDS as readonly string[]).includes(key));
-  for (const key of unknown.slice(0, 20)) report(key, unknownField(key, FIELDS));
-  if (unknown.length > 20) report('', `and ${unknown.length - 20} more unknown fields`);
+  for (const key of Object.keys(json)) if (!(FIELDS as readonly string[]).includes(key)) report(fieldName(key), unknownField(key, FIELDS));
   const field = (name: (typeof FIELDS)[number]) => json[name];
   const errorCount = () => errors.length;
 
@@ -131,8 +128,16 @@ function describe(value: JsonValue | undefined): string {
   return String(value);
 }
 
+/** A field name a file wrote, as a message's path shows it: a long one cut at 40 characters, one with a control character quoted with escapes. */
+export function fieldName(key: string): string {
+  const cut = key.length > 40 ? `${key.slice(0, 40)}…` : key;
+  return /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(cut) ? JSON.stringify(cut) : cut;
+}
+
+/** Why a field is unknown, with the nearest known name (two edits away at most) where there is one. */
 export function unknownField(key: string, known: readonly string[]): string {
-  const near = known.filter((name) => editDistance(name, key.toLowerCase()) <= 2);
+  // A name longer than any known one by more than two letters has no near one: no distance computed.
+  const near = known.filter((name) => Math.abs(name.length - key.length) <= 2 && editDistance(name, key.toLowerCase()) <= 2);
   return near.length > 0 ? `unknown field (did you mean "${near[0]}"?)` : `unknown field; the fields are ${known.join(', ')}`;
 }
 
@@ -176,15 +181,17 @@ function readTitle(value: JsonValue | undefined, report: Report): string | undef
   if (value === undefined) return undefined;
   if (typeof value !== 'string') return report('title', `expected a string, got ${describe(value)}`);
   if (value.length > 200) return report('title', `expected at most 200 characters, got ${value.length}`);
-  // Plain text on a line: line breaks and tabs read as spaces; other control characters, and half a
-  // surrogate pair (no character at all), cannot be shown and are refused.
-  const bad = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(value);
+  // Plain text on one line: a line feed, a tab, a line or paragraph separator reads as a space;
+  // other control characters (a carriage return among them), the bidirectional overrides and
+  // isolates (which reorder what a reader sees), and half a surrogate pair (no character at all)
+  // are refused.
+  const bad = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.exec(value);
   if (bad) {
     const code = bad[0].charCodeAt(0);
-    const what = code >= 0xd800 ? 'half of a surrogate pair' : 'the control character';
+    const what = code >= 0xd800 && code < 0xe000 ? 'half of a surrogate pair' : code >= 0x202a ? 'the bidirectional control' : 'the control character';
     return report('title', `contains ${what} U+${code.toString(16).toUpperCase().padStart(4, '0')} at character ${bad.index + 1}; a title is plain text`);
   }
-  return value;
+  return value.replace(/[\n\t\u2028\u2029]/g, ' ');
 }
 
 const SHAPES: Record<string, Record<number, string>> = {
@@ -349,7 +356,8 @@ function readExpression(value: JsonObject, path: string, variable: string, varia
 function readPool(value: JsonValue | undefined, report: Report): Pool | undefined {
   if (value === undefined) return undefined;
   if (!isObject(value)) return report('pool', `expected {"type": "max" or "avg", "size": …, "stride": …}, got ${describe(value)}`);
-  for (const key of Object.keys(value)) if (!POOL_FIELDS.includes(key)) report(`pool.${key}`, unknownField(key, POOL_FIELDS));
+  for (const key of Object.keys(value)) if (!POOL_FIELDS.includes(key)) report(`pool.${fieldName(key)}`, unknownField(key, POOL_FIELDS));
+  if (value.type === undefined) return report('pool.type', 'required: "max" or "avg"');
   if (value.type !== 'max' && value.type !== 'avg') return report('pool.type', `expected "max" or "avg", got ${describe(value.type)}`);
   if (value.size === undefined) return report('pool.size', 'required: an integer or [h, w]');
   const size = readPair(value.size, 'pool.size', 1, 1, report);
@@ -418,7 +426,7 @@ function readOptimizer(value: JsonValue | undefined, report: Report): Optimizer 
   const before = errorCount(report);
   for (const key of Object.keys(source)) {
     if (key === 'type') continue;
-    if (!OPTIMIZER_FIELDS.includes(key)) report(`optimizer.${key}`, unknownField(key, OPTIMIZER_FIELDS));
+    if (!OPTIMIZER_FIELDS.includes(key)) report(`optimizer.${fieldName(key)}`, unknownField(key, OPTIMIZER_FIELDS));
     else if (!OPTIMIZER_SETTINGS[type].includes(key)) report(`optimizer.${key}`, `not a setting of "${type}"; it has ${OPTIMIZER_SETTINGS[type].join(', ')}`);
   }
   const number = (key: string, fallback: Rational, check: (r: Rational) => boolean, expected: string): Rational => {
