@@ -67,24 +67,24 @@ describe('convgrad derive', () => {
     const grid = (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, () => 1));
     const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify({ input: [grid(512), grid(512), grid(512), grid(512)], kernel: Array.from({ length: 64 }, () => Array.from({ length: 4 }, () => grid(9))), target: 1 }) });
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('convgrad: <stdin>: input: makes a 504×504 convolution output in 64 planes: 16.3 M entries, over the 10.0 M limit\n');
+    expect(run.stderr).toBe('convgrad: <stdin>: input: makes a 504×504 convolution output in 64 planes: 16.3 M entries, over the 2.0 M limit\n');
     expect(run.stdout).toBe('');
   });
 
   it('refuses steps that would take too long, with the estimate, before computing anything', async () => {
     const grid = (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, () => 1));
-    const problem = { input: [grid(256), grid(256), grid(256)], kernel: Array.from({ length: 64 }, () => Array.from({ length: 3 }, () => grid(9))), target: 1, steps: 2 };
+    const problem = { input: [grid(600)], kernel: Array.from({ length: 4 }, () => [grid(15)]), target: 1, steps: 5 };
     const run = await runCli(['derive', '-', '--json'], { stdin: JSON.stringify(problem) });
     expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/^convgrad: <stdin>: steps: 2 steps of input 3×256×256, kernel 64×3×9×9: 956\.\d M multiply-adds and 4\.\d M entries a step take about \d+ s, over the 30 s limit; take fewer steps\n$/);
+    expect(run.stderr).toMatch(/^convgrad: <stdin>: steps: 5 steps of input 1×600×600, kernel 4×1×15×15: 309\.\d M multiply-adds and 1\.7 M entries a step take about \d+ s, over the 30 s limit; take fewer steps\n$/);
     expect(run.stdout).toBe('');
   });
 
   it('refuses to derive entry by entry what only --json or a summary can take, and says so', async () => {
     const grid = (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, () => 1));
-    const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [grid(256)], kernel: Array.from({ length: 64 }, () => [grid(9)]), target: 1 }) });
+    const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [grid(256)], kernel: Array.from({ length: 8 }, () => [grid(9)]), target: 1 }) });
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('convgrad: <stdin>: --detail auto: input 1×256×256, kernel 64×1×9×9: a derivation entry by entry would take about 109 s, over the 10 s limit; use --json, --format json or --detail summary\n');
+    expect(run.stderr).toBe('convgrad: <stdin>: --detail auto: input 1×256×256, kernel 8×1×9×9: a derivation entry by entry would take about 109 s, over the 10 s limit; use --json, --format json or --detail summary\n');
     expect(readdirSync(run.cwd)).toEqual([]);
   });
 
