@@ -10,7 +10,7 @@ import { DEFAULT_FORMATS, FORMATS, renderAll, type Format, type TextFormat } fro
 import { compilePdf } from '../render/pdf.js';
 import { renderTex } from '../render/tex.js';
 import { renderHtml } from '../render/html.js';
-import { renderMarkdown } from '../render/markdown.js';
+import { markdownFigures, renderMarkdown } from '../render/markdown.js';
 import { DIFFICULTIES, exercises, type Difficulty } from '../quiz/generate.js';
 import { answerKey, exerciseSheet } from '../quiz/documents.js';
 import { packageRoot } from '../render/templates.js';
@@ -23,6 +23,7 @@ import { followsGradient, kinkSites, movedOffKink } from '../engines/kinks.js';
 import { vectorFiles, type VectorFile } from '../engines/vectors.js';
 import { firstNonFinite, resultDocument, resultJson, type ResultDocument } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
+import { QUANTITIES, type Quantity } from '../derivation/derive.js';
 import { formatCount, fullDerivationBytes, MAX_DERIVED_MULTIPLY_ADDS, MAX_MULTIPLY_ADDS, workload } from '../model/workload.js';
 import { ProblemError } from '../problem/problem-error.js';
 
@@ -139,10 +140,12 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .description('write an exercise sheet, its answer key and each problem file, with nice numbers; the same seed gives the same bytes')
     .option('--count <n>', 'how many exercises', '10')
     .option('--seed <n>', 'the seed of the random problems', '1')
-    .addOption(new Option('--difficulty <level>', 'easy: the seed\'s shape; medium: stride, padding, bias, mean, ReLU; hard: channels, activations, momentum').choices(DIFFICULTIES).default('easy'))
+    .addOption(new Option('--difficulty <level>', 'easy: the seed\'s shape; medium: stride, padding, bias, mean, ReLU; hard: two channels, and padding modes, pooling, activations, heads, losses and optimizers that vary').choices(DIFFICULTIES).default('easy'))
     .addOption(new Option('--lang <lang>', 'language of the documents').choices(LANGUAGES).default('en'))
     .option('--format <list>', `formats of the documents, from tex,html,md,pdf (pdf needs TeX)`, 'tex,html,md')
     .option('--out <dir>', 'folder to write into', 'quiz')
+    .option('--ask <list>', `what each exercise asks for, comma-separated, from ${QUANTITIES.join(',')}`, QUANTITIES.join(','))
+    .addOption(new Option('--detail <level>', 'how the answer key derives each exercise (as for derive)').choices(DETAILS).default('auto'))
     .action(async (options: QuizOptions) => {
       status = await quizCommand(options, io);
     });
@@ -235,7 +238,9 @@ function writeDerivation(solution: Solution, name: string, file: string | undefi
   const wantsPdf = formats.includes('pdf');
   const textFormats = formats.filter((f): f is TextFormat => f !== 'pdf');
   if (wantsPdf && !textFormats.includes('tex')) textFormats.unshift('tex');
-  const outputs: Map<Format, string | Buffer> = renderAll(solution, textFormats, { language: options.lang, version: version(), detail: options.detail });
+  const stem = options.lang === 'en' ? name : `${name}.${options.lang}`;
+  const { documents, files } = renderAll(solution, textFormats, { language: options.lang, version: version(), detail: options.detail, stem });
+  const outputs: Map<Format, string | Buffer> = documents;
   let pdfProblem: string | undefined;
   if (wantsPdf) {
     const pdf = compilePdf(outputs.get('tex') as string, options.lang);
@@ -244,10 +249,9 @@ function writeDerivation(solution: Solution, name: string, file: string | undefi
     else throw new Error(`internal error: the LaTeX document did not compile: ${pdf.failed}`);
   }
   const dir = resolve(io.cwd, options.out);
-  const stem = options.lang === 'en' ? name : `${name}.${options.lang}`;
   const problemPath = file === undefined || file === '-' ? undefined : resolve(io.cwd, file);
-  for (const format of outputs.keys()) {
-    if (resolve(dir, `${stem}.${format}`) === problemPath) throw new UsageError(`--out: writing ${join(options.out, `${stem}.${format}`)} would overwrite the problem file; choose another --out`);
+  for (const written of [...[...outputs.keys()].map((format) => `${stem}.${format}`), ...files.map((f) => f.name)]) {
+    if (resolve(dir, written) === problemPath) throw new UsageError(`--out: writing ${join(options.out, written)} would overwrite the problem file; choose another --out`);
   }
   mkdirSync(dir, { recursive: true });
   for (const [format, contents] of outputs) {
@@ -255,6 +259,9 @@ function writeDerivation(solution: Solution, name: string, file: string | undefi
     writeFileSync(path, contents);
     io.stdout(`wrote ${join(options.out, `${stem}.${format}`)}\n`);
   }
+  // The Markdown's figures, as SVG files beside it.
+  for (const f of files) writeFileSync(join(dir, f.name), f.contents);
+  if (files.length > 0) io.stdout(`wrote ${join(options.out, files[0].name)}${files.length > 1 ? ` … ${files.at(-1)!.name}` : ''} (the Markdown's ${files.length} ${files.length === 1 ? 'figure' : 'figures'})\n`);
   if (pdfProblem) {
     io.stderr(`convgrad: --format pdf: ${pdfProblem}; the LaTeX source is ${join(options.out, `${stem}.tex`)}\n`);
     return 1;
@@ -345,6 +352,15 @@ interface QuizOptions {
   lang: Language;
   format: string;
   out: string;
+  ask: string;
+  detail: Detail;
+}
+
+function parseAsk(list: string): Quantity[] {
+  const asked = list.split(',').map((q) => q.trim()).filter((q) => q !== '');
+  const unknown = asked.filter((q) => !(QUANTITIES as readonly string[]).includes(q));
+  if (unknown.length > 0 || asked.length === 0) throw new UsageError(`--ask: ${unknown.length > 0 ? `unknown quantity "${unknown[0]}"` : 'nothing asked'}; choose from ${QUANTITIES.join(', ')}`);
+  return QUANTITIES.filter((q) => asked.includes(q));
 }
 
 async function quizCommand(options: QuizOptions, io: Io): Promise<number> {
@@ -353,17 +369,23 @@ async function quizCommand(options: QuizOptions, io: Io): Promise<number> {
   if (!Number.isInteger(count) || count < 1 || count > 200) throw new UsageError(`--count: expected an integer from 1 to 200, got "${options.count}"`);
   if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed: expected an integer ≥ 0, got "${options.seed}"`);
   const formats = parseFormats(options.format).filter((f) => f !== 'json');
+  const ask = parseAsk(options.ask);
   const items = exercises(count, seed, options.difficulty);
   const render = { language: options.lang, version: version() };
   const files = new Map<string, string | Buffer>();
   items.forEach((item, i) => files.set(`problem-${String(i + 1).padStart(2, '0')}.json`, item.source));
   const suffix = options.lang === 'en' ? '' : `.${options.lang}`;
   let missing: string | undefined;
-  for (const [name, derivation] of [['exercises', exerciseSheet(items, options.difficulty)], ['answers', answerKey(items)]] as const) {
+  const documents = { difficulty: options.difficulty, ask, detail: options.detail };
+  for (const [name, derivation] of [['exercises', exerciseSheet(items, documents)], ['answers', answerKey(items, documents)]] as const) {
     const tex = renderTex(derivation, render);
     if (formats.includes('tex') || formats.includes('pdf')) files.set(`${name}${suffix}.tex`, tex);
     if (formats.includes('html')) files.set(`${name}${suffix}.html`, renderHtml(derivation, render));
-    if (formats.includes('md')) files.set(`${name}${suffix}.md`, renderMarkdown(derivation, render));
+    if (formats.includes('md')) {
+      const markdown = { ...render, figures: `${name}${suffix}` };
+      files.set(`${name}${suffix}.md`, renderMarkdown(derivation, markdown));
+      for (const figure of markdownFigures(derivation, markdown)) files.set(figure.name, figure.contents);
+    }
     if (formats.includes('pdf')) {
       const pdf = compilePdf(tex, options.lang);
       if ('pdf' in pdf) files.set(`${name}${suffix}.pdf`, pdf.pdf);

@@ -1,7 +1,7 @@
 // The chain every sum of products is written as: symbols = numbers = the products' values = the value.
 import { evaluate } from '../expr/evaluate.js';
 import type { Expr } from '../expr/expr.js';
-import { scalarTex, shownExactly, toTexTerms } from '../expr/to-tex.js';
+import { scalarTex, shownExactly, termGroup, toTexTerms } from '../expr/to-tex.js';
 import type { DerivationContext } from './context.js';
 import { chain, rounded, valueSumPieces } from './tex.js';
 import type { Chain } from './step.js';
@@ -9,8 +9,9 @@ import type { Chain } from './step.js';
 export function sumOfProductsChain(lhs: string, e: Expr, ctx: DerivationContext): Chain {
   const terms = ctx.elision.terms;
   const options = terms ? { elide: terms } : {};
-  const products = (e.kind === 'add' ? e.terms : [e]).map((term) => evaluate(term, ctx.value));
+  const termList = e.kind === 'add' ? e.terms : [e];
+  const products = termList.map((term) => evaluate(term, ctx.value));
   const total = evaluate(e, ctx.value);
   const inexact = !products.every(shownExactly);
-  return chain(lhs, toTexTerms(e, options), rounded(toTexTerms(e, { ...options, value: ctx.value }), inexact), rounded(valueSumPieces(products, terms), inexact), rounded(scalarTex(total), !shownExactly(total)));
+  return chain(lhs, toTexTerms(e, options), rounded(toTexTerms(e, { ...options, value: ctx.value }), inexact), rounded(valueSumPieces(products, terms, termList.map(termGroup)), inexact), rounded(scalarTex(total), !shownExactly(total)));
 }

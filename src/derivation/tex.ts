@@ -99,10 +99,10 @@ export function operandTex(x: Scalar): string {
   return sign(x) < 0 ? `(${scalarTex(x)})` : scalarTex(x);
 }
 
-/** 3 + 4 + (-2): the values of a sum's terms, each after the first with its sign, long lists elided. */
-export function valueSumPieces(values: readonly Scalar[], terms: Elision['terms']): string[] {
+/** 3 + 4 - 2: the values of a sum's terms, each after the first with its sign, long lists elided (by the terms' groups, as their sum is). */
+export function valueSumPieces(values: readonly Scalar[], terms: Elision['terms'], groups?: readonly string[]): string[] {
   const pieces = values.map((v, i) => (i === 0 ? scalarTex(v) : sign(v) < 0 ? `- ${shownExactly(v) ? rationalTex(v.neg()) : roundedTex(-v)}` : `+ ${scalarTex(v)}`));
-  return elidePieces(pieces, terms);
+  return elidePieces(pieces, terms, '+ \\cdots', groups);
 }
 
 /** ⌊a⌋ */

@@ -1,12 +1,13 @@
 // The LaTeX document: pdflatex for English, xelatex (ctex) for Chinese; standard packages only.
 import type { Text } from '../derivation/step.js';
-import { alignedBody, LINE_WIDTH } from './layout.js';
-import { generatedText, headings, renderBody, type RenderOptions } from './document.js';
+import { alignedBodies, alignedBody, LINE_WIDTH } from './layout.js';
+import { generatedText, headingless, headings, renderBody, sentenceJoiner, type RenderOptions } from './document.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
 import type { Block, Derivation } from '../derivation/step.js';
 import { plotLayout } from './plot.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
+import { colourName } from '../derivation/palette.js';
 
 const TEX_SPECIALS: Record<string, string> = {
   '\\': '\\textbackslash{}',
@@ -41,17 +42,22 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
   const sheet = derivation.layout === 'sheet';
   const width = sheet ? SHEET_LINE_WIDTH : LINE_WIDTH;
   const body = renderBody(derivation, {
-    // A handout: every section after the first starts on a new page.
-    section: (section, inner, index) => `${index > 0 && derivation.layout === 'document' ? '\\clearpage\n' : ''}\\section{${textTex(section.title, strings)}}\n\n${inner}`,
+    // Sections run on; a heading never ends a page (\\keepwith moves it to the next when the page is nearly full).
+    section: (section, inner) => `${sheet ? '' : '\\keepwith{8\\baselineskip}\n'}\\section{${textTex(section.title, strings)}}\n\n${inner}`,
     // On a sheet, a section of one step needs no second heading.
-    step: (step, inner, _, section) => (sheet && section.steps.length === 1 ? inner : `\\subsection{${textTex(step.title, strings)}}\n\n${inner}`),
+    // The first step's heading follows its section's at once: a break between them would leave the section's alone.
+    step: (step, inner, index, section) =>
+      (sheet && section.steps.length === 1) || headingless(step, section) ? inner : `${sheet || index === 0 ? '' : '\\keepwith{7\\baselineskip}\n'}\\subsection{${textTex(step.title, strings)}}\n\n${inner}`,
     text: (text) => textTex(text, strings),
+    paragraph: (texts) => texts.map((t) => textTex(t, strings)).join(sentenceJoiner(options.language)),
     block: (block) => {
       if (block.kind === 'plot') return plotTex(block, strings);
       if (block.kind === 'space') return '\\vspace{7cm}';
-      if (block.kind === 'figure') return figureTex(block);
+      if (block.kind === 'figure') return figureTex(block, strings, sheet);
       if (block.kind === 'table') return tableTex(block, strings);
-      return `\\begin{align*}\n${alignedBody(block.chains, block.groupSize, width)}\n\\end{align*}`;
+      if (block.kind === 'legend') return legendTex(block, strings, sheet);
+      if (block.boxed) return `\\[\n\\boxed{\\begin{aligned}\n${alignedBody(block.chains, block.groupSize, width - 4)}\n\\end{aligned}}\n\\]`;
+      return alignedBodies(block.chains, block.groupSize, width).map((body) => `\\begin{align*}\n${body}\n\\end{align*}`).join('\n');
     },
   });
   const { heading, subtitle } = headings(derivation, strings);
@@ -59,9 +65,9 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
   const laidOut = sheet ? `${fillTemplate('sheet.tex', { generated, language: readTemplate(`sheet.${options.language}.tex`).trimEnd() }).trimEnd()}\n\\begin{multicols}{2}\n${body}\n\\end{multicols}` : body;
   return fillTemplate('derivation.tex', {
     preamble: readTemplate(`preamble.${options.language}.tex`).trimEnd(),
-    margin: sheet ? '1.6cm' : '2.2cm',
+    margin: sheet ? '1.6cm' : '1.8cm',
     heading: escapeTex(heading),
-    headingSize: sheet ? '\\Large' : '\\LARGE',
+    headingSize: '\\Large',
     subtitle: subtitle === undefined ? '' : `\\vspace{0.4em}{\\large ${escapeTex(subtitle)}\\par}`,
     intro: sheet ? '' : derivation.intro.map((t) => textTex(t, strings)).join('\n\n'),
     body: laidOut,
@@ -69,10 +75,17 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
   });
 }
 
+// A table that may run over pages (the answers at a glance): longtable, its header repeated on each.
 function tableTex(block: Extract<Block, { kind: 'table' }>, strings: Strings): string {
   const header = block.header.map((t) => `\\textbf{${textTex(t, strings)}}`).join(' & ');
-  const rows = block.rows.map((row) => `${row.map((cell) => `$\\displaystyle ${cell}$`).join(' & ')} \\\\[1.2ex]`).join('\n');
-  return `\\begin{center}\n\\begin{tabular}{${'l'.repeat(block.header.length)}}\n\\toprule\n${header} \\\\\n\\midrule\n${rows}\n\\bottomrule\n\\end{tabular}\n\\end{center}`;
+  const rows = block.rows.map((row) => `${row.map((cell) => (cell === '' ? '' : `$\\displaystyle ${cell}$`)).join(' & ')} \\\\[1.2ex]`).join('\n');
+  return `\\begin{longtable}{${'l'.repeat(block.header.length)}}\n\\toprule\n${header} \\\\\n\\midrule\n\\endhead\n${rows}\n\\bottomrule\n\\end{longtable}`;
+}
+
+// The legend: each symbol beside its meaning, in two columns on a page (one in a sheet's column).
+function legendTex(block: Extract<Block, { kind: 'legend' }>, strings: Strings, sheet: boolean): string {
+  const items = block.entries.map((e) => `\\legendentry{$${e.symbol}$}{${textTex(e.meaning, strings)}}`).join('\n');
+  return sheet ? `{\\footnotesize\n${items}\n\\par}` : `\\begin{multicols}{2}\\small\n${items}\n\\end{multicols}`;
 }
 
 // A TikZ line chart 10 cm × 4.5 cm: axes, the points joined, the first and last values marked.
@@ -96,28 +109,41 @@ function plotTex(block: Extract<Block, { kind: 'plot' }>, strings: Strings): str
   ].join('\n');
 }
 
-// Each panel a TikZ grid, 0.6 cm a cell: marked cells shaded blue, padded cells' text grey, the caption below.
-function figureTex(block: Extract<Block, { kind: 'figure' }>): string {
+// Each panel a TikZ grid: shaded cells in their formula's colour, the turned kernel's entries small in
+// the corners, padded cells' text grey, row and column labels where given, the caption below in its
+// colour. Cells shrink so that a row of panels fits the text width.
+function figureTex(block: Extract<Block, { kind: 'figure' }>, strings: Strings, sheet: boolean): string {
+  const available = sheet ? 8 : 16;
+  const columns = block.panels.reduce((sum, p) => sum + p.cols + (p.rowLabels ? 1.4 : 0), 0) + 0.8 * (block.panels.length - 1);
+  const cell = round(Math.max(0.3, Math.min(0.42, available / columns)));
+  const font = cell >= 0.4 ? '\\scriptsize' : '\\tiny';
   const panels = block.panels.map((p) => {
-    const cells = p.cells.map((text, k) => {
-      const [r, c] = [Math.floor(k / p.cols), k % p.cols];
-      const [x, y] = [round(c * CELL), round((p.rows - 1 - r) * CELL)];
-      const fill = p.marks[k] === 'mark' ? `\\fill[blue!18] (${x},${y}) rectangle +(${CELL},${CELL}); ` : '';
-      const colour = p.marks[k] === 'border' ? 'gray' : 'black';
-      return `${fill}\\node[${colour}, font=\\scriptsize] at (${round(x + CELL / 2)},${round(y + CELL / 2)}) {${escapeTex(text)}};`;
+    const height = round(p.rows * cell);
+    const cells = p.cells.map((c, k) => {
+      const [r, q] = [Math.floor(k / p.cols), k % p.cols];
+      const [x, y] = [round(q * cell), round((p.rows - 1 - r) * cell)];
+      const fill = c.fill === undefined ? '' : `\\fill[${colourName(c.fill)}!${c.strong ? 45 : 22}] (${x},${y}) rectangle +(${cell},${cell}); `;
+      const corner = c.corner === undefined ? '' : ` \\node[${colourName(c.fill ?? 0)}, font=\\tiny, anchor=north east, inner sep=0.5pt] at (${round(x + cell)},${round(y + cell)}) {$\\times$${escapeTex(c.corner)}};`;
+      const text = c.strong ? `\\textbf{${escapeTex(c.text)}}` : escapeTex(c.text);
+      return `${fill}\\node[${c.faint ? 'gray' : 'black'}, font=${font}] at (${round(x + cell / 2)},${round(y + cell / (c.corner ? 2.4 : 2))}) {${text}};${corner}`;
     });
+    const labels = [
+      ...(p.rowLabels ?? []).map((l, r) => `\\node[${colourName(r)}, font=\\tiny, anchor=east] at (0,${round((p.rows - r - 0.5) * cell)}) {$${l}$};`),
+      ...(p.colLabels ?? []).map((l, q) => `\\node[gray, font=\\tiny, anchor=south] at (${round((q + 0.5) * cell)},${height}) {$${l}$};`),
+    ];
     return [
-      '\\begin{tikzpicture}',
-      `\\draw[gray!60, step=${CELL}] (0,0) grid (${round(p.cols * CELL)},${round(p.rows * CELL)});`,
+      '\\begin{tikzpicture}[baseline=(current bounding box.south)]',
+      `\\draw[gray!50, step=${cell}] (0,0) grid (${round(p.cols * cell)},${height});`,
       ...cells,
-      `\\node[below] at (${round((p.cols * CELL) / 2)},0) {$${p.caption}$};`,
+      ...labels,
+      `\\node[below] at (${round((p.cols * cell) / 2)},0) {$${p.caption}$};`,
       '\\end{tikzpicture}',
     ].join('\n');
   });
-  return `\\begin{center}\n${panels.join('\n\\quad\n')}\n\\end{center}`;
+  const note = block.note ? `\n\n{\\small ${textTex(block.note, strings)}\\par}` : '';
+  return `\\begin{center}\n${panels.join('\n\\quad\n')}${note}\n\\end{center}`;
 }
 
-const CELL = 0.6;
 /** About how many characters of math fit on a line of one of a sheet's two columns (8.7 cm at 10pt). */
 const SHEET_LINE_WIDTH = 41;
 const round = (x: number) => Math.round(x * 100) / 100;

@@ -13,11 +13,16 @@ import { planeChains, planes } from '../planes.js';
 import { chain, exactMatrix, operandTex, partial, rounded } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step, Text } from '../step.js';
+import type { StringKey } from '../../strings/strings.js';
 
 const math = (tex: string) => ({ math: tex });
 const text = (t: Text): Block => ({ kind: 'text', text: t });
 /** How many steps auto derives entry by entry; the rest are in the trajectory table. */
 export const STEPS_IN_FULL = 3;
+/** Parameters whose update takes several lines (momentum, Adam, RMSprop) are shown one by one up to this many (auto). */
+export const STATEFUL_ENTRY_LIMIT = 4;
+/** = for a value shown exactly, ≈ for one rounded. */
+const approx = (x: Scalar) => (shownExactly(x) ? '=' : '\\approx');
 
 /** θ' — a symbol with a superscript already takes its prime outside braces: {k^{(1)}_{11}}', {K'}^{(1)}. */
 export function primed(name: string, superscript = ''): string {
@@ -31,6 +36,8 @@ export function trainingSection(ctx: DerivationContext, solution: { steps: reado
   const shownSteps = ctx.elision.detail === 'full' ? steps.length : ctx.elision.detail === 'summary' ? 0 : Math.min(STEPS_IN_FULL, steps.length);
   const sections: Step[] = [ruleStep(problem.optimizer)];
   for (let t = 1; t <= shownSteps; t++) sections.push(stepStep(ctx, steps, t));
+  // One step of plain SGD: its one-line rule and the step under one heading.
+  if (steps.length === 1 && sections.length === 2) sections.splice(0, 2, { ...sections[1], blocks: [...sections[0].blocks, ...sections[1].blocks] });
   if (shownSteps < steps.length && shownSteps > 0) {
     sections[sections.length - 1] = {
       ...sections[sections.length - 1],
@@ -50,8 +57,8 @@ export function ruleChains(o: Optimizer): Chain[] {
       if (o.momentum.equals(0)) return [g, chain('\\theta_t', '\\theta_{t-1} - \\eta \\, g_t')];
       return [
         g,
-        chain('b_t', '\\begin{cases} g_1 & t = 1 \\\\ \\mu b_{t-1} + (1 - \\tau) g_t & t > 1 \\end{cases}'),
-        chain('\\theta_t', o.nesterov ? '\\theta_{t-1} - \\eta \\, (g_t + \\mu b_t)' : '\\theta_{t-1} - \\eta \\, b_t'),
+        chain('\\mathrm{buf}_t', '\\begin{cases} g_1 & t = 1 \\\\ \\mu \\, \\mathrm{buf}_{t-1} + (1 - \\tau) g_t & t > 1 \\end{cases}'),
+        chain('\\theta_t', o.nesterov ? '\\theta_{t-1} - \\eta \\, (g_t + \\mu \\, \\mathrm{buf}_t)' : '\\theta_{t-1} - \\eta \\, \\mathrm{buf}_t'),
       ];
     }
     case 'adam':
@@ -70,29 +77,54 @@ export function ruleChains(o: Optimizer): Chain[] {
       const centered = o.centered;
       return [
         g,
-        chain('s_t', '\\alpha s_{t-1} + (1 - \\alpha) g_t^2'),
+        chain('v_t', '\\alpha v_{t-1} + (1 - \\alpha) g_t^2'),
         ...(centered ? [chain('\\bar g_t', '\\alpha \\bar g_{t-1} + (1 - \\alpha) g_t')] : []),
-        chain('D_t', centered ? '\\sqrt{s_t - \\bar g_t^2} + \\varepsilon' : '\\sqrt{s_t} + \\varepsilon'),
+        chain('D_t', centered ? '\\sqrt{v_t - \\bar g_t^2} + \\varepsilon' : '\\sqrt{v_t} + \\varepsilon'),
         ...(o.momentum.equals(0)
           ? [chain('\\theta_t', '\\theta_{t-1} - \\eta \\, \\frac{g_t}{D_t}')]
-          : [chain('b_t', '\\mu b_{t-1} + \\frac{g_t}{D_t}'), chain('\\theta_t', '\\theta_{t-1} - \\eta \\, b_t')]),
+          : [chain('\\mathrm{buf}_t', '\\mu \\, \\mathrm{buf}_{t-1} + \\frac{g_t}{D_t}'), chain('\\theta_t', '\\theta_{t-1} - \\eta \\, \\mathrm{buf}_t')]),
       ];
     }
   }
 }
 
-/** η = 0.01, μ = 0.9, …: the settings the rule uses. */
-function settingsTex(o: Optimizer): string {
-  const r = rationalTex;
+/** The optimizer's name as the strings table words it, its switches included (Nesterov, AMSGrad, centered). */
+export function optimizerName(o: Optimizer): StringKey {
+  switch (o.type) {
+    case 'sgd': return o.nesterov ? 'optim.name.sgd.nesterov' : 'optim.name.sgd';
+    case 'adam': return o.amsgrad ? 'optim.name.adam.amsgrad' : 'optim.name.adam';
+    case 'adamw': return o.amsgrad ? 'optim.name.adamw.amsgrad' : 'optim.name.adamw';
+    case 'rmsprop': return o.centered ? 'optim.name.rmsprop.centered' : 'optim.name.rmsprop';
+  }
+}
+
+/** 10^{-8} for a power of ten far from 1, the decimal or fraction otherwise. */
+function settingTex(r: Rational): string {
+  for (let k = 4; k <= 30; k++) {
+    if (r.n === 1n && r.d === 10n ** BigInt(k)) return `10^{-${k}}`;
+    if (r.d === 1n && r.n === 10n ** BigInt(k)) return `10^{${k}}`;
+  }
+  return rationalTex(r);
+}
+
+/** η = 0.01, μ = 0.9, …: every setting the rule uses, and weight decay where it is on (AdamW's always). */
+export function settingsTex(o: Optimizer): string {
+  const r = settingTex;
+  const decay = (always: boolean) => (always || !o.weight_decay.equals(0) ? [`\\lambda = ${r(o.weight_decay)}`] : []);
   switch (o.type) {
     case 'sgd':
-      return [`\\eta = ${r(o.lr)}`, ...(o.momentum.equals(0) ? [] : [`\\mu = ${r(o.momentum)}`, `\\tau = ${r(o.dampening)}`]), ...(o.weight_decay.equals(0) ? [] : [`\\lambda = ${r(o.weight_decay)}`])].join(', \\; ');
+      return [`\\eta = ${r(o.lr)}`, ...(o.momentum.equals(0) ? [] : [`\\mu = ${r(o.momentum)}`, `\\tau = ${r(o.dampening)}`]), ...decay(false)].join(', \\; ');
     case 'adam':
     case 'adamw':
-      return [`\\eta = ${r(o.lr)}`, `\\beta_1 = ${r(o.betas[0])}`, `\\beta_2 = ${r(o.betas[1])}`, `\\varepsilon = ${scalarTex(asDouble(o.eps))}`, ...(o.weight_decay.equals(0) ? [] : [`\\lambda = ${r(o.weight_decay)}`])].join(', \\; ');
+      return [`\\eta = ${r(o.lr)}`, `\\beta_1 = ${r(o.betas[0])}`, `\\beta_2 = ${r(o.betas[1])}`, `\\varepsilon = ${r(o.eps)}`, ...decay(o.type === 'adamw')].join(', \\; ');
     case 'rmsprop':
-      return [`\\eta = ${r(o.lr)}`, `\\alpha = ${r(o.alpha)}`, `\\varepsilon = ${scalarTex(asDouble(o.eps))}`, ...(o.momentum.equals(0) ? [] : [`\\mu = ${r(o.momentum)}`]), ...(o.weight_decay.equals(0) ? [] : [`\\lambda = ${r(o.weight_decay)}`])].join(', \\; ');
+      return [`\\eta = ${r(o.lr)}`, `\\alpha = ${r(o.alpha)}`, `\\varepsilon = ${r(o.eps)}`, ...(o.momentum.equals(0) ? [] : [`\\mu = ${r(o.momentum)}`]), ...decay(false)].join(', \\; ');
   }
+}
+
+/** ε as the settings write it, for the numbers of an update. */
+function epsTex(o: Extract<Optimizer, { eps: Rational }>): string {
+  return settingTex(o.eps);
 }
 
 function ruleStep(o: Optimizer): Step {
@@ -121,6 +153,8 @@ function parameterName(ctx: DerivationContext, k: number): string {
 }
 
 const v = (x: Scalar) => rounded(scalarTex(x), !shownExactly(x));
+/** PyTorch's momentum_buffer at step t (b is the bias). */
+const buf = (t: number) => `\\mathrm{buf}_{${t}}`;
 const op = operandTex;
 
 /** The chains of step t for parameter k: every quantity of the rule with this entry's numbers. */
@@ -136,9 +170,9 @@ function entryChains(o: Optimizer, t: number, k: number, name: string, theta: Sc
   switch (o.type) {
     case 'sgd': {
       if (o.momentum.equals(0)) return [...g, result(`${name} - \\eta \\, ${gName}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${op(at('g'))}`)];
-      const buffer = t === 1 ? chain(`b_{${t}}`, gName, v(at('momentum_buffer'))) : chain(`b_{${t}}`, `\\mu b_{${t - 1}} + (1 - \\tau) ${gName}`, `${r(o.momentum)} \\cdot ${op(before('momentum_buffer')!)} + ${r(o.dampening.neg().add(1))} \\cdot ${op(at('g'))}`, v(at('momentum_buffer')));
+      const buffer = t === 1 ? chain(buf(t), gName, v(at('momentum_buffer'))) : chain(buf(t), `\\mu \\, ${buf(t - 1)} + (1 - \\tau) ${gName}`, `${r(o.momentum)} \\cdot ${op(before('momentum_buffer')!)} + ${r(o.dampening.neg().add(1))} \\cdot ${op(at('g'))}`, v(at('momentum_buffer')));
       const direction = o.nesterov ? `${op(at('g'))} + ${r(o.momentum)} \\cdot ${op(at('momentum_buffer'))}` : op(at('momentum_buffer'));
-      return [...g, buffer, result(`${name} - \\eta \\, ${o.nesterov ? `(${gName} + \\mu b_{${t}})` : `b_{${t}}`}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${o.nesterov ? `(${direction})` : direction}`)];
+      return [...g, buffer, result(`${name} - \\eta \\, ${o.nesterov ? `(${gName} + \\mu \\, ${buf(t)})` : buf(t)}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${o.nesterov ? `(${direction})` : direction}`)];
     }
     case 'adam':
     case 'adamw': {
@@ -157,7 +191,7 @@ function entryChains(o: Optimizer, t: number, k: number, name: string, theta: Sc
         chain(`\\hat m_{${t}}`, `\\frac{m_{${t}}}{1 - \\beta_1^{${t}}}`, `\\frac{${scalarTex(at('exp_avg'))}}{1 - ${r(b1)}^{${t}}}`, v(at('m_hat'))),
         result(
           `${base} - \\eta \\, \\frac{\\hat m_{${t}}}{\\sqrt{${o.amsgrad ? `v^{\\max}_{${t}}` : `v_{${t}}`} / (1 - \\beta_2^{${t}})} + \\varepsilon}`,
-          `${scalarTex(o.type === 'adamw' ? at('decayed') : theta)} - ${r(o.lr)} \\cdot \\frac{${scalarTex(at('m_hat'))}}{\\sqrt{${scalarTex(vUsed)} / (1 - ${r(b2)}^{${t}})} + ${scalarTex(asDouble(o.eps))}}`,
+          `${scalarTex(o.type === 'adamw' ? at('decayed') : theta)} - ${r(o.lr)} \\cdot \\frac{${scalarTex(at('m_hat'))}}{\\sqrt{${scalarTex(vUsed)} / (1 - ${r(b2)}^{${t}})} + ${epsTex(o)}}`,
         ),
       ];
     }
@@ -165,18 +199,18 @@ function entryChains(o: Optimizer, t: number, k: number, name: string, theta: Sc
       const s0 = before('square_avg') ?? 0;
       const chains = [
         ...g,
-        chain(`s_{${t}}`, `\\alpha s_{${t - 1}} + (1 - \\alpha) ${gSquared}`, `${r(o.alpha)} \\cdot ${op(s0)} + ${r(o.alpha.neg().add(1))} \\cdot ${powerTex(op(at('g')), '2')}`, v(at('square_avg'))),
+        chain(`v_{${t}}`, `\\alpha v_{${t - 1}} + (1 - \\alpha) ${gSquared}`, `${r(o.alpha)} \\cdot ${op(s0)} + ${r(o.alpha.neg().add(1))} \\cdot ${powerTex(op(at('g')), '2')}`, v(at('square_avg'))),
       ];
       if (o.centered) {
         chains.push(chain(`\\bar g_{${t}}`, `\\alpha \\bar g_{${t - 1}} + (1 - \\alpha) ${gName}`, `${r(o.alpha)} \\cdot ${op(before('grad_avg') ?? 0)} + ${r(o.alpha.neg().add(1))} \\cdot ${op(at('g'))}`, v(at('grad_avg'))));
       }
       const root = o.centered ? `\\sqrt{${scalarTex(at('square_avg'))} - ${powerTex(op(at('grad_avg')), '2')}}` : `\\sqrt{${scalarTex(at('square_avg'))}}`;
-      chains.push(chain(`D_{${t}}`, o.centered ? `\\sqrt{s_{${t}} - \\bar g_{${t}}^2} + \\varepsilon` : `\\sqrt{s_{${t}}} + \\varepsilon`, `${root} + ${scalarTex(asDouble(o.eps))}`, v(at('denominator'))));
+      chains.push(chain(`D_{${t}}`, o.centered ? `\\sqrt{v_{${t}} - \\bar g_{${t}}^2} + \\varepsilon` : `\\sqrt{v_{${t}}} + \\varepsilon`, `${root} + ${epsTex(o)}`, v(at('denominator'))));
       if (o.momentum.equals(0)) {
         chains.push(result(`${name} - \\eta \\, \\frac{${gName}}{D_{${t}}}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot \\frac{${scalarTex(at('g'))}}{${scalarTex(at('denominator'))}}`));
       } else {
-        chains.push(chain(`b_{${t}}`, `\\mu b_{${t - 1}} + \\frac{${gName}}{D_{${t}}}`, `${r(o.momentum)} \\cdot ${op(before('momentum_buffer') ?? 0)} + \\frac{${scalarTex(at('g'))}}{${scalarTex(at('denominator'))}}`, v(at('momentum_buffer'))));
-        chains.push(result(`${name} - \\eta \\, b_{${t}}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${op(at('momentum_buffer'))}`));
+        chains.push(chain(buf(t), `\\mu \\, ${buf(t - 1)} + \\frac{${gName}}{D_{${t}}}`, `${r(o.momentum)} \\cdot ${op(before('momentum_buffer') ?? 0)} + \\frac{${scalarTex(at('g'))}}{${scalarTex(at('denominator'))}}`, v(at('momentum_buffer'))));
+        chains.push(result(`${name} - \\eta \\, ${buf(t)}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${op(at('momentum_buffer'))}`));
       }
       return chains;
     }
@@ -192,25 +226,23 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
   const blocks: Block[] = [];
   if (t > 1) {
     blocks.push(
-      text({ key: 'optim.step.again', params: { previous: math(`${t - 1}`), loss: math(`L = ${scalarTex(step.forward.loss)}`) } }),
+      text({ key: 'optim.step.again', params: { previous: math(`${t - 1}`), loss: math(`L ${approx(step.forward.loss)} ${scalarTex(step.forward.loss)}`) } }),
       { kind: 'chains', chains: [...planeChains(ctx, 'kernel', (sup) => partial('L', `K${sup}`), step.gradients.kernel), ...(step.gradients.bias ? [chain(partial('L', 'b'), vectorTex(step.gradients.bias))] : [])] },
     );
   }
-  const shown = ctx.elision.entries(theta.length);
   const plain = o.type === 'sgd' && o.momentum.equals(0) && o.weight_decay.equals(0);
+  // A rule of several lines is shown on a few entries (the first two and the last); the matrices below hold every value.
+  const shown = plain || ctx.elision.detail === 'full' || theta.length <= STATEFUL_ENTRY_LIMIT ? ctx.elision.entries(theta.length) : [0, 1, theta.length - 1];
   if (plain) {
-    // θ' = θ − η · ∂L/∂θ, one line an entry
+    // θ' = θ − η · ∂L/∂θ, one line an entry, two or three a line where they fit
     const chains = shown.map((k) => {
       const name = parameterName(ctx, k);
-      const update = step.record.update[k];
-      return chain(primed(name), `${name} - \\eta \\, ${partial('L', name)}`, rounded(`${scalarTex(theta[k])} - ${rationalTex(o.lr)} \\cdot ${op(grads[k])}`, !shownExactly(grads[k])), `${scalarTex(theta[k])} - ${op(update)}`, v(step.record.parameters[k]));
+      return chain(primed(name), `${name} - \\eta \\, ${partial('L', name)}`, rounded(`${scalarTex(theta[k])} - ${rationalTex(o.lr)} \\cdot ${op(grads[k])}`, !shownExactly(grads[k])), v(step.record.parameters[k]));
     });
-    blocks.push({ kind: 'chains', chains });
+    blocks.push({ kind: 'chains', chains: chains.map((c) => ({ ...c, line: 'updates' })) });
   } else {
-    for (const k of shown) {
-      const name = parameterName(ctx, k);
-      blocks.push(text({ key: 'optim.step.entry', params: { entry: math(name) } }), { kind: 'chains', chains: entryChains(o, t, k, name, theta[k], grads[k], step.record, previous) });
-    }
+    const each = shown.map((k) => entryChains(o, t, k, parameterName(ctx, k), theta[k], grads[k], step.record, previous));
+    blocks.push({ kind: 'chains', chains: each.flat(), groupSize: each[0].length });
   }
   if (shown.length < theta.length) blocks.push(text({ key: 'elide.entries', params: { shown: math(`${shown.length}`), total: math(`${theta.length}`) } }));
   // The parameters after the step: decimals where they terminate, and exact with the common factor out.
@@ -220,7 +252,11 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
   });
   const twice = updated.some((c) => c.sides.length > 1);
   if (step.after.bias) updated.push(chain(primed('b'), rounded(vectorTex(step.after.bias), !step.after.bias.every(shownExactly))));
-  blocks.push(text(steps.length > 1 ? { key: 'optim.step.result', params: { step: math(`${t}`) } } : { key: twice ? 'optim.kernel-matrix' : 'optim.kernel-matrix.single' }), { kind: 'chains', chains: updated });
+  const last = blocks.at(-1);
+  if (plain && steps.length === 1 && last?.kind === 'chains') {
+    // One plain step: the updated parameters close the block of its lines.
+    blocks[blocks.length - 1] = { ...last, chains: [...last.chains, ...updated.map((c) => ({ ...c, line: 'updates' }))] };
+  } else blocks.push(text(steps.length > 1 ? { key: 'optim.step.result', params: { step: math(`${t}`) } } : { key: twice ? 'optim.kernel-matrix' : 'optim.kernel-matrix.single' }), { kind: 'chains', chains: updated });
   return { rule: 'optim.step', title: steps.length > 1 ? { key: 'step.optim.step', params: { step: math(`${t}`) } } : { key: 'step.optim.sgd-update' }, blocks };
 }
 
@@ -229,10 +265,14 @@ function vectorTex(values: readonly Scalar[]): string {
 }
 
 function trajectoryStep(ctx: DerivationContext, steps: readonly TrainingStep[]): Step {
+  // Every plane of the kernel, each named where there are several.
   const rows = steps.map((s) => {
-    const kernel = planes(ctx, 'kernel', s.after.kernel)[0];
-    const parameters = [ctx.matrix(kernel.grid), ...(s.after.bias ? [`b = ${vectorTex(s.after.bias)}`] : [])].join(', \\; ');
-    return [`${s.step}`, scalarTex(s.forward.loss), parameters];
+    const kernel = planes(ctx, 'kernel', s.after.kernel);
+    const relation = (values: readonly Scalar[]) => (values.every(shownExactly) ? '=' : '\\approx');
+    const matrices = kernel.map((p) => `K${p.superscript} ${relation(p.grid.data)} ${ctx.matrix(p.grid)}`);
+    const parameters = [...matrices, ...(s.after.bias ? [`b ${relation(s.after.bias)} ${vectorTex(s.after.bias)}`] : [])].join(', \\; ');
+    const loss = s.forward.loss;
+    return [`${s.step}`, `${shownExactly(loss) ? '' : '\\approx '}${scalarTex(loss)}`, parameters];
   });
   return {
     rule: 'optim.trajectory',
