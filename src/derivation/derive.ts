@@ -9,7 +9,9 @@ import { legendStep, problemSection } from './sections/problem.js';
 import { summarySection } from './sections/summary.js';
 import { trainingSection } from './sections/training.js';
 import { whySection } from './sections/why.js';
-import type { Derivation, Section } from './step.js';
+import type { Derivation, Section, Text } from './step.js';
+import { TERM_ELISION } from './elide.js';
+import { cutsSums } from './sections/forward.js';
 
 /** The quantities a problem can ask for, named as in the result document. */
 export const QUANTITIES = ['prediction', 'loss', 'grad.kernel', 'grad.bias', 'grad.input', 'updated'] as const;
@@ -22,12 +24,16 @@ export interface DeriveOptions {
   readonly legend?: boolean;
   /** The section on why the rules hold (default true). */
   readonly why?: boolean;
+  /** Figures (default true); an answer key, which shows the working, leaves them to the derivation handout. */
+  readonly figures?: boolean;
 }
 
 export function derive(solution: Solution, detail: Detail = 'auto', options: DeriveOptions = {}): Derivation {
-  const ctx = derivationContext(solution, detail);
+  const ctx = derivationContext(solution, detail, { figures: options.figures ?? true });
   const title = solution.problem.title === undefined ? {} : { title: solution.problem.title };
-  const intro = [{ key: 'doc.intro' } as const, ...(ctx.rounded ? [{ key: 'doc.rounded' } as const] : [])];
+  const intro: Text[] = [{ key: 'doc.intro' }, ...(ctx.rounded ? [{ key: 'doc.rounded' } as const] : [])];
+  // The rule for long sums, said once, where some sum is cut.
+  const withTerms = (sections: Section[]): Derivation['intro'] => (cutsSums(sections) ? [...intro, termsNote()] : intro);
   const ask = new Set(options.ask ?? QUANTITIES);
   const update = ask.has('updated');
   const why = options.why ?? true;
@@ -43,16 +49,17 @@ export function derive(solution: Solution, detail: Detail = 'auto', options: Der
       sections: [problemSection(ctx, { legend: false, optimizer: true, why: false }), formulasSection(ctx), legend, summarySection(ctx, solution, ask)],
     };
   }
-  return {
-    ...title,
-    layout: 'document',
-    intro,
-    sections: [
+  const sections: Section[] = [
       problemSection(ctx, { legend: options.legend ?? true, optimizer: update, why }),
       forwardSection(ctx),
       backwardSection(ctx, { input: ask.has('grad.input') }),
       ...(why ? [whySection(ctx)] : []),
       ...(update ? [trainingSection(ctx, solution)] : []),
-    ],
-  };
+  ];
+  return { ...title, layout: 'document', intro: withTerms(sections), sections };
+}
+
+/** The stated rule by which long sums are cut. */
+export function termsNote(): Text {
+  return { key: 'elide.terms', params: { limit: { math: `${TERM_ELISION.limit ?? 0}` } } };
 }

@@ -1,13 +1,15 @@
 // What a derivation shows of a large problem. Principle: small problems in full; beyond that, enough
-// entries to see the pattern (the first ones and the last one), with every value still in the matrices
+// entries to see the pattern (the first and the last, at the two corners), with every value still in the matrices
 // and the complete result in the JSON document. --detail full shows everything, summary no entry by entry.
 import { keptTerms, type TexOptions } from '../expr/to-tex.js';
 
 export type Detail = 'full' | 'auto' | 'summary';
 export const DETAILS: readonly Detail[] = ['full', 'auto', 'summary'];
 
-/** At most this many entries are derived one by one in full (auto). */
+/** At most this many entries are derived one by one in full (auto)… */
 export const ENTRY_LIMIT = 16;
+/** …and only while their sums hold at most this many terms together: 16 sums of 19 terms are a page, not a pattern. */
+export const TERM_BUDGET = 64;
 /**
  * Sums of up to 12 terms are written in full; a longer one keeps, of each channel's run of terms, the
  * first two and the last, with ⋯ between them (auto, summary): every channel can still be checked.
@@ -19,8 +21,8 @@ export const MATRIX_HEAD = 5;
 
 export interface Elision {
   readonly detail: Detail;
-  /** Which of `count` entries are derived one by one. */
-  entries(count: number): number[];
+  /** Which of `count` entries are derived one by one, their sums `terms` terms long together. */
+  entries(count: number, terms?: number): number[];
   /** How long sums are cut, if at all. */
   readonly terms?: NonNullable<TexOptions['elide']>;
   /** The row (or column) indices a matrix shows, null where ⋯ stands. */
@@ -31,7 +33,8 @@ export function elision(detail: Detail): Elision {
   const all = (count: number) => Array.from({ length: count }, (_, i) => i);
   return {
     detail,
-    entries: (count) => (detail === 'full' || count <= ENTRY_LIMIT ? (detail === 'summary' ? [] : all(count)) : detail === 'summary' ? [] : [0, 1, count - 1]),
+    entries: (count, terms = count) =>
+      detail === 'summary' ? [] : detail === 'full' || (count <= ENTRY_LIMIT && terms <= TERM_BUDGET) || count <= 2 ? all(count) : [0, count - 1],
     ...(detail === 'full' ? {} : { terms: TERM_ELISION }),
     lines: (count) => (detail === 'full' || count <= MATRIX_LIMIT ? all(count) : [...all(MATRIX_HEAD), null, count - 1]),
   };

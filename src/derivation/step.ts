@@ -36,18 +36,21 @@ export type Block =
    * the next; boxed: framed, the rules to remember.
    */
   | { readonly kind: 'chains'; readonly chains: readonly Chain[]; readonly groupSize?: number; readonly boxed?: boolean }
-  | { readonly kind: 'table'; readonly header: readonly Text[]; readonly rows: readonly (readonly string[])[] }
+  /** A table of math: each cell LaTeX, or chains that a renderer lays out in the cell as in a display. */
+  | { readonly kind: 'table'; readonly header: readonly Text[]; readonly rows: readonly (readonly TableCell[])[] }
   /**
    * Small grids side by side: where a window, a kernel entry or the turned kernel reads, the winners of
-   * a max pooling, the convolution as a matrix. A note says what the panels show where it is not all.
+   * a max pooling, the convolution as a matrix. Its notes say how to read it, and what it leaves out.
    */
-  | { readonly kind: 'figure'; readonly panels: readonly Panel[]; readonly note?: Text }
+  | { readonly kind: 'figure'; readonly panels: readonly Panel[]; readonly notes: readonly Text[] }
   /** What each symbol of the document means. */
   | { readonly kind: 'legend'; readonly entries: readonly LegendEntry[] }
   /** Room to work by hand on a printed sheet. */
   | { readonly kind: 'space' }
   /** A line chart of y over x (the loss over the steps): SVG in HTML and Markdown, TikZ in LaTeX. */
   | { readonly kind: 'plot'; readonly x: readonly number[]; readonly y: readonly number[]; readonly xLabel: Text; readonly yLabel: Text };
+
+export type TableCell = string | { readonly chains: readonly Chain[] };
 
 export interface LegendEntry {
   /** LaTeX math. */
@@ -126,6 +129,8 @@ export interface Section {
   readonly id: SectionId;
   readonly title: Text;
   readonly steps: readonly Step[];
+  /** Its steps' headings run in at the start of their first paragraph, as in a textbook's aside (printed). */
+  readonly runIn?: boolean;
 }
 
 export interface Derivation {
@@ -135,6 +140,8 @@ export interface Derivation {
   readonly heading?: StringKey;
   /** A document, or a one-page sheet in two columns. */
   readonly layout: 'document' | 'sheet';
+  /** A reference to look things up in rather than to read through (an answer key): set in smaller type where printed. */
+  readonly reference?: boolean;
   readonly intro: readonly Text[];
   readonly sections: readonly Section[];
 }

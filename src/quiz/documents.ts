@@ -6,7 +6,7 @@ import type { Detail } from '../derivation/elide.js';
 import { legendEntries } from '../derivation/notation.js';
 import { statementStep } from '../derivation/sections/problem.js';
 import { resultChains } from '../derivation/sections/summary.js';
-import type { Derivation, LegendEntry, Section, Step, Text } from '../derivation/step.js';
+import type { Derivation, LegendEntry, Section, Step, TableCell, Text } from '../derivation/step.js';
 import { partial } from '../derivation/tex.js';
 import { shownExactly } from '../expr/to-tex.js';
 import type { Difficulty, Exercise } from './generate.js';
@@ -89,31 +89,34 @@ function roundedAnswers(item: Exercise): boolean {
 export function answerKey(items: readonly Exercise[], options: QuizDocumentOptions): Derivation {
   const ask = options.ask ?? QUANTITIES;
   const glance = answersAtAGlance(items, ask);
-  const sections: Section[] = items.map((item, i) => {
-    const full = derive(item.solution, options.detail ?? 'auto', { ask: asked(item, ask), legend: false, why: false });
-    // The answers are in the table at the top: each exercise ends with its derivation.
-    return { id: `exercise-${i + 1}`, title: exerciseTitle(i + 1), steps: full.sections.filter((s) => s.id !== 'summary').flatMap((s) => s.steps) };
-  });
+  const derived = items.map((item) => derive(item.solution, options.detail ?? 'auto', { ask: asked(item, ask), legend: false, why: false, figures: false }));
+  const sections: Section[] = derived.map((full, i) => ({ id: `exercise-${i + 1}`, title: exerciseTitle(i + 1), steps: full.sections.flatMap((s) => s.steps) }));
+  // The notes on rounded values and on long sums, once for the whole key.
+  const notes = (['doc.rounded', 'elide.terms'] as const).flatMap((key) => derived.flatMap((d) => d.intro).find((t) => t.key === key) ?? []);
   return {
     heading: 'quiz.key-title',
     layout: 'document',
-    intro: [{ key: 'quiz.key-intro' }],
+    reference: true,
+    intro: [{ key: 'quiz.key-intro' }, ...notes],
     sections: [glance, sharedLegend(items, { optimizer: ask.includes('updated'), why: false }), ...sections],
   };
 }
 
-/** Every exercise's answers in one table: the exercise, the quantity, its value. */
+/** Every exercise's answers in one table: a row an exercise, its answers side by side as far as the line allows. */
 function answersAtAGlance(items: readonly Exercise[], ask: readonly Quantity[]): Section {
-  const rows = items.flatMap((item, i) => {
-    const ctx = derivationContext(item.solution);
-    return resultChains(ctx, item.solution, new Set(asked(item, ask))).map((c, k) => {
-      const value = c.sides.map((side, s) => `${c.rounded?.[s] ? '\\approx' : '='} ${side.join(' ')}`).join(' ');
-      return [k === 0 ? `${i + 1}` : '', c.lhs, value];
-    });
+  const rows = items.map((item, i): TableCell[] => {
+    const chains = resultChains(derivationContext(item.solution), item.solution, new Set(asked(item, ask)));
+    return [`${i + 1}`, { chains: chains.map((c) => ({ ...c, line: 'answers' })) }];
   });
   return {
     id: 'answers',
     title: { key: 'section.answers' },
-    steps: [{ rule: 'quiz.answers', title: { key: 'section.answers' }, blocks: [{ kind: 'text', text: { key: 'quiz.answers.intro' } }, { kind: 'table', header: [{ key: 'quiz.table.exercise' }, { key: 'quiz.table.quantity' }, { key: 'quiz.table.value' }], rows }] }],
+    steps: [
+      {
+        rule: 'quiz.answers',
+        title: { key: 'section.answers' },
+        blocks: [{ kind: 'text', text: { key: 'quiz.answers.intro' } }, { kind: 'table', header: [{ key: 'quiz.table.exercise' }, { key: 'quiz.table.answers' }], rows }],
+      },
+    ],
   };
 }

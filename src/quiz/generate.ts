@@ -1,7 +1,7 @@
 // Exercises with nice numbers: small integers in, answers that stay short decimals. Each difficulty
 // allows more of the layer: easy is the seed's shape; medium adds stride, padding, a bias, the mean and
-// ReLU; hard gives two input channels and varies, exercise by exercise, the padding mode, the pooling,
-// the activation, the head, the loss and the optimizer.
+// ReLU; hard gives two input channels of 3 × 3 and varies, exercise by exercise, the padding mode, the
+// pooling, the activation, the head, the loss and the optimizer.
 import { isExact, type Scalar } from '../numbers/scalar.js';
 import { toTerminatingDecimal } from '../numbers/rational.js';
 import { parseProblemText } from '../problem/parse-problem.js';
@@ -33,8 +33,8 @@ export function exercises(count: number, seed: number, difficulty: Difficulty): 
     let found: Exercise | undefined;
     for (let attempt = 0; !found; attempt++) {
       if (attempt === ATTEMPTS) throw new Error(`internal error: no ${difficulty} exercise with nice numbers after ${ATTEMPTS} draws`);
-      // After many failed draws, move on to the next combination of settings.
-      const problem = draw(random, difficulty, k + Math.floor(attempt / 2000), offsets);
+      // After many failed draws, the next optimizer: some (Nesterov momentum after a mean) leave no short decimals.
+      const problem = draw(random, difficulty, k, offsets, Math.floor(attempt / 1000));
       found = accept(problem);
     }
     out.push(found);
@@ -80,7 +80,7 @@ const HARD = {
   optimizer: ['momentum', 'adam', 'nesterov', 'weight_decay'],
 } as const;
 
-function draw(random: () => number, difficulty: Difficulty, index: number, offsets: Record<keyof typeof HARD, number>): Record<string, unknown> {
+function draw(random: () => number, difficulty: Difficulty, index: number, offsets: Record<keyof typeof HARD, number>, shift: number): Record<string, unknown> {
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)];
   const grid = (rows: number, cols: number, lo: number, hi: number) => Array.from({ length: rows }, () => Array.from({ length: cols }, () => int(lo, hi)));
@@ -111,20 +111,18 @@ function draw(random: () => number, difficulty: Difficulty, index: number, offse
       optimizer: { type: 'sgd', lr: pick([0.01, 0.1]) },
     };
   }
-  const choose = <K extends keyof typeof HARD>(name: K): (typeof HARD)[K][number] => HARD[name][(index + offsets[name]) % HARD[name].length];
+  const choose = <K extends keyof typeof HARD>(name: K): (typeof HARD)[K][number] => HARD[name][(index + offsets[name] + (name === 'optimizer' ? shift : 0)) % HARD[name].length];
   const [mode, pool, activation, head, loss, optimizer] = [choose('padding'), choose('pool'), choose('activation'), choose('head'), choose('loss'), choose('optimizer')];
-  // Two input channels 4 × 4, one 2 × 2 kernel per channel; a border of 1 for every padding mode but zeros, which may have none.
-  // A mean over a 3 × 3 map divides by 9, which no short decimal survives: without pooling, a head that
-  // averages gets the 5 × 5 map of padding 1.
-  const averages = head !== 'sum' && pool === 'none';
-  const padding = mode === 'zeros' && !averages ? pick([0, 1]) : 1;
-  const stride = padding === 1 && !averages && random() < 0.3 ? 2 : 1;
-  const conv = Math.floor((4 + 2 * padding - 2) / stride) + 1;
-  // Pooling 2 × 2, with stride 1 on an odd map (windows that overlap: an entry may win twice), 2 on an even one.
+  // Two input channels 3 × 3, one 2 × 2 kernel per channel: worked by hand in an interview's time. A
+  // border of 1 for every padding mode but zeros, which may have none.
+  const padding = mode === 'zeros' ? pick([0, 1]) : 1;
+  const stride = padding === 1 && random() < 0.3 ? 2 : 1;
+  const conv = Math.floor((3 + 2 * padding - 2) / stride) + 1;
+  // Pooling 2 × 2: with stride 1 on an odd map (windows that overlap: an entry may win twice), 2 on an even one.
   const poolStride = conv % 2 === 1 ? 1 : 2;
   const map = pool === 'none' ? conv : Math.floor((conv - 2) / poolStride) + 1;
   const problem: Record<string, unknown> = {
-    input: [someNonZero(4, 4, -1, 2), someNonZero(4, 4, -1, 2)],
+    input: [someNonZero(3, 3, -1, 2), someNonZero(3, 3, -1, 2)],
     kernel: [[someNonZero(2, 2, -1, 1), someNonZero(2, 2, -1, 1)]],
     bias: [nonZero(-1, 1)],
     ...(stride === 1 ? {} : { stride }),
@@ -138,7 +136,8 @@ function draw(random: () => number, difficulty: Difficulty, index: number, offse
     ...(loss === 'huber' ? { delta: pick([1, 2]) } : loss === 'smooth_l1' ? { beta: pick([1, 0.5]) } : {}),
     target: head === 'none' ? [grid(map, map, -2, 4)] : int(-4, 8),
     optimizer: hardOptimizer(optimizer, pick),
-    steps: optimizer === 'adam' ? pick([1, 2]) : 2,
+    // Weight decay adds the parameters' own decimals to every gradient: one step keeps the answers short.
+    steps: optimizer === 'weight_decay' ? 1 : optimizer === 'adam' ? pick([1, 2]) : 2,
   };
   return problem;
 }
@@ -147,7 +146,7 @@ function hardOptimizer(kind: (typeof HARD)['optimizer'][number], pick: <T>(items
   switch (kind) {
     case 'momentum': return { type: 'sgd', lr: 0.01, momentum: pick([0.5, 0.9]) };
     case 'nesterov': return { type: 'sgd', lr: 0.01, momentum: 0.5, nesterov: true };
-    case 'weight_decay': return { type: 'sgd', lr: 0.01, momentum: 0.5, weight_decay: 0.1 };
+    case 'weight_decay': return { type: 'sgd', lr: 0.1, weight_decay: 0.5 };
     case 'adam': return { type: 'adam', lr: 0.1 };
   }
 }

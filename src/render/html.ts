@@ -8,7 +8,7 @@ import type { Block, Chain, Derivation, Text } from '../derivation/step.js';
 import { panelSvg, plotSvg } from './figure-svg.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
 import { generatedText, headingless, headings, renderBody, sentenceJoiner, stepAnchor, type RenderOptions } from './document.js';
-import { alignedBody, SCREEN_LINE_WIDTH } from './layout.js';
+import { alignedBody, cellTex, SCREEN_LINE_WIDTH } from './layout.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
 
@@ -75,13 +75,13 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
       }
       if (block.kind === 'plot') return `<figure class="plot">${plotSvg(block, textHtml(block.xLabel, strings), textHtml(block.yLabel, strings), false)}</figure>`;
       if (block.kind === 'space') return '<div class="work"></div>';
-      if (block.kind === 'figure') return figureHtml(block, strings);
+      if (block.kind === 'figure') return figureHtml(block, strings, sentenceJoiner(options.language));
       if (block.kind === 'legend') {
         const entries = block.entries.map((e) => `<div><dt>${renderMath(e.symbol, false)}</dt><dd>${textHtml(e.meaning, strings)}</dd></div>`).join('');
         return `<dl class="legend">${entries}</dl>`;
       }
       const header = block.header.map((t) => `<th>${textHtml(t, strings)}</th>`).join('');
-      const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${renderMath(`\\displaystyle ${cell}`, false)}</td>`).join('')}</tr>`).join('\n');
+      const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${cell === '' ? '' : renderMath(`\\displaystyle ${cellTex(cell, SCREEN_LINE_WIDTH - 14)}`, false)}</td>`).join('')}</tr>`).join('\n');
       return `<table class="grid">\n<thead><tr>${header}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
     },
   });
@@ -125,8 +125,8 @@ function contentsHtml(derivation: Derivation, strings: Strings): string {
 }
 
 // Each panel an SVG grid: shaded cells in their formula's colour, padded cells faint, the caption below in KaTeX.
-function figureHtml(block: Extract<Block, { kind: 'figure' }>, strings: Strings): string {
+function figureHtml(block: Extract<Block, { kind: 'figure' }>, strings: Strings, joiner: string): string {
   const panels = block.panels.map((p) => `<figure>${panelSvg(p)}<figcaption>${renderMath(p.caption, false)}</figcaption></figure>`);
-  const note = block.note ? `<p class="figure-note">${textHtml(block.note, strings)}</p>` : '';
+  const note = block.notes.length > 0 ? `<p class="figure-note">${block.notes.map((t) => textHtml(t, strings)).join(joiner)}</p>` : '';
   return `<div class="figure">${panels.join('')}</div>${note}`;
 }

@@ -1,5 +1,5 @@
 // Breaking an equation chain into lines of a readable width, the same way in every format.
-import type { Chain } from '../derivation/step.js';
+import type { Chain, TableCell } from '../derivation/step.js';
 
 /**
  * About how many glyphs of math, as visibleWidth counts them, fit on a line of an A4 page at 10pt with
@@ -116,6 +116,11 @@ function mergeColumns(a: readonly number[], b: readonly number[]): number[] {
 
 function total(columns: readonly number[]): number {
   return columns.reduce((sum, w) => sum + w, 0);
+}
+
+/** A table cell as LaTeX math: its chains, if it holds chains, aligned as in a display of the given width. */
+export function cellTex(cell: TableCell, width: number): string {
+  return typeof cell === 'string' ? cell : `\\begin{aligned}${alignedBodies(cell.chains, undefined, width).join(' \\\\[0.6ex] ')}\\end{aligned}`;
 }
 
 /** Glyphs of space between chains that share a line (align's gap between column pairs). */

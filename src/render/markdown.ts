@@ -4,7 +4,7 @@ import { stringsFor, type Strings } from '../strings/strings.js';
 import { generatedText, headingless, headings, renderBody, sentenceJoiner, type OutputFile, type RenderOptions } from './document.js';
 import { figureFileSvg, plotSvg } from './figure-svg.js';
 import { texToUnicode } from './unicode.js';
-import { alignedBodies, alignedBody, SCREEN_LINE_WIDTH } from './layout.js';
+import { alignedBodies, alignedBody, cellTex, SCREEN_LINE_WIDTH } from './layout.js';
 import { fillTemplate } from './templates.js';
 import { plainText, segments } from './text.js';
 
@@ -68,7 +68,7 @@ export function renderMarkdown(derivation: Derivation, options: MarkdownOptions)
       // Figures are SVG files beside the .md (markdownFigures writes them), linked here.
       if (block.kind === 'figure') {
         const alt = escapeMarkdown(block.panels.map((p) => texToUnicode(p.caption)).join(', '));
-        return `![${alt}](${linkTo(figureName(options, ++figures))})${block.note ? `\n\n*${textMd(block.note, strings)}*` : ''}`;
+        return `![${alt}](${linkTo(figureName(options, ++figures))})${block.notes.length > 0 ? `\n\n*${block.notes.map((t) => textMd(t, strings)).join(sentenceJoiner(options.language))}*` : ''}`;
       }
       if (block.kind === 'plot') return `![${escapeMarkdown(plainText(block.yLabel, strings))}](${linkTo(figureName(options, ++figures))})`;
       if (block.kind === 'legend') return block.entries.map((e) => `- $${e.symbol}$: ${textMd(e.meaning, strings)}`).join('\n');
@@ -76,7 +76,7 @@ export function renderMarkdown(derivation: Derivation, options: MarkdownOptions)
       // so a table is written as a math array with a text header.
       if (block.kind === 'table') {
         const header = block.header.map((t) => `\\text{${mathText(plainText(t, strings))}}`).join(' & ');
-        return `$$\n\\begin{array}{${'l'.repeat(block.header.length)}}\n${header} \\\\ \\hline\n${block.rows.map((row) => row.join(' & ')).join(' \\\\[1ex]\n')}\n\\end{array}\n$$`;
+        return `$$\n\\begin{array}{${'l'.repeat(block.header.length)}}\n${header} \\\\ \\hline\n${block.rows.map((row) => row.map((cell) => cellTex(cell, SCREEN_LINE_WIDTH - 14)).join(' & ')).join(' \\\\[1ex]\n')}\n\\end{array}\n$$`;
       }
       if (block.boxed) return `$$\n\\boxed{\\begin{aligned}\n${alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH)}\n\\end{aligned}}\n$$`;
       return alignedBodies(block.chains, block.groupSize, SCREEN_LINE_WIDTH).map((body) => `$$\n\\begin{aligned}\n${body}\n\\end{aligned}\n$$`).join('\n\n');

@@ -1,6 +1,6 @@
 // The LaTeX document: pdflatex for English, xelatex (ctex) for Chinese; standard packages only.
 import type { Text } from '../derivation/step.js';
-import { alignedBodies, alignedBody, LINE_WIDTH } from './layout.js';
+import { alignedBodies, alignedBody, cellTex, LINE_WIDTH } from './layout.js';
 import { generatedText, headingless, headings, renderBody, sentenceJoiner, type RenderOptions } from './document.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
@@ -40,20 +40,25 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
   const strings = stringsFor(options.language);
   // A sheet fits one page: smaller type, in two columns.
   const sheet = derivation.layout === 'sheet';
-  const width = sheet ? SHEET_LINE_WIDTH : LINE_WIDTH;
+  // A reference (an answer key) is set a size smaller, 9pt: more of each line holds math.
+  const width = sheet ? SHEET_LINE_WIDTH : derivation.reference ? Math.floor((LINE_WIDTH * 10) / 9) : LINE_WIDTH;
   const body = renderBody(derivation, {
     // Sections run on; a heading never ends a page (\\keepwith moves it to the next when the page is nearly full).
-    section: (section, inner) => `${sheet ? '' : '\\keepwith{8\\baselineskip}\n'}\\section{${textTex(section.title, strings)}}\n\n${inner}`,
+    section: (section, inner) => `${sheet ? '' : '\\keepwith{6\\baselineskip}\n'}\\section{${textTex(section.title, strings)}}\n\n${inner}`,
     // On a sheet, a section of one step needs no second heading.
     // The first step's heading follows its section's at once: a break between them would leave the section's alone.
     step: (step, inner, index, section) =>
-      (sheet && section.steps.length === 1) || headingless(step, section) ? inner : `${sheet || index === 0 ? '' : '\\keepwith{7\\baselineskip}\n'}\\subsection{${textTex(step.title, strings)}}\n\n${inner}`,
+      (sheet && section.steps.length === 1) || headingless(step, section)
+        ? inner
+        : section.runIn
+          ? `${index === 0 ? '' : '\\keepwith{4\\baselineskip}\n'}\\paragraph{${textTex(step.title, strings)}.}\n${inner}`
+          : `${sheet || index === 0 ? '' : '\\keepwith{5\\baselineskip}\n'}\\subsection{${textTex(step.title, strings)}}\n\n${inner}`,
     text: (text) => textTex(text, strings),
     paragraph: (texts) => texts.map((t) => textTex(t, strings)).join(sentenceJoiner(options.language)),
     block: (block) => {
       if (block.kind === 'plot') return plotTex(block, strings);
       if (block.kind === 'space') return '\\vspace{7cm}';
-      if (block.kind === 'figure') return figureTex(block, strings, sheet);
+      if (block.kind === 'figure') return figureTex(block, strings, sheet, sentenceJoiner(options.language));
       if (block.kind === 'table') return tableTex(block, strings);
       if (block.kind === 'legend') return legendTex(block, strings, sheet);
       if (block.boxed) return `\\[\n\\boxed{\\begin{aligned}\n${alignedBody(block.chains, block.groupSize, width - 4)}\n\\end{aligned}}\n\\]`;
@@ -70,7 +75,7 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
     headingSize: '\\Large',
     subtitle: subtitle === undefined ? '' : `\\vspace{0.4em}{\\large ${escapeTex(subtitle)}\\par}`,
     intro: sheet ? '' : derivation.intro.map((t) => textTex(t, strings)).join('\n\n'),
-    body: laidOut,
+    body: derivation.reference ? `\\small\n${laidOut}` : laidOut,
     closing: sheet ? '' : `\\vfill\n{\\footnotesize ${generated}\\par}`,
   });
 }
@@ -78,14 +83,14 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
 // A table that may run over pages (the answers at a glance): longtable, its header repeated on each.
 function tableTex(block: Extract<Block, { kind: 'table' }>, strings: Strings): string {
   const header = block.header.map((t) => `\\textbf{${textTex(t, strings)}}`).join(' & ');
-  const rows = block.rows.map((row) => `${row.map((cell) => (cell === '' ? '' : `$\\displaystyle ${cell}$`)).join(' & ')} \\\\[1.2ex]`).join('\n');
-  return `\\begin{longtable}{${'l'.repeat(block.header.length)}}\n\\toprule\n${header} \\\\\n\\midrule\n\\endhead\n${rows}\n\\bottomrule\n\\end{longtable}`;
+  const rows = block.rows.map((row) => `${row.map((cell) => (cell === '' ? '' : `$\\displaystyle ${cellTex(cell, TABLE_CELL_WIDTH)}$`)).join(' & ')} \\\\[1.2ex]`).join('\n');
+  return `{\\small\n\\begin{longtable}{${'l'.repeat(block.header.length)}}\n\\toprule\n${header} \\\\\n\\midrule\n\\endhead\n${rows}\n\\bottomrule\n\\end{longtable}}`;
 }
 
 // The legend: each symbol beside its meaning, in two columns on a page (one in a sheet's column).
 function legendTex(block: Extract<Block, { kind: 'legend' }>, strings: Strings, sheet: boolean): string {
   const items = block.entries.map((e) => `\\legendentry{$${e.symbol}$}{${textTex(e.meaning, strings)}}`).join('\n');
-  return sheet ? `{\\footnotesize\n${items}\n\\par}` : `\\begin{multicols}{2}\\small\n${items}\n\\end{multicols}`;
+  return sheet ? `{\\footnotesize\n${items}\n\\par}` : `\\begin{multicols}{2}\\footnotesize\n${items}\n\\end{multicols}`;
 }
 
 // A TikZ line chart 10 cm × 4.5 cm: axes, the points joined, the first and last values marked.
@@ -112,12 +117,16 @@ function plotTex(block: Extract<Block, { kind: 'plot' }>, strings: Strings): str
 // Each panel a TikZ grid: shaded cells in their formula's colour, the turned kernel's entries small in
 // the corners, padded cells' text grey, row and column labels where given, the caption below in its
 // colour. Cells shrink so that a row of panels fits the text width.
-function figureTex(block: Extract<Block, { kind: 'figure' }>, strings: Strings, sheet: boolean): string {
+function figureTex(block: Extract<Block, { kind: 'figure' }>, strings: Strings, sheet: boolean, joiner: string): string {
   const available = sheet ? 8 : 16;
   const columns = block.panels.reduce((sum, p) => sum + p.cols + (p.rowLabels ? 1.4 : 0), 0) + 0.8 * (block.panels.length - 1);
-  const cell = round(Math.max(0.3, Math.min(0.42, available / columns)));
-  const font = cell >= 0.4 ? '\\scriptsize' : '\\tiny';
+  // No taller than about 3 cm: a figure illustrates, the matrices hold the numbers.
+  const rows = Math.max(...block.panels.map((p) => p.rows));
+  const cell = round(Math.max(0.28, Math.min(0.42, available / columns, 3 / rows)));
   const panels = block.panels.map((p) => {
+    // \\scriptsize where the longest text fits a cell (about 0.12 cm a character), \\tiny where it does not.
+    const longest = Math.max(...p.cells.map((c) => c.text.length));
+    const font = cell >= 0.38 && longest * 0.12 <= cell * 0.95 ? '\\scriptsize' : '\\tiny';
     const height = round(p.rows * cell);
     const cells = p.cells.map((c, k) => {
       const [r, q] = [Math.floor(k / p.cols), k % p.cols];
@@ -140,10 +149,12 @@ function figureTex(block: Extract<Block, { kind: 'figure' }>, strings: Strings, 
       '\\end{tikzpicture}',
     ].join('\n');
   });
-  const note = block.note ? `\n\n{\\small ${textTex(block.note, strings)}\\par}` : '';
+  const note = block.notes.length > 0 ? `\n\n{\\small ${block.notes.map((t) => textTex(t, strings)).join(joiner)}\\par}` : '';
   return `\\begin{center}\n${panels.join('\n\\quad\n')}${note}\n\\end{center}`;
 }
 
 /** About how many characters of math fit on a line of one of a sheet's two columns (8.7 cm at 10pt). */
 const SHEET_LINE_WIDTH = 41;
+/** A table's widest cell of chains (its other columns narrow labels). */
+const TABLE_CELL_WIDTH = LINE_WIDTH - 14;
 const round = (x: number) => Math.round(x * 100) / 100;

@@ -95,8 +95,11 @@ export const en = {
   'step.conv.padding': 'Padding',
   'conv.padding':
     'Zeros are added around the input: {top} {top|row|rows} above, {bottom} below, {left} {left|column|columns} on the left and {right} on the right. The padded input $\\tilde X$, its entries $\\tilde x_{uv}$ counted from the border\'s corner (the zeros add nothing to any sum, so they drop out below):',
+  'conv.padding.planes': 'Zeros are added around every input plane: {top} {top|row|rows} above, {bottom} below, {left} {left|column|columns} on the left and {right} on the right, giving the padded input $\\tilde X$, its entries $\\tilde x_{uv}$ counted from the border\'s corner. The zeros add nothing to any sum, so they drop out below.',
   'conv.padding.border': 'A border is added around the input: {top} {top|row|rows} above, {bottom} below, {left} {left|column|columns} on the left and {right} on the right.',
   'conv.padding.copies': 'It holds copies of input entries ({mode}): the padded input $\\tilde X$, each border cell named after the entry it copies (in grey), then the values:',
+  'conv.padding.copies.first': 'It holds copies of input entries ({mode}). The first plane of the padded input $\\tilde X$, each border cell named after the entry it copies (in grey); every plane copies the same way:',
+  'conv.padding.copies.figure': 'It holds copies of input entries ({mode}), as the figure shows.',
 
   'step.conv.geometry': 'Size of the output',
   'conv.geometry': 'The output has $H\' \\times W\'$ entries:',
@@ -148,7 +151,7 @@ export const en = {
   'chain.head.mean': 'Each entry of {map} enters $S$ with weight {weight}, so every entry gets the same gradient:',
 
   'step.chain.pool': 'Back through the pooling',
-  'chain.pool.max': "Max pooling sends each window's gradient to the entry it kept and nowhere else. The figure shades each kept entry of {map} in its window's colour; an entry kept by several windows collects all their gradients:",
+  'chain.pool.max': "Max pooling sends each window's gradient to the entry of {map} it kept and nowhere else; an entry kept by several windows collects all their gradients:",
   'chain.pool.max.zeros': 'The other {count} {count|entry|entries} of the map {count|is|are} kept by no window and get gradient 0:',
   'chain.pool.avg': "Average pooling shares each window's gradient equally among its {count} entries; an entry in several windows collects a share from each:",
 
@@ -156,16 +159,15 @@ export const en = {
   'chain.activation': "The chain rule multiplies, entry by entry ($\\odot$), by the activation's derivative: the gradient at every output entry of the convolution is $\\delta = \\partial L / \\partial \\sigma = \\partial L / \\partial a \\odot f'(\\sigma)$:",
 
   'step.chain.kernel-entry': 'Gradient of the kernel',
-  'chain.kernel-entry':
-    'A kernel entry $k_{mn}$ appears once in every $\\sigma_{ij}$, multiplied by the input entry under it: the shaded cells of the figure, in the colour of its line. So $\\partial S / \\partial k_{mn}$ is the sum of those input entries, and $\\partial L / \\partial k_{mn} = \\partial L / \\partial S \\cdot \\partial S / \\partial k_{mn}$:',
-  'chain.kernel-entry.delta':
-    'A kernel entry $k_{mn}$ multiplies one input entry in every $\\sigma_{ij}$ (the shaded cells of the figure, in the colour of its line), so by the chain rule $\\partial L / \\partial k_{mn} = \\sum_{i,j} \\delta_{ij} \\, \\partial \\sigma_{ij} / \\partial k_{mn}$, each $\\delta_{ij}$ times the input entry under $k_{mn}$:',
+  'chain.kernel-entry': 'A kernel entry $k_{mn}$ appears once in every $\\sigma_{ij}$, multiplied by the input entry under it. So $\\partial S / \\partial k_{mn}$ is the sum of those input entries, and $\\partial L / \\partial k_{mn} = \\partial L / \\partial S \\cdot \\partial S / \\partial k_{mn}$:',
+  'chain.kernel-entry.delta': 'A kernel entry $k_{mn}$ multiplies one input entry in every $\\sigma_{ij}$, so by the chain rule $\\partial L / \\partial k_{mn} = \\sum_{i,j} \\delta_{ij} \\, \\partial \\sigma_{ij} / \\partial k_{mn}$, each $\\delta_{ij}$ times the input entry under $k_{mn}$:',
   'step.grad.kernel-compact': 'The same gradient as one cross-correlation',
   'grad.kernel-compact.plain': 'In one formula: lay $\\delta$ on the input at every offset $(m - 1, n - 1)$, multiply and add. That is the cross-correlation $\\star$ of the input with $\\delta$:',
   'grad.kernel-compact.spread':
     'In one formula: with stride {stride}, neighbouring entries of $\\delta$ come from windows $s$ apart, so $\\delta$ is spread first, $s - 1$ zeros between neighbours ($\\delta^{\\uparrow s}$, its zeros in grey). Then lay it on the input at every offset, multiply and add, the cross-correlation $\\star$:',
-  'grad.kernel-compact.channels': 'Each kernel slice $K^{(o,c)}$ gets the cross-correlation of the input channel it reads with the $\\delta$ of output channel $o$, added over the batch:',
-  'grad.kernel-compact.channels.first': 'Each kernel slice $K^{(o,c)}$ gets the cross-correlation of the input channel it reads with the $\\delta$ of output channel $o$, added over the batch. The first slice (the others follow the same rule):',
+  'grad.kernel-compact.channels': 'Each kernel slice $K^{(o,c)}$ gets the cross-correlation of the input channel it reads with the $\\delta$ of output channel $o$:',
+  'grad.kernel-compact.channels.first': 'Each kernel slice $K^{(o,c)}$ gets the cross-correlation of the input channel it reads with the $\\delta$ of output channel $o$. The first slice (the others follow the same rule):',
+  'grad.kernel-compact.batch': "With a batch, every sample's cross-correlation is added ($\\sum_\\nu$).",
   'grad.kernel-compact.dilation': 'With dilation {dilation}, kernel entry $(m, n)$ reads $d$ entries apart, so $\\partial L / \\partial k_{mn}$ is entry $(d(m - 1) + 1, d(n - 1) + 1)$ of the correlation; the entries in grey are read by no kernel entry.',
   'grad.kernel-compact.unread': 'The stride leaves the last rows or columns of the input unread: the correlation\'s entries in grey belong to no kernel entry, and $\\partial L / \\partial K$ is its top left $k_h \\times k_w$ block.',
   'step.chain.bias': 'Gradient of the bias',
@@ -178,10 +180,8 @@ export const en = {
   'chain.input-entry.delta': 'An input entry $x_{ij}$ is multiplied by every kernel entry that lands on it, so $\\partial L / \\partial x_{ij}$ adds up $\\delta$ times those kernel entries:',
   'chain.input-entry.untouched': 'An input entry that no window reaches gets gradient 0.',
   'step.grad.input-compact': 'The same gradient as a full convolution',
-  'grad.input-compact.plain':
-    'In one formula, the full convolution: surround $\\delta$ with $k_h - 1$ rows and $k_w - 1$ columns of zeros ($\\tilde\\delta$), turn the kernel by 180° ($\\operatorname{rot}_{180}(K)$) and slide it over $\\tilde\\delta$ (the cross-correlation $\\star$). Each position gives one entry; the figure writes the turned kernel\'s entries in the corners of the cells they multiply.',
-  'grad.input-compact.spread':
-    'In one formula, a transposed convolution: spread $\\delta$ by the stride {stride} ($\\delta^{\\uparrow s}$), surround it with $d(k_h - 1)$ rows and $d(k_w - 1)$ columns of zeros ($\\tilde\\delta$), turn the kernel by 180° and slide it over $\\tilde\\delta$ (the cross-correlation $\\star$). The figure writes the turned kernel\'s entries in the corners of the cells they multiply.',
+  'grad.input-compact.plain': 'In one formula, the full convolution: surround $\\delta$ with $k_h - 1$ rows and $k_w - 1$ columns of zeros ($\\tilde\\delta$), turn the kernel by 180° ($\\operatorname{rot}_{180}(K)$) and slide it over $\\tilde\\delta$ (the cross-correlation $\\star$): each position gives one entry.',
+  'grad.input-compact.spread': 'In one formula, a transposed convolution: spread $\\delta$ by the stride {stride} ($\\delta^{\\uparrow s}$), surround it with $d(k_h - 1)$ rows and $d(k_w - 1)$ columns of zeros ($\\tilde\\delta$), turn the kernel by 180° and slide it over $\\tilde\\delta$ (the cross-correlation $\\star$): each position gives one entry.',
   'grad.input-compact.dilation': 'With dilation {dilation} the kernel is spread before it is turned, $K^{\\uparrow d}$, its zeros in grey.',
   'grad.input-compact.unreached': "The stride leaves the last rows or columns of the input unread: $\\tilde\\delta$ has as many more zeros below and on the right, so they get gradient 0 and the result has the padded input's size.",
   'grad.input-compact.channels': 'Each input channel adds up the transposed convolutions of every output channel that reads it:',
@@ -196,6 +196,10 @@ export const en = {
   'figure.kernel.some-channels': 'The first {drawn} of the {total} entries of the first kernel slice, on the input channel it reads; each of the {channels} slices reads its own channel the same way.',
   'figure.kernel.channels': 'The first kernel slice, on the input channel it reads; each of the {channels} slices reads its own channel the same way.',
   'figure.planes.some': 'The first {drawn} of the {total} channels.',
+  'figure.kernel.cells': 'Each panel shades the cells that its kernel entry multiplies, in the colour of its line below.',
+  'figure.winners': 'The entry each window keeps is shaded in that window\'s colour, as its line below.',
+  'figure.turned': 'Each panel lays the turned kernel on $\\tilde\\delta$, its entries small in the corners of the cells they multiply: one position, one entry of the gradient, captioned in its colour.',
+  'figure.copies': 'Each border cell names the input entry it copies.',
 
   'step.why.index-form': 'The three rules in index form',
   'why.sigma': 'Output entry $(i, j)$ reads the window that starts at row $s(i - 1) + 1$ and column $s(j - 1) + 1$ of the input; kernel entry $(m, n)$ lies $d(m - 1)$ rows and $d(n - 1)$ columns into it (here {stride}, {dilation}):',
@@ -249,7 +253,7 @@ export const en = {
   'step.summary.results': 'Results',
   'summary.after': "$K'$ and $b'$ are the parameters after the last of the {steps} steps.",
 
-  'elide.entries': 'Shown here: {shown} of the {total} entries; the others follow the same rule, and every value is in the matrix below.',
+  'elide.entries': 'Shown: {shown} of the {total} entries; every value is in the matrix below.',
   'elide.terms': 'Sums of more than {limit} terms show the first two terms and the last of each channel; $\\cdots$ stands for the terms between.',
 
   'quiz.sheet-title': 'Exercises: backpropagation through a convolution layer',
@@ -265,8 +269,7 @@ export const en = {
   'quiz.find.updated': 'Find {quantities}, and {after} after {steps} {steps|step|steps}.',
   'quiz.find.updated-only': 'Find {after} after {steps} {steps|step|steps}.',
   'quiz.table.exercise': 'Exercise',
-  'quiz.table.quantity': 'Quantity',
-  'quiz.table.value': 'Value',
+  'quiz.table.answers': 'Answers',
   'quiz.easy': 'easy',
   'quiz.medium': 'medium',
   'quiz.hard': 'hard',

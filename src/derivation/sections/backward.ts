@@ -14,7 +14,7 @@ import { mseExpr, S } from '../../model/loss.js';
 import { headSlope } from '../../model/head.js';
 import { kinksOf } from '../../model/kinks.js';
 import { get, offset, unravel, type Tensor } from '../../model/tensor.js';
-import { lossSlopeTex } from '../formulas.js';
+import { lossSlopeCase, lossSlopeTex } from '../formulas.js';
 import { coloured } from '../palette.js';
 import { planeChains, planes, superscript, symbolicSuperscript, withMark } from '../planes.js';
 import { sumOfProductsChain } from '../sum-of-products.js';
@@ -22,7 +22,7 @@ import { kernelEntryFigure, maxPoolFigure, PANEL_LIMIT, slidingKernelFigure } fr
 import { chain, operandTex, partial, rounded, valueSumPieces } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step, Text } from '../step.js';
-import { chainsBlock, elidedNote, elidedTermsNote, enclose, headInput, joined, sharing, shownIndices } from './forward.js';
+import { chainsBlock, elidedNote, enclose, headInput, joined, sharing, shownIndices, taps } from './forward.js';
 import { elidePieces } from '../elide.js';
 
 const math = (tex: string) => ({ math: tex });
@@ -63,7 +63,7 @@ function lossSlopeStep(ctx: DerivationContext): Step {
     const formula =
       problem.loss.type === 'mse'
         ? chain(partial('L', 'S'), toTex(differentiate(mseExpr(), S)), toTex(differentiate(mseExpr(), S), { value: ctx.value }), scalarTex(slope))
-        : chain(partial('L', 'S'), lossSlopeTex(problem.loss, 'S', 'T'), lossSlopeTex(problem.loss, operandTex(y), operandTex(t)), value(slope));
+        : chain(partial('L', 'S'), lossSlopeTex(problem.loss, 'S', 'T'), lossSlopeTex(problem.loss, operandTex(y), operandTex(t), lossSlopeCase(problem.loss, y, t)), value(slope));
     return {
       rule: 'chain.loss-prediction',
       title: { key: 'step.chain.loss-prediction' },
@@ -77,8 +77,10 @@ function lossSlopeStep(ctx: DerivationContext): Step {
   const chains = shown.map(([n, o, i, j]) => {
     const [y, t] = [outputSym('y', naming, n, o, i, j), outputSym('t', naming, n, o, i, j)];
     const g = get(gradients.prediction, n, o, i, j);
-    const symbolic = lossSlopeTex(problem.loss, symbolTex(y), symbolTex(t));
-    const numbers = lossSlopeTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!));
+    // The case of a piecewise loss that holds at this entry, in symbols and in numbers (the cases are in the statement).
+    const at = lossSlopeCase(problem.loss, ctx.value(y)!, ctx.value(t)!);
+    const symbolic = lossSlopeTex(problem.loss, symbolTex(y), symbolTex(t), at);
+    const numbers = lossSlopeTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!), at);
     return mean
       ? chain(partial('L', symbolTex(y)), `${weight} \\cdot ${wrap(symbolic)}`, `${weight} \\cdot ${wrap(numbers)}`, value(g))
       : chain(partial('L', symbolTex(y)), symbolic, numbers, value(g));
@@ -197,7 +199,7 @@ function maxPoolStep(ctx: DerivationContext): Step {
     title: { key: 'step.chain.pool' },
     blocks: [
       text({ key: 'chain.pool.max', params: { map: math(source === 'sigma' ? '\\sigma' : 'a') } }),
-      ...maxPoolFigure(figurePlanes, planesShown.length),
+      ...maxPoolFigure(ctx, figurePlanes, planesShown.length),
       ...elidedNote(shown.length, winners.length),
       ...chainsBlock(sharing(chains, 'winners')),
       ...(losers > 0 ? [text({ key: 'chain.pool.max.zeros', params: { count: math(`${losers}`) } })] : []),
@@ -305,7 +307,7 @@ function splitCoefficient(e: Expr): { coefficient?: string; sum: Expr } {
 function kernelEntriesStep(ctx: DerivationContext): Step {
   const gradient = ctx.step.gradients.kernel;
   const g = ctx.geometry;
-  const shown = shownIndices(ctx, gradient.shape);
+  const shown = shownIndices(ctx, gradient.shape, taps(ctx));
   // The figure draws the entries of the first kernel slice, each in the colour of its line.
   const figured = shown.filter(([o, c]) => o === 0 && c === 0).slice(0, PANEL_LIMIT);
   const colourOf = new Map(figured.map(([o, c, m, q], k) => [`${o},${c},${m},${q}`, k]));
@@ -319,7 +321,6 @@ function kernelEntriesStep(ctx: DerivationContext): Step {
       ...kernelEntryFigure(ctx, figured, (o, c, m, q) => symbolTex(kernelSym(ctx.naming, o, c, m, q)), g.kernel.rows * g.kernel.cols, slices),
       ...elidedNote(shown.length, gradient.data.length),
       ...chainsBlock(chains),
-      ...elidedTermsNote(ctx, chains),
       { kind: 'chains', chains: planeChains(ctx, 'kernel', (sup) => partial('L', `K${sup}`), gradient) },
     ],
   };
@@ -366,7 +367,8 @@ function kernelCompactStep(ctx: DerivationContext): Step {
     title: { key: 'step.grad.kernel-compact' },
     blocks: [
       text(rule),
-      ...(pairs.length > 1 || g.batch > 1 ? [text({ key: shownPairs.length < pairs.length ? 'grad.kernel-compact.channels.first' : 'grad.kernel-compact.channels' })] : []),
+      ...(pairs.length > 1 ? [text({ key: shownPairs.length < pairs.length ? 'grad.kernel-compact.channels.first' : 'grad.kernel-compact.channels' })] : []),
+      ...(g.batch > 1 ? [text({ key: 'grad.kernel-compact.batch' })] : []),
       { kind: 'chains', chains },
       ...(dilated || !chainsReadAll(chains) ? [text({ key: dilated ? 'grad.kernel-compact.dilation' : 'grad.kernel-compact.unread', params: { dilation: math(`d = ${pairText(g.dilation)}`) } })] : []),
     ],
@@ -410,14 +412,14 @@ function biasStep(ctx: DerivationContext): Step {
   return {
     rule: 'chain.bias',
     title: { key: 'step.chain.bias' },
-    blocks: [text({ key: g.outChannels > 1 ? 'chain.bias.channels' : 'chain.bias' }), ...chainsBlock(chains), ...elidedTermsNote(ctx, chains)],
+    blocks: [text({ key: g.outChannels > 1 ? 'chain.bias.channels' : 'chain.bias' }), ...chainsBlock(chains)],
   };
 }
 
 function inputEntriesStep(ctx: DerivationContext): Step {
   const gradient = ctx.step.gradients.input;
   const untouched = touchedInputs(ctx.geometry).some((touched) => !touched);
-  const shown = shownIndices(ctx, gradient.shape);
+  const shown = shownIndices(ctx, gradient.shape, taps(ctx));
   const chains = shown.map(([n, c, i, j]) => entryChain(ctx, inputSym(ctx.naming, n, c, i, j), gradient.data[offset(gradient.shape, [n, c, i, j])]));
   return {
     rule: 'chain.input-entry',
@@ -426,7 +428,6 @@ function inputEntriesStep(ctx: DerivationContext): Step {
       text({ key: ctx.linear ? 'chain.input-entry' : 'chain.input-entry.delta' }),
       ...elidedNote(shown.length, gradient.data.length),
       ...chainsBlock(sharing(chains, 'input-entries')),
-      ...elidedTermsNote(ctx, chains),
       ...(untouched ? [text({ key: 'chain.input-entry.untouched' })] : []),
       { kind: 'chains', chains: planeChains(ctx, 'input', (sup) => partial('L', `X${sup}`), gradient) },
     ],
@@ -491,7 +492,7 @@ function inputCompactStep(ctx: DerivationContext): Step {
       ...(dilated ? [text({ key: 'grad.input-compact.dilation', params: { dilation: math(`d = ${pairText(g.dilation)}`) } })] : []),
       ...(unreached ? [text({ key: 'grad.input-compact.unreached' })] : []),
       ...(g.outChannels > 1 || g.inChannels > 1 || g.batch > 1 ? [text({ key: shownChannels.length < channels.length ? 'grad.input-compact.channels.first' : 'grad.input-compact.channels' })] : []),
-      ...slidingKernelFigure(first.paddedDelta, first.rotatedKernel, holdsDelta, entryName, positions),
+      ...slidingKernelFigure(ctx, first.paddedDelta, first.rotatedKernel, holdsDelta, entryName, positions),
       { kind: 'chains', chains },
       ...(padded ? [text({ key: g.paddingMode === 'zeros' ? 'grad.input-compact.crop' : 'grad.input-compact.fold' })] : []),
     ],

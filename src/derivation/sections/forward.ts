@@ -11,7 +11,7 @@ import { kinksOf } from '../../model/kinks.js';
 import { windowCells } from '../../model/pool.js';
 import { get, offset, unravel } from '../../model/tensor.js';
 import { elidePieces } from '../elide.js';
-import { activationSlopeTex, activationTex, lossTex } from '../formulas.js';
+import { activationSlopeTex, activationTex, lossCase, lossTex } from '../formulas.js';
 import { coloured } from '../palette.js';
 import { planeChains, planes } from '../planes.js';
 import { sumOfProductsChain } from '../sum-of-products.js';
@@ -33,10 +33,16 @@ export function forwardSection(ctx: DerivationContext): Section {
   return { id: 'forward', title: { key: 'section.forward' }, steps };
 }
 
-/** The flat indices of the entries of a tensor shown one by one, as [n, c, i, j]. */
-export function shownIndices(ctx: DerivationContext, shape: readonly number[]): number[][] {
+/** The flat indices of the entries of a tensor shown one by one, as [n, c, i, j]; `terms`: how long all their sums are together. */
+export function shownIndices(ctx: DerivationContext, shape: readonly number[], terms?: number): number[][] {
   const count = shape.reduce((a, b) => a * b, 1);
-  return ctx.elision.entries(count).map((flat) => unravel(shape, flat));
+  return ctx.elision.entries(count, terms).map((flat) => unravel(shape, flat));
+}
+
+/** Every (output entry, kernel entry) pair: the terms of all σ, of all ∂L/∂k and of all ∂L/∂x alike. */
+export function taps(ctx: DerivationContext): number {
+  const g = ctx.geometry;
+  return g.batch * g.outChannels * g.output.rows * g.output.cols * channelsPerGroup(g) * g.kernel.rows * g.kernel.cols;
 }
 
 export function elidedNote(shown: number, total: number): Block[] {
@@ -71,25 +77,37 @@ function paddingStep(ctx: DerivationContext): Step {
   const g = ctx.geometry;
   const p = g.padding;
   const sides = { top: math(`${p.top}`), bottom: math(`${p.bottom}`), left: math(`${p.left}`), right: math(`${p.right}`) };
-  const blocks: Block[] = [text({ key: g.paddingMode === 'zeros' ? 'conv.padding' : 'conv.padding.border', params: sides })];
+  // One plane of zero padding is shown here; more are seen in the figures and the compact rules.
+  const shown = g.paddingMode !== 'zeros' || g.inChannels * g.batch === 1;
+  const blocks: Block[] = [text({ key: g.paddingMode !== 'zeros' ? 'conv.padding.border' : shown ? 'conv.padding' : 'conv.padding.planes', params: sides })];
   const border = () => (r: number, c: number) => isPaddingCell(g, r, c);
   if (g.paddingMode === 'zeros') {
-    blocks.push({ kind: 'chains', chains: planeChains(ctx, 'input', '\\tilde X', ctx.step.forward.padded, border) });
+    if (shown) blocks.push({ kind: 'chains', chains: planeChains(ctx, 'input', '\\tilde X', ctx.step.forward.padded, border) });
   } else {
     // Where each border cell comes from: the name of the entry it copies, in grey.
-    const names = planes(ctx, 'input', ctx.step.forward.padded).map((plane) => {
+    // Several planes copy alike: the first one's names (and its values, where it is the only one).
+    const single = g.inChannels * g.batch === 1;
+    const names = planes(ctx, 'input', ctx.step.forward.padded).slice(0, 1).map((plane) => {
       const grid = makeGrid(g.padded.rows, g.padded.cols, (r, c) => {
         const [i, j] = paddedSource(g, r, c)!;
         const name = symbolTex(inputSym(ctx.naming, plane.a, plane.b, i, j));
         return isPaddingCell(g, r, c) ? grey(name) : name;
       });
-      return chain(`\\tilde X${plane.superscript}`, matrixTex(grid, (tex) => tex, ctx.elision.lines), ctx.matrix(plane.grid, border()));
+      return chain(`\\tilde X${plane.superscript}`, matrixTex(grid, (tex) => tex, ctx.elision.lines), single ? ctx.matrix(plane.grid, border()) : []);
     });
     const sources = makeGrid(g.padded.rows, g.padded.cols, (r, c) => {
       const [i, j] = paddedSource(g, r, c)!;
       return `x${i + 1}${j + 1}`;
     });
-    blocks.push(text({ key: 'conv.padding.copies', params: { mode: math(`\\texttt{${g.paddingMode}}`) } }), ...paddingSourceFigure(ctx, sources), { kind: 'chains', chains: names });
+    // The figure names the entry each border cell copies; where it cannot be drawn, the names are a matrix.
+    // One plane's values follow; several are seen as the operands of the compact rules.
+    const figure = paddingSourceFigure(ctx, sources);
+    const values = single ? planes(ctx, 'input', ctx.step.forward.padded).map((p) => chain(`\\tilde X${p.superscript}`, ctx.matrix(p.grid, border()))) : [];
+    blocks.push(
+      text({ key: figure.length > 0 ? 'conv.padding.copies.figure' : single ? 'conv.padding.copies' : 'conv.padding.copies.first', params: { mode: math(`\\texttt{${g.paddingMode}}`) } }),
+      ...figure,
+      ...chainsBlock(figure.length > 0 ? values : names),
+    );
   }
   return { rule: 'conv.padding', title: { key: 'step.conv.padding' }, blocks };
 }
@@ -148,7 +166,7 @@ export function sigmaFormula(ctx: DerivationContext): Chain {
 function unrollStep(ctx: DerivationContext): Step {
   const { geometry: g, naming } = ctx;
   const perGroup = channelsPerGroup(g);
-  const shown = shownIndices(ctx, ctx.step.forward.sigma.shape);
+  const shown = shownIndices(ctx, ctx.step.forward.sigma.shape, taps(ctx) + (ctx.problem.bias ? ctx.step.forward.sigma.data.length : 0));
   // The k-th entry's sum in the colour of the k-th window drawn.
   const chains = shown.map(([n, o, i, j], k) => sumOfProductsChain(coloured(symbolTex(outputSym('sigma', naming, n, o, i, j)), k < PANEL_LIMIT ? k : undefined), ctx.sigma(n, o, i, j), ctx));
   const blocks: Block[] = [
@@ -160,16 +178,14 @@ function unrollStep(ctx: DerivationContext): Step {
     ...(touchesZeroPadding(g) ? [text({ key: 'conv.unroll.zeros' })] : []),
     ...elidedNote(shown.length, ctx.step.forward.sigma.data.length),
     ...chainsBlock(chains),
-    ...elidedTermsNote(ctx, chains),
     { kind: 'chains', chains: planeChains(ctx, 'output', '\\sigma', ctx.step.forward.sigma) },
   ];
   return { rule: 'conv.unroll', title: { key: 'step.conv.unroll' }, blocks };
 }
 
-/** The rule for long sums, said where a sum is first cut. */
-export function elidedTermsNote(ctx: DerivationContext, chains: readonly Chain[]): Block[] {
-  const cut = chains.some((c) => c.sides.some((side) => side.some((piece) => piece.includes('\\cdots'))));
-  return cut && ctx.elision.terms ? [text({ key: 'elide.terms', params: { limit: math(`${ctx.elision.terms.limit ?? 0}`) } })] : [];
+/** Does a section cut a sum short (⋯ in place of its middle terms)? */
+export function cutsSums(sections: readonly Section[]): boolean {
+  return sections.some((s) => s.steps.some((st) => st.blocks.some((b) => b.kind === 'chains' && b.chains.some((c) => c.sides.some((side) => side.includes('+ \\cdots'))))));
 }
 
 // a = f(σ) and f′(σ) in general, one entry as an example, then both maps
@@ -177,7 +193,8 @@ function activationStep(ctx: DerivationContext): Step {
   const { naming, problem } = ctx;
   const f = problem.activation;
   const { forward, gradients } = ctx.step;
-  const example = shownIndices(ctx, forward.sigma.shape).slice(0, 1);
+  // An example entry shows the formula at work; relu's and leaky relu's maps say it all.
+  const example = f.type === 'relu' || f.type === 'leaky_relu' ? [] : shownIndices(ctx, forward.sigma.shape).slice(0, 1);
   const chains = example.flatMap(([n, o, i, j]) => {
     const [s, a] = [outputSym('sigma', naming, n, o, i, j), outputSym('a', naming, n, o, i, j)];
     // Each entry shows f′ at its own numbers (which branch a kink takes).
@@ -195,7 +212,7 @@ function activationStep(ctx: DerivationContext): Step {
       { kind: 'chains', chains: [chain('a = f(\\sigma)', activationTex(f)), chain("f'(\\sigma)", activationSlopeTex(f))] },
       ...(chains.length > 0 ? [text({ key: 'activation.example' }), { kind: 'chains', chains } as const] : []),
       text({ key: 'activation.maps' }),
-      { kind: 'chains', chains: [...planeChains(ctx, 'output', 'a', forward.activated), ...planeChains(ctx, 'output', (sup) => `f'(\\sigma${sup})`, gradients.activationSlope)] },
+      { kind: 'chains', chains: [...planeChains(ctx, 'output', 'a', forward.activated), ...planeChains(ctx, 'output', (sup) => `f'(\\sigma${sup})`, gradients.activationSlope)].map((c) => ({ ...c, line: 'maps' })) },
       ...kinkNote(ctx),
     ],
   };
@@ -298,7 +315,7 @@ function lossStep(ctx: DerivationContext): Step {
     const exactChain =
       problem.loss.type === 'mse'
         ? chain('L', toTex(mseExpr()), toTex(mseExpr(), { value: ctx.value }), powerTex(operandTex(evaluate(sub(S, T), ctx.value)), '2'), scalarTex(L))
-        : chain('L', lossTex(problem.loss, 'S', 'T'), lossTex(problem.loss, operandTex(y), operandTex(t)), rounded(scalarTex(L), !shownExactly(L)));
+        : chain('L', lossTex(problem.loss, 'S', 'T'), lossTex(problem.loss, operandTex(y), operandTex(t), lossCase(problem.loss, y, t)), rounded(scalarTex(L), !shownExactly(L)));
     return { rule: 'loss.reduce', title: { key: 'step.loss.mse' }, blocks: [text({ key: problem.loss.type === 'mse' ? 'loss.mse' : 'loss.single' }), { kind: 'chains', chains: [exactChain] }] };
   }
   const shown = shownIndices(ctx, forward.prediction.shape);
@@ -306,7 +323,8 @@ function lossStep(ctx: DerivationContext): Step {
     const [y, t] = [outputSym('y', naming, n, o, i, j), outputSym('t', naming, n, o, i, j)];
     const l = get(forward.elementLosses, n, o, i, j);
     const lhs = `l${superscriptOf(y)}_{${y.indices.join('')}}`;
-    return chain(lhs, lossTex(problem.loss, symbolTex(y), symbolTex(t)), lossTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!)), rounded(scalarTex(l), !shownExactly(l)));
+    const at = lossCase(problem.loss, ctx.value(y)!, ctx.value(t)!);
+    return chain(lhs, lossTex(problem.loss, symbolTex(y), symbolTex(t), at), lossTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!), at), rounded(scalarTex(l), !shownExactly(l)));
   });
   const count = forward.prediction.data.length;
   const mean = problem.reduction === 'mean';

@@ -19,8 +19,8 @@ const math = (tex: string) => ({ math: tex });
 const text = (t: Text): Block => ({ kind: 'text', text: t });
 /** How many steps auto derives entry by entry; the rest are in the trajectory table. */
 export const STEPS_IN_FULL = 3;
-/** Parameters whose update takes several lines (momentum, Adam, RMSprop) are shown one by one up to this many (auto). */
-export const STATEFUL_ENTRY_LIMIT = 4;
+/** Parameters whose update takes several lines (momentum, Adam, RMSprop) are shown one by one up to this many (auto); beyond, the first. */
+export const STATEFUL_ENTRY_LIMIT = 2;
 /** = for a value shown exactly, ≈ for one rounded. */
 const approx = (x: Scalar) => (shownExactly(x) ? '=' : '\\approx');
 
@@ -44,7 +44,8 @@ export function trainingSection(ctx: DerivationContext, solution: { steps: reado
       blocks: [...sections[sections.length - 1].blocks, text({ key: 'optim.steps.rest', params: { from: math(`${shownSteps + 1}`), to: math(`${steps.length}`) } })],
     };
   }
-  if (steps.length > 1) sections.push(trajectoryStep(ctx, steps));
+  // With every step derived above, a table would only repeat them.
+  if (steps.length > shownSteps) sections.push(trajectoryStep(ctx, steps));
   return { id: 'training', title: { key: steps.length > 1 ? 'section.training' : 'section.update' }, steps: sections };
 }
 
@@ -133,7 +134,8 @@ function ruleStep(o: Optimizer): Step {
     ? [text({ key: 'optim.sgd' })]
     : [
         text({ key: o.type === 'sgd' ? 'optim.rule.sgd' : o.type === 'adam' ? 'optim.rule.adam' : o.type === 'adamw' ? 'optim.rule.adamw' : 'optim.rule.rmsprop' }),
-        { kind: 'chains', chains: ruleChains(o) },
+        // Short lines: two or three a row where they fit.
+        { kind: 'chains', chains: ruleChains(o).map((c) => ({ ...c, line: 'rule' })) },
         text({ key: 'optim.settings', params: { settings: math(settingsTex(o)) } }),
         ...(o.type === 'sgd' && !o.momentum.equals(0) ? [text({ key: 'optim.momentum-note' })] : []),
         ...((o.type === 'adam' || o.type === 'adamw') && o.amsgrad ? [text({ key: 'optim.amsgrad-note' })] : []),
@@ -231,8 +233,8 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
     );
   }
   const plain = o.type === 'sgd' && o.momentum.equals(0) && o.weight_decay.equals(0);
-  // A rule of several lines is shown on a few entries (the first two and the last); the matrices below hold every value.
-  const shown = plain || ctx.elision.detail === 'full' || theta.length <= STATEFUL_ENTRY_LIMIT ? ctx.elision.entries(theta.length) : [0, 1, theta.length - 1];
+  // A rule of several lines is shown on one entry (the same rule holds for every parameter); the matrices below hold every value.
+  const shown = plain || ctx.elision.detail === 'full' || theta.length <= STATEFUL_ENTRY_LIMIT ? ctx.elision.entries(theta.length) : [0];
   if (plain) {
     // θ' = θ − η · ∂L/∂θ, one line an entry, two or three a line where they fit
     const chains = shown.map((k) => {
@@ -264,24 +266,26 @@ function vectorTex(values: readonly Scalar[]): string {
   return values.length === 1 ? scalarTex(values[0]) : `(${values.map((x) => scalarTex(x)).join(', ')})`;
 }
 
+// One row a step with its loss and the parameters after it; a kernel of several planes takes a row a plane.
 function trajectoryStep(ctx: DerivationContext, steps: readonly TrainingStep[]): Step {
-  // Every plane of the kernel, each named where there are several.
-  const rows = steps.map((s) => {
+  const relation = (values: readonly Scalar[]) => (values.every(shownExactly) ? '=' : '\\approx');
+  const rows = steps.flatMap((s) => {
     const kernel = planes(ctx, 'kernel', s.after.kernel);
-    const relation = (values: readonly Scalar[]) => (values.every(shownExactly) ? '=' : '\\approx');
-    const matrices = kernel.map((p) => `K${p.superscript} ${relation(p.grid.data)} ${ctx.matrix(p.grid)}`);
-    const parameters = [...matrices, ...(s.after.bias ? [`b ${relation(s.after.bias)} ${vectorTex(s.after.bias)}`] : [])].join(', \\; ');
+    const parameters = kernel.map((p) => `K${p.superscript} ${relation(p.grid.data)} ${ctx.matrix(p.grid)}`);
+    if (s.after.bias) parameters.push(`b ${relation(s.after.bias)} ${vectorTex(s.after.bias)}`);
     const loss = s.forward.loss;
-    return [`${s.step}`, `${shownExactly(loss) ? '' : '\\approx '}${scalarTex(loss)}`, parameters];
+    // A plane a row: the table stays within the page.
+    const lines = parameters.length === 2 && kernel.length === 1 ? [parameters.join(', \\; ')] : parameters;
+    return lines.map((line, k) => (k === 0 ? [`${s.step}`, `${shownExactly(loss) ? '' : '\\approx '}${scalarTex(loss)}`, line] : ['', '', line]));
   });
+  // A curve of two points says nothing the table does not.
+  const curve: Block[] =
+    steps.length >= 3
+      ? [text({ key: 'optim.curve' }), { kind: 'plot', x: steps.map((s) => s.step), y: steps.map((s) => asDouble(s.forward.loss)), xLabel: { key: 'plot.step' }, yLabel: { key: 'plot.loss' } }]
+      : [];
   return {
     rule: 'optim.trajectory',
     title: { key: 'step.optim.trajectory' },
-    blocks: [
-      text({ key: 'optim.trajectory' }),
-      { kind: 'table', header: [{ key: 'trajectory.step' }, { key: 'trajectory.loss' }, { key: 'trajectory.parameters' }], rows },
-      text({ key: 'optim.curve' }),
-      { kind: 'plot', x: steps.map((s) => s.step), y: steps.map((s) => asDouble(s.forward.loss)), xLabel: { key: 'plot.step' }, yLabel: { key: 'plot.loss' } },
-    ],
+    blocks: [text({ key: 'optim.trajectory' }), { kind: 'table', header: [{ key: 'trajectory.step' }, { key: 'trajectory.loss' }, { key: 'trajectory.parameters' }], rows }, ...curve],
   };
 }

@@ -25,7 +25,7 @@ export function indexRules(ctx: DerivationContext): Chain[] {
 }
 
 export function whySection(ctx: DerivationContext): Section {
-  return { id: 'why', title: { key: 'section.why' }, steps: [indexFormStep(ctx), rotationStep(ctx), matrixStep(ctx)] };
+  return { id: 'why', title: { key: 'section.why' }, runIn: true, steps: [indexFormStep(ctx), rotationStep(ctx), matrixStep(ctx)] };
 }
 
 function indexFormStep(ctx: DerivationContext): Step {
@@ -89,7 +89,7 @@ function matrixStep(ctx: DerivationContext): Step {
     title: { key: 'step.why.matrix' },
     blocks: [
       text({ key: 'why.matrix', params: { x: math(X) } }),
-      ...convolutionMatrixFigure(),
+      ...convolutionMatrixFigure(ctx),
       {
         kind: 'chains',
         chains: [chain('\\operatorname{vec}(\\sigma)', `M \\operatorname{vec}(${X})${ctx.problem.bias ? ' + b' : ''}`), chain(partial('L', `\\operatorname{vec}(${X})`), 'M^{\\mathsf T} \\operatorname{vec}(\\delta)')].map((c) => ({ ...c, line: 'matrix' })),
