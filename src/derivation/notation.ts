@@ -44,7 +44,7 @@ export function legendEntries(ctx: DerivationContext, scope: LegendScope): Legen
 }
 
 function optimizerEntries(o: Optimizer): LegendEntry[] {
-  const entries: LegendEntry[] = [{ symbol: '\\theta,\\ \\eta,\\ g_t', meaning: { key: 'legend.optim' } }];
+  const entries: LegendEntry[] = [{ symbol: '\\theta,\\ \\eta,\\ g_t', meaning: { key: 'legend.optim' } }, { symbol: "\\theta',\\ K',\\ b'", meaning: { key: 'legend.updated' } }];
   const decay = !o.weight_decay.equals(0);
   if (decay) entries.push({ symbol: '\\lambda', meaning: { key: o.type === 'adamw' ? 'legend.optim.decay.decoupled' : 'legend.optim.decay' } });
   if (o.type === 'sgd' && !o.momentum.equals(0)) entries.push({ symbol: '\\mu,\\ \\tau,\\ \\mathrm{buf}_t', meaning: { key: 'legend.optim.momentum' } });

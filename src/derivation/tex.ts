@@ -13,6 +13,11 @@ export function rounded(side: string | readonly string[], isRounded = true): Sid
   return isRounded ? { rounded: side } : side;
 }
 
+/** A side that shows these values: after ≈ where one of them is shown rounded (a float64, or an exact value too long to read). */
+export function withValues(side: string | readonly string[], values: readonly Scalar[]): Side {
+  return rounded(side, values.some((x) => !shownExactly(x)));
+}
+
 /**
  * lhs = side = side …: empty sides dropped, and a side that only repeats the one before it left out
  * (k_{21} = 1, not k_{21} = 1 = 1). Once a side is rounded, every later side is too (≈).

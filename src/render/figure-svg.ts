@@ -24,7 +24,11 @@ function panelBody(p: Panel, x0: number, y0: number): string {
     const [x, y] = [left + (k % p.cols) * CELL, top + Math.floor(k / p.cols) * CELL];
     const fill = cell.fill === undefined ? 'fill="none"' : `fill="${colourName(cell.fill)}" fill-opacity="${cell.strong ? 0.45 : 0.22}"`;
     parts.push(`<rect x="${x}" y="${y}" width="${CELL}" height="${CELL}" ${fill} stroke="currentColor" stroke-opacity="0.25"/>`);
-    parts.push(`<text x="${x + CELL / 2}" y="${y + CELL / 2 + (cell.corner ? 3 : 0)}" text-anchor="middle" dominant-baseline="central" font-size="10"${cell.faint ? ' fill-opacity="0.45"' : ''}${cell.strong ? ' font-weight="bold"' : ''}>${escape(cell.text)}</text>`);
+    // With a corner number: the cell's own number bottom left, the corner's top right.
+    const [tx, ty] = cell.corner ? [x + CELL * 0.32, y + CELL * 0.7] : [x + CELL / 2, y + CELL / 2];
+    const name = /^([a-z])(\d+)$/.exec(cell.text);
+    const shown = name ? texToUnicode(`${name[1]}_{${name[2]}}`) : cell.text;
+    parts.push(`<text x="${tx}" y="${ty}" text-anchor="middle" dominant-baseline="central" font-size="10"${cell.faint ? ' fill-opacity="0.45"' : ''}${cell.strong ? ' font-weight="bold"' : ''}>${escape(shown)}</text>`);
     if (cell.corner) parts.push(`<text x="${x + CELL - 2}" y="${y + 7}" text-anchor="end" font-size="7" fill="${colourName(cell.fill ?? 0)}">×${escape(cell.corner)}</text>`);
   });
   return parts.join('');

@@ -122,7 +122,11 @@ function figureTex(block: Extract<Block, { kind: 'figure' }>, strings: Strings, 
   const columns = block.panels.reduce((sum, p) => sum + p.cols + (p.rowLabels ? 1.4 : 0), 0) + 0.8 * (block.panels.length - 1);
   // No taller than about 3 cm: a figure illustrates, the matrices hold the numbers.
   const rows = Math.max(...block.panels.map((p) => p.rows));
-  const cell = round(Math.max(0.28, Math.min(0.42, available / columns, 3 / rows)));
+  // Cells with a second number in a corner need room for both, and longer texts (k11, x23) room for theirs.
+  const corners = block.panels.some((p) => p.cells.some((c) => c.corner !== undefined));
+  const longestText = Math.max(...block.panels.flatMap((p) => p.cells.map((c) => c.text.length)));
+  const least = Math.max(corners ? 0.52 : 0.28, longestText >= 3 ? 0.1 * longestText + 0.2 : 0);
+  const cell = round(Math.max(least, Math.min(Math.max(least, corners ? 0.6 : 0.42), available / columns, 3 / rows)));
   const panels = block.panels.map((p) => {
     // \\scriptsize where the longest text fits a cell (about 0.12 cm a character), \\tiny where it does not.
     const longest = Math.max(...p.cells.map((c) => c.text.length));
@@ -132,9 +136,11 @@ function figureTex(block: Extract<Block, { kind: 'figure' }>, strings: Strings, 
       const [r, q] = [Math.floor(k / p.cols), k % p.cols];
       const [x, y] = [round(q * cell), round((p.rows - 1 - r) * cell)];
       const fill = c.fill === undefined ? '' : `\\fill[${colourName(c.fill)}!${c.strong ? 45 : 22}] (${x},${y}) rectangle +(${cell},${cell}); `;
-      const corner = c.corner === undefined ? '' : ` \\node[${colourName(c.fill ?? 0)}, font=\\tiny, anchor=north east, inner sep=0.5pt] at (${round(x + cell)},${round(y + cell)}) {$\\times$${escapeTex(c.corner)}};`;
-      const text = c.strong ? `\\textbf{${escapeTex(c.text)}}` : escapeTex(c.text);
-      return `${fill}\\node[${c.faint ? 'gray' : 'black'}, font=${font}] at (${round(x + cell / 2)},${round(y + cell / (c.corner ? 2.4 : 2))}) {${text}};${corner}`;
+      // The corner's number top right, the cell's own bottom left: side by side, never on each other.
+      const corner = c.corner === undefined ? '' : ` \\node[${colourName(c.fill ?? 0)}, font=\\tiny, anchor=north east, inner sep=0.8pt] at (${round(x + cell)},${round(y + cell)}) {$\\times$${escapeTex(c.corner)}};`;
+      const text = c.strong ? `\\textbf{${cellTextTex(c.text)}}` : cellTextTex(c.text);
+      const at = c.corner === undefined ? `(${round(x + cell / 2)},${round(y + cell / 2)})` : `(${round(x + cell * 0.32)},${round(y + cell * 0.3)})`;
+      return `${fill}\\node[${c.faint ? 'gray' : 'black'}, font=${font}] at ${at} {${text}};${corner}`;
     });
     const labels = [
       ...(p.rowLabels ?? []).map((l, r) => `\\node[${colourName(r)}, font=\\tiny, anchor=east] at (0,${round((p.rows - r - 0.5) * cell)}) {$${l}$};`),
@@ -142,8 +148,9 @@ function figureTex(block: Extract<Block, { kind: 'figure' }>, strings: Strings, 
     ];
     return [
       '\\begin{tikzpicture}[baseline=(current bounding box.south)]',
-      `\\draw[gray!50, step=${cell}] (0,0) grid (${round(p.cols * cell)},${height});`,
       ...cells,
+      // The grid over the shading, so that shaded neighbours stay apart.
+      `\\draw[gray!50, step=${cell}] (0,0) grid (${round(p.cols * cell)},${height});`,
       ...labels,
       `\\node[below] at (${round((p.cols * cell) / 2)},0) {$${p.caption}$};`,
       '\\end{tikzpicture}',
@@ -158,3 +165,9 @@ const SHEET_LINE_WIDTH = 41;
 /** A table's widest cell of chains (its other columns narrow labels). */
 const TABLE_CELL_WIDTH = LINE_WIDTH - 14;
 const round = (x: number) => Math.round(x * 100) / 100;
+
+/** A cell's text in TeX: an entry's name (k11, x23) with its indices as a subscript, anything else as it is. */
+function cellTextTex(text: string): string {
+  const name = /^([a-z])(\d+)$/.exec(text);
+  return name ? `$${name[1]}_{${name[2]}}$` : escapeTex(text);
+}

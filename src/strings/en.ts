@@ -83,6 +83,7 @@ export const en = {
   'legend.rot': '$K$ turned by 180°: entry $(m, n)$ is $k_{k_h+1-m,\\, k_w+1-n}$',
   'legend.matrix': 'the convolution as a matrix (im2col)',
   'legend.optim': 'a parameter (kernel or bias entry), the learning rate, the gradient at step $t$',
+  'legend.updated': 'the parameters after the update (after a given step, where there are several)',
   'legend.optim.decay': 'weight decay: $g_t = \\partial L / \\partial \\theta + \\lambda \\theta$',
   'legend.optim.decay.decoupled': 'weight decay, applied to $\\theta$ itself before the step',
   'legend.optim.momentum': "momentum, dampening, and PyTorch's momentum buffer",

@@ -126,6 +126,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'legend.rot': `把 $K$ 旋转 180°：其第 $(m, n)$ 个${T.element}是 $k_{k_h+1-m,\\, k_w+1-n}$`,
   'legend.matrix': `写成${T.matrix}的卷积（im2col）`,
   'legend.optim': `${T.parameter}（${T.kernel}或${T.bias}的${T.element}）、${T.learningRate}、第 $t$ ${T.step}的${T.gradient}`,
+  'legend.updated': `更新后的${T.parameter}（有多步时，为所说那一${T.step}之后的）`,
   'legend.optim.decay': `${T.weightDecay}：$g_t = \\partial L / \\partial \\theta + \\lambda \\theta$`,
   'legend.optim.decay.decoupled': `${T.weightDecay}，在这一${T.step}之前直接作用于 $\\theta$`,
   'legend.optim.momentum': `${T.momentum}、${T.dampening}，以及 PyTorch 的${T.momentum}缓冲区（momentum_buffer）`,

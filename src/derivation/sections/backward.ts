@@ -19,7 +19,7 @@ import { coloured } from '../palette.js';
 import { planeChains, planes, superscript, symbolicSuperscript, withMark } from '../planes.js';
 import { sumOfProductsChain } from '../sum-of-products.js';
 import { kernelEntryFigure, maxPoolFigure, PANEL_LIMIT, slidingKernelFigure } from '../figures.js';
-import { chain, operandTex, partial, rounded, valueSumPieces } from '../tex.js';
+import { chain, operandTex, partial, rounded, valueSumPieces, withValues } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step, Text } from '../step.js';
 import { chainsBlock, elidedNote, enclose, headInput, joined, sharing, shownIndices, taps } from './forward.js';
@@ -62,8 +62,8 @@ function lossSlopeStep(ctx: DerivationContext): Step {
     const [y, t] = [forward.prediction.data[0], problem.target.data[0]];
     const formula =
       problem.loss.type === 'mse'
-        ? chain(partial('L', 'S'), toTex(differentiate(mseExpr(), S)), toTex(differentiate(mseExpr(), S), { value: ctx.value }), scalarTex(slope))
-        : chain(partial('L', 'S'), lossSlopeTex(problem.loss, 'S', 'T'), lossSlopeTex(problem.loss, operandTex(y), operandTex(t), lossSlopeCase(problem.loss, y, t)), value(slope));
+        ? chain(partial('L', 'S'), toTex(differentiate(mseExpr(), S)), withValues(toTex(differentiate(mseExpr(), S), { value: ctx.value }), [y, t]), value(slope))
+        : chain(partial('L', 'S'), lossSlopeTex(problem.loss, 'S', 'T'), withValues(lossSlopeTex(problem.loss, operandTex(y), operandTex(t), lossSlopeCase(problem.loss, y, t)), [y, t]), value(slope));
     return {
       rule: 'chain.loss-prediction',
       title: { key: 'step.chain.loss-prediction' },
@@ -81,9 +81,10 @@ function lossSlopeStep(ctx: DerivationContext): Step {
     const at = lossSlopeCase(problem.loss, ctx.value(y)!, ctx.value(t)!);
     const symbolic = lossSlopeTex(problem.loss, symbolTex(y), symbolTex(t), at);
     const numbers = lossSlopeTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!), at);
+    const shown = [ctx.value(y)!, ctx.value(t)!];
     return mean
-      ? chain(partial('L', symbolTex(y)), `${weight} \\cdot ${wrap(symbolic)}`, `${weight} \\cdot ${wrap(numbers)}`, value(g))
-      : chain(partial('L', symbolTex(y)), symbolic, numbers, value(g));
+      ? chain(partial('L', symbolTex(y)), `${weight} \\cdot ${wrap(symbolic)}`, withValues(`${weight} \\cdot ${wrap(numbers)}`, shown), value(g))
+      : chain(partial('L', symbolTex(y)), symbolic, withValues(numbers, shown), value(g));
   });
   return {
     rule: 'chain.loss-prediction',
@@ -138,7 +139,7 @@ function headStep(ctx: DerivationContext): Step {
     blocks: [
       text(intro),
       { kind: 'chains', chains: [
-        { ...chain(lhs, `${partial('L', 'S')} \\cdot ${partial('S', `${entry}_{ij}`)}`, `${operandTex(dLdS)} \\cdot ${operandTex(weight)}`, value(each)), line: 'head' },
+        { ...chain(lhs, `${partial('L', 'S')} \\cdot ${partial('S', `${entry}_{ij}`)}`, withValues(`${operandTex(dLdS)} \\cdot ${operandTex(weight)}`, [dLdS]), value(each)), line: 'head' },
         ...planeChains(ctx, 'output', (sup) => (isDelta ? `\\delta${sup}` : partial('L', `${entry}${sup}`)), gradients.pooled).map((c) => ({ ...c, line: 'head' })),
       ] },
     ],
@@ -177,7 +178,10 @@ function maxPoolStep(ctx: DerivationContext): Step {
     return chain(
       coloured(lhsOf(flat), colour),
       routes.map(({ window }, k) => `${k === 0 ? '' : '+ '}${partial('L', zName(window))}`),
-      routes.map(({ window }, k) => `${k === 0 ? '' : '+ '}${operandTex(gradients.pooled.data[window])}`),
+      withValues(
+        routes.map(({ window }, k) => `${k === 0 ? '' : '+ '}${operandTex(gradients.pooled.data[window])}`),
+        routes.map(({ window }) => gradients.pooled.data[window]),
+      ),
       value(gradients.activated.data[flat]),
     );
   });
@@ -231,7 +235,10 @@ function avgPoolStep(ctx: DerivationContext): Step {
     return chain(
       lhs,
       routes.map(({ window, weight }, k) => `${k === 0 ? '' : '+ '}${partial('L', zName(window))} \\cdot ${scalarTex(weight)}`),
-      routes.map(({ window, weight }, k) => `${k === 0 ? '' : '+ '}${operandTex(gradients.pooled.data[window])} \\cdot ${scalarTex(weight)}`),
+      withValues(
+        routes.map(({ window, weight }, k) => `${k === 0 ? '' : '+ '}${operandTex(gradients.pooled.data[window])} \\cdot ${scalarTex(weight)}`),
+        routes.map(({ window }) => gradients.pooled.data[window]),
+      ),
       value(gradients.activated.data[flat]),
     );
   });
@@ -352,7 +359,10 @@ function kernelCompactStep(ctx: DerivationContext): Step {
     const readAll = correlation.rows === g.kernel.rows && correlation.cols === g.kernel.cols;
     const unread = (r: number, q: number) => r % g.dilation[0] !== 0 || q % g.dilation[1] !== 0 || r / g.dilation[0] >= g.kernel.rows || q / g.dilation[1] >= g.kernel.cols;
     const symbolic = `${g.batch > 1 ? '\\sum_\\nu ' : ''}${input}${symbolicSuperscript(ctx, 'input', '\\nu', channel)} \\star ${spreadName(ctx, symbolicSuperscript(ctx, 'output', '\\nu', o))}`;
-    const numbers = parts.map((p, k) => `${k === 0 ? '' : '+ '}${ctx.matrix(plane(forward.padded, p.n, channel), border)} \\star ${ctx.matrix(p.spreadDelta, spreadMuted)}`);
+    const numbers = withValues(
+      parts.map((p, k) => `${k === 0 ? '' : '+ '}${ctx.matrix(plane(forward.padded, p.n, channel), border)} \\star ${ctx.matrix(p.spreadDelta, spreadMuted)}`),
+      parts.flatMap((p) => p.spreadDelta.data),
+    );
     const rounding = !correlation.data.every(shownExactly);
     const lhs = partial('L', `K${superscript(ctx, 'kernel', o, c)}`);
     if (readAll) chains.push(chain(lhs, symbolic, numbers, rounded(ctx.matrix(correlation), rounding)));
@@ -405,7 +415,7 @@ function biasStep(ctx: DerivationContext): Step {
       partial('L', b),
       `\\sum_{${g.batch > 1 ? '\\nu,' : ''}i,j} \\delta${sup}_{ij}`,
       toTexTerms(add(...names), { ...(ctx.elision.terms ? { elide: ctx.elision.terms } : {}) }),
-      rounded(valueSumPieces(values, ctx.elision.terms, names.map(termGroup)), !values.every(isExact)),
+      withValues(valueSumPieces(values, ctx.elision.terms, names.map(termGroup)), values),
       value(total),
     );
   });
@@ -471,7 +481,10 @@ function inputCompactStep(ctx: DerivationContext): Step {
       chain(
         partial('L', `${target}${superscript(ctx, 'input', n, channel)}`),
         parts.map((p, k) => `${k === 0 ? '' : '+ '}\\tilde\\delta${superscript(ctx, 'output', n, p.o)} \\star \\operatorname{rot}_{180}(${kernelName(p)})`),
-        parts.map((p, k) => `${k === 0 ? '' : '+ '}${ctx.matrix(p.paddedDelta, (r, c) => !holdsDelta(r, c))} \\star ${ctx.matrix(p.rotatedKernel, kernelMuted)}`),
+        withValues(
+          parts.map((p, k) => `${k === 0 ? '' : '+ '}${ctx.matrix(p.paddedDelta, (r, c) => !holdsDelta(r, c))} \\star ${ctx.matrix(p.rotatedKernel, kernelMuted)}`),
+          parts.flatMap((p) => [...p.paddedDelta.data, ...p.rotatedKernel.data]),
+        ),
         rounded(ctx.matrix(paddedGradient, padded ? (r, c) => isPaddingCell(g, r, c) : undefined), rounding),
       ),
     );

@@ -16,7 +16,7 @@ import { coloured } from '../palette.js';
 import { planeChains, planes } from '../planes.js';
 import { sumOfProductsChain } from '../sum-of-products.js';
 import { paddingSourceFigure, PANEL_LIMIT, windowFigure } from '../figures.js';
-import { chain, floorTex, grey, matrixTex, operandTex, rounded, valueSumPieces } from '../tex.js';
+import { chain, floorTex, grey, matrixTex, operandTex, rounded, valueSumPieces, withValues } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step, Text } from '../step.js';
 
@@ -200,8 +200,8 @@ function activationStep(ctx: DerivationContext): Step {
     // Each entry shows f′ at its own numbers (which branch a kink takes).
     const [x, y, slope] = [get(forward.sigma, n, o, i, j), get(forward.activated, n, o, i, j), get(gradients.activationSlope, n, o, i, j)];
     return [
-      chain(symbolTex(a), `f(${symbolTex(s)})`, activationTex(f, operandTex(x)), rounded(scalarTex(y), !shownExactly(y))),
-      chain(`f'(${symbolTex(s)})`, activationSlopeTex(f, operandTex(x), operandTex(y)), rounded(scalarTex(slope), !shownExactly(slope))),
+      chain(symbolTex(a), `f(${symbolTex(s)})`, withValues(activationTex(f, operandTex(x)), [x]), rounded(scalarTex(y), !shownExactly(y))),
+      chain(`f'(${symbolTex(s)})`, withValues(activationSlopeTex(f, operandTex(x), operandTex(y)), [x, y]), rounded(scalarTex(slope), !shownExactly(slope))),
     ];
   });
   return {
@@ -247,11 +247,11 @@ function poolStep(ctx: DerivationContext): Step {
     const lhs = symbolTex(outputSym('p', naming, n, o, i, j));
     if (pool.type === 'avg') {
       const count = cells.length;
-      return chain(lhs, `\\frac{1}{${count}} (${names.map(symbolTex).join(' + ')})`, `\\frac{1}{${count}} (${valueSumPieces(values, undefined).join(' ')})`, rounded(scalarTex(result), !shownExactly(result)));
+      return chain(lhs, `\\frac{1}{${count}} (${names.map(symbolTex).join(' + ')})`, withValues(`\\frac{1}{${count}} (${valueSumPieces(values, undefined).join(' ')})`, values), rounded(scalarTex(result), !shownExactly(result)));
     }
     const route = forward.pooling!.routes[offset(forward.pooled.shape, [n, o, i, j])][0].from;
     const winner = names[cells.findIndex(([r, c]) => offset(forward.activated.shape, [n, o, r, c]) === route)];
-    return chain(lhs, `\\max(${names.map(symbolTex).join(', ')})`, `\\max(${values.map((v) => scalarTex(v)).join(', ')})`, rounded(`${scalarTex(result)} \\quad (${symbolTex(winner)})`, !shownExactly(result)));
+    return chain(lhs, `\\max(${names.map(symbolTex).join(', ')})`, withValues(`\\max(${values.map((v) => scalarTex(v)).join(', ')})`, values), rounded(`${scalarTex(result)} \\quad (${symbolTex(winner)})`, !shownExactly(result)));
   });
   return {
     rule: 'pool.apply',
@@ -314,8 +314,8 @@ function lossStep(ctx: DerivationContext): Step {
     const [y, t] = [forward.prediction.data[0], problem.target.data[0]];
     const exactChain =
       problem.loss.type === 'mse'
-        ? chain('L', toTex(mseExpr()), toTex(mseExpr(), { value: ctx.value }), powerTex(operandTex(evaluate(sub(S, T), ctx.value)), '2'), scalarTex(L))
-        : chain('L', lossTex(problem.loss, 'S', 'T'), lossTex(problem.loss, operandTex(y), operandTex(t), lossCase(problem.loss, y, t)), rounded(scalarTex(L), !shownExactly(L)));
+        ? chain('L', toTex(mseExpr()), withValues(toTex(mseExpr(), { value: ctx.value }), [y, t]), withValues(powerTex(operandTex(evaluate(sub(S, T), ctx.value)), '2'), [y, t]), rounded(scalarTex(L), !shownExactly(L)))
+        : chain('L', lossTex(problem.loss, 'S', 'T'), withValues(lossTex(problem.loss, operandTex(y), operandTex(t), lossCase(problem.loss, y, t)), [y, t]), rounded(scalarTex(L), !shownExactly(L)));
     return { rule: 'loss.reduce', title: { key: 'step.loss.mse' }, blocks: [text({ key: problem.loss.type === 'mse' ? 'loss.mse' : 'loss.single' }), { kind: 'chains', chains: [exactChain] }] };
   }
   const shown = shownIndices(ctx, forward.prediction.shape);
@@ -324,7 +324,7 @@ function lossStep(ctx: DerivationContext): Step {
     const l = get(forward.elementLosses, n, o, i, j);
     const lhs = `l${superscriptOf(y)}_{${y.indices.join('')}}`;
     const at = lossCase(problem.loss, ctx.value(y)!, ctx.value(t)!);
-    return chain(lhs, lossTex(problem.loss, symbolTex(y), symbolTex(t), at), lossTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!), at), rounded(scalarTex(l), !shownExactly(l)));
+    return chain(lhs, lossTex(problem.loss, symbolTex(y), symbolTex(t), at), withValues(lossTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!), at), [ctx.value(y)!, ctx.value(t)!]), rounded(scalarTex(l), !shownExactly(l)));
   });
   const count = forward.prediction.data.length;
   const mean = problem.reduction === 'mean';

@@ -5,12 +5,12 @@ import type { Rational } from '../../numbers/rational.js';
 import { powerTex, rationalTex, scalarTex, shownExactly, symbolTex } from '../../expr/to-tex.js';
 import { biasSym, kernelSym } from '../../model/conv.js';
 import { unravel } from '../../model/tensor.js';
-import { asDouble, type Scalar } from '../../numbers/scalar.js';
+import { asDouble, ZERO, type Scalar } from '../../numbers/scalar.js';
 import type { Optimizer } from '../../problem/problem.js';
 import type { OptimizerState } from '../../trajectory/optimizers.js';
 import { flatGradients, flatParameters, type TrainingStep } from '../../trajectory/train.js';
 import { planeChains, planes } from '../planes.js';
-import { chain, exactMatrix, operandTex, partial, rounded } from '../tex.js';
+import { chain, exactMatrix, operandTex, partial, rounded, withValues } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Section, Step, Text } from '../step.js';
 import type { StringKey } from '../../strings/strings.js';
@@ -165,54 +165,61 @@ function entryChains(o: Optimizer, t: number, k: number, name: string, theta: Sc
   const at = (key: string) => record[key][k];
   const before = (key: string) => previous[key]?.[k];
   const decay = (o.type === 'sgd' || o.type === 'adam' || o.type === 'rmsprop') && !o.weight_decay.equals(0);
-  const g = decay ? [chain('g', `${partial('L', name)} + \\lambda ${name}`, `${scalarTex(grad)} + ${r(o.weight_decay)} \\cdot ${op(theta)}`, v(at('g')))] : [];
-  const result = (expression: string, numbers: string) => chain(primed(name), expression, rounded(numbers, !shownExactly(at('parameters'))), v(at('parameters')));
+  const g = decay ? [chain('g', `${partial('L', name)} + \\lambda ${name}`, withValues(`${scalarTex(grad)} + ${r(o.weight_decay)} \\cdot ${op(theta)}`, [grad, theta]), v(at('g')))] : [];
+  // Each side of numbers after ≈ where a number in it is shown rounded; the value after ≈ where it is.
+  const result = (expression: string, numbers: string, shown: readonly Scalar[]) => chain(primed(name), expression, withValues(numbers, shown), v(at('parameters')));
   const gName = decay ? 'g' : partial('L', name);
   const gSquared = decay ? 'g^2' : `\\left(${gName}\\right)^2`;
   switch (o.type) {
     case 'sgd': {
-      if (o.momentum.equals(0)) return [...g, result(`${name} - \\eta \\, ${gName}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${op(at('g'))}`)];
-      const buffer = t === 1 ? chain(buf(t), gName, v(at('momentum_buffer'))) : chain(buf(t), `\\mu \\, ${buf(t - 1)} + (1 - \\tau) ${gName}`, `${r(o.momentum)} \\cdot ${op(before('momentum_buffer')!)} + ${r(o.dampening.neg().add(1))} \\cdot ${op(at('g'))}`, v(at('momentum_buffer')));
+      if (o.momentum.equals(0)) return [...g, result(`${name} - \\eta \\, ${gName}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${op(at('g'))}`, [theta, at('g')])];
+      const buffer =
+        t === 1
+          ? chain(buf(t), gName, v(at('momentum_buffer')))
+          : chain(buf(t), `\\mu \\, ${buf(t - 1)} + (1 - \\tau) ${gName}`, withValues(`${r(o.momentum)} \\cdot ${op(before('momentum_buffer')!)} + ${r(o.dampening.neg().add(1))} \\cdot ${op(at('g'))}`, [before('momentum_buffer')!, at('g')]), v(at('momentum_buffer')));
       const direction = o.nesterov ? `${op(at('g'))} + ${r(o.momentum)} \\cdot ${op(at('momentum_buffer'))}` : op(at('momentum_buffer'));
-      return [...g, buffer, result(`${name} - \\eta \\, ${o.nesterov ? `(${gName} + \\mu \\, ${buf(t)})` : buf(t)}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${o.nesterov ? `(${direction})` : direction}`)];
+      return [...g, buffer, result(`${name} - \\eta \\, ${o.nesterov ? `(${gName} + \\mu \\, ${buf(t)})` : buf(t)}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${o.nesterov ? `(${direction})` : direction}`, [theta, at('g'), at('momentum_buffer')])];
     }
     case 'adam':
     case 'adamw': {
       const [b1, b2] = o.betas;
-      const m0 = before('exp_avg') ?? 0;
-      const v0 = before('exp_avg_sq') ?? 0;
-      const start = o.type === 'adamw' ? [chain(`\\tilde ${name}`, `${name} (1 - \\eta \\lambda)`, `${op(theta)} \\cdot (1 - ${r(o.lr)} \\cdot ${r(o.weight_decay)})`, v(at('decayed')))] : [];
+      const m0 = before('exp_avg') ?? ZERO;
+      const v0 = before('exp_avg_sq') ?? ZERO;
+      const start = o.type === 'adamw' ? [chain(`\\tilde ${name}`, `${name} (1 - \\eta \\lambda)`, withValues(`${op(theta)} \\cdot (1 - ${r(o.lr)} \\cdot ${r(o.weight_decay)})`, [theta]), v(at('decayed')))] : [];
       const vUsed = o.amsgrad ? at('max_exp_avg_sq') : at('exp_avg_sq');
       const base = o.type === 'adamw' ? `\\tilde ${name}` : name;
       return [
         ...start,
         ...g,
-        chain(`m_{${t}}`, `\\beta_1 m_{${t - 1}} + (1 - \\beta_1) ${gName}`, `${r(b1)} \\cdot ${op(m0)} + ${r(b1.neg().add(1))} \\cdot ${op(at('g'))}`, v(at('exp_avg'))),
-        chain(`v_{${t}}`, `\\beta_2 v_{${t - 1}} + (1 - \\beta_2) ${gSquared}`, `${r(b2)} \\cdot ${op(v0)} + ${r(b2.neg().add(1))} \\cdot ${powerTex(op(at('g')), '2')}`, v(at('exp_avg_sq'))),
+        chain(`m_{${t}}`, `\\beta_1 m_{${t - 1}} + (1 - \\beta_1) ${gName}`, withValues(`${r(b1)} \\cdot ${op(m0)} + ${r(b1.neg().add(1))} \\cdot ${op(at('g'))}`, [m0, at('g')]), v(at('exp_avg'))),
+        chain(`v_{${t}}`, `\\beta_2 v_{${t - 1}} + (1 - \\beta_2) ${gSquared}`, withValues(`${r(b2)} \\cdot ${op(v0)} + ${r(b2.neg().add(1))} \\cdot ${powerTex(op(at('g')), '2')}`, [v0, at('g')]), v(at('exp_avg_sq'))),
         ...(o.amsgrad ? [chain(`v^{\\max}_{${t}}`, `\\max(v^{\\max}_{${t - 1}}, v_{${t}})`, v(at('max_exp_avg_sq')))] : []),
-        chain(`\\hat m_{${t}}`, `\\frac{m_{${t}}}{1 - \\beta_1^{${t}}}`, `\\frac{${scalarTex(at('exp_avg'))}}{1 - ${r(b1)}^{${t}}}`, v(at('m_hat'))),
+        chain(`\\hat m_{${t}}`, `\\frac{m_{${t}}}{1 - \\beta_1^{${t}}}`, withValues(`\\frac{${scalarTex(at('exp_avg'))}}{1 - ${r(b1)}^{${t}}}`, [at('exp_avg')]), v(at('m_hat'))),
         result(
           `${base} - \\eta \\, \\frac{\\hat m_{${t}}}{\\sqrt{${o.amsgrad ? `v^{\\max}_{${t}}` : `v_{${t}}`} / (1 - \\beta_2^{${t}})} + \\varepsilon}`,
           `${scalarTex(o.type === 'adamw' ? at('decayed') : theta)} - ${r(o.lr)} \\cdot \\frac{${scalarTex(at('m_hat'))}}{\\sqrt{${scalarTex(vUsed)} / (1 - ${r(b2)}^{${t}})} + ${epsTex(o)}}`,
+          [o.type === 'adamw' ? at('decayed') : theta, at('m_hat'), vUsed],
         ),
       ];
     }
     case 'rmsprop': {
-      const s0 = before('square_avg') ?? 0;
+      const s0 = before('square_avg') ?? ZERO;
       const chains = [
         ...g,
-        chain(`v_{${t}}`, `\\alpha v_{${t - 1}} + (1 - \\alpha) ${gSquared}`, `${r(o.alpha)} \\cdot ${op(s0)} + ${r(o.alpha.neg().add(1))} \\cdot ${powerTex(op(at('g')), '2')}`, v(at('square_avg'))),
+        chain(`v_{${t}}`, `\\alpha v_{${t - 1}} + (1 - \\alpha) ${gSquared}`, withValues(`${r(o.alpha)} \\cdot ${op(s0)} + ${r(o.alpha.neg().add(1))} \\cdot ${powerTex(op(at('g')), '2')}`, [s0, at('g')]), v(at('square_avg'))),
       ];
       if (o.centered) {
-        chains.push(chain(`\\bar g_{${t}}`, `\\alpha \\bar g_{${t - 1}} + (1 - \\alpha) ${gName}`, `${r(o.alpha)} \\cdot ${op(before('grad_avg') ?? 0)} + ${r(o.alpha.neg().add(1))} \\cdot ${op(at('g'))}`, v(at('grad_avg'))));
+        const g0 = before('grad_avg') ?? ZERO;
+        chains.push(chain(`\\bar g_{${t}}`, `\\alpha \\bar g_{${t - 1}} + (1 - \\alpha) ${gName}`, withValues(`${r(o.alpha)} \\cdot ${op(g0)} + ${r(o.alpha.neg().add(1))} \\cdot ${op(at('g'))}`, [g0, at('g')]), v(at('grad_avg'))));
       }
       const root = o.centered ? `\\sqrt{${scalarTex(at('square_avg'))} - ${powerTex(op(at('grad_avg')), '2')}}` : `\\sqrt{${scalarTex(at('square_avg'))}}`;
-      chains.push(chain(`D_{${t}}`, o.centered ? `\\sqrt{v_{${t}} - \\bar g_{${t}}^2} + \\varepsilon` : `\\sqrt{v_{${t}}} + \\varepsilon`, `${root} + ${epsTex(o)}`, v(at('denominator'))));
+      chains.push(chain(`D_{${t}}`, o.centered ? `\\sqrt{v_{${t}} - \\bar g_{${t}}^2} + \\varepsilon` : `\\sqrt{v_{${t}}} + \\varepsilon`, withValues(`${root} + ${epsTex(o)}`, [at('square_avg'), ...(o.centered ? [at('grad_avg')] : [])]), v(at('denominator'))));
       if (o.momentum.equals(0)) {
-        chains.push(result(`${name} - \\eta \\, \\frac{${gName}}{D_{${t}}}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot \\frac{${scalarTex(at('g'))}}{${scalarTex(at('denominator'))}}`));
+        chains.push(result(`${name} - \\eta \\, \\frac{${gName}}{D_{${t}}}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot \\frac{${scalarTex(at('g'))}}{${scalarTex(at('denominator'))}}`, [theta, at('g'), at('denominator')]));
       } else {
-        chains.push(chain(buf(t), `\\mu \\, ${buf(t - 1)} + \\frac{${gName}}{D_{${t}}}`, `${r(o.momentum)} \\cdot ${op(before('momentum_buffer') ?? 0)} + \\frac{${scalarTex(at('g'))}}{${scalarTex(at('denominator'))}}`, v(at('momentum_buffer'))));
-        chains.push(result(`${name} - \\eta \\, ${buf(t)}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${op(at('momentum_buffer'))}`));
+        const b0 = before('momentum_buffer') ?? ZERO;
+        chains.push(chain(buf(t), `\\mu \\, ${buf(t - 1)} + \\frac{${gName}}{D_{${t}}}`, withValues(`${r(o.momentum)} \\cdot ${op(b0)} + \\frac{${scalarTex(at('g'))}}{${scalarTex(at('denominator'))}}`, [b0, at('g'), at('denominator')]), v(at('momentum_buffer'))));
+        chains.push(result(`${name} - \\eta \\, ${buf(t)}`, `${scalarTex(theta)} - ${r(o.lr)} \\cdot ${op(at('momentum_buffer'))}`, [theta, at('momentum_buffer')]));
       }
       return chains;
     }
@@ -229,7 +236,7 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
   if (t > 1) {
     blocks.push(
       text({ key: 'optim.step.again', params: { previous: math(`${t - 1}`), loss: math(`L ${approx(step.forward.loss)} ${scalarTex(step.forward.loss)}`) } }),
-      { kind: 'chains', chains: [...planeChains(ctx, 'kernel', (sup) => partial('L', `K${sup}`), step.gradients.kernel), ...(step.gradients.bias ? [chain(partial('L', 'b'), vectorTex(step.gradients.bias))] : [])] },
+      { kind: 'chains', chains: [...planeChains(ctx, 'kernel', (sup) => partial('L', `K${sup}`), step.gradients.kernel), ...(step.gradients.bias ? [chain(partial('L', 'b'), withValues(vectorTex(step.gradients.bias), step.gradients.bias))] : [])] },
     );
   }
   const plain = o.type === 'sgd' && o.momentum.equals(0) && o.weight_decay.equals(0);
@@ -239,7 +246,7 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
     // θ' = θ − η · ∂L/∂θ, one line an entry, two or three a line where they fit
     const chains = shown.map((k) => {
       const name = parameterName(ctx, k);
-      return chain(primed(name), `${name} - \\eta \\, ${partial('L', name)}`, rounded(`${scalarTex(theta[k])} - ${rationalTex(o.lr)} \\cdot ${op(grads[k])}`, !shownExactly(grads[k])), v(step.record.parameters[k]));
+      return chain(primed(name), `${name} - \\eta \\, ${partial('L', name)}`, withValues(`${scalarTex(theta[k])} - ${rationalTex(o.lr)} \\cdot ${op(grads[k])}`, [theta[k], grads[k]]), v(step.record.parameters[k]));
     });
     blocks.push({ kind: 'chains', chains: chains.map((c) => ({ ...c, line: 'updates' })) });
   } else {
@@ -249,7 +256,8 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
   if (shown.length < theta.length) blocks.push(text({ key: 'elide.entries', params: { shown: math(`${shown.length}`), total: math(`${theta.length}`) } }));
   // The parameters after the step: decimals where they terminate, and exact with the common factor out.
   const updated: Chain[] = planes(ctx, 'kernel', step.after.kernel).map((p) => {
-    const exact = p.grid.data.every(shownExactly) ? exactMatrix(p.grid as Grid<Rational>, ctx.elision.lines) : ctx.matrix(p.grid);
+    // A common factor says something only of several entries.
+    const exact = p.grid.data.length > 1 && p.grid.data.every(shownExactly) ? exactMatrix(p.grid as Grid<Rational>, ctx.elision.lines) : ctx.matrix(p.grid);
     return { ...chain(primed('K', p.superscript), rounded(ctx.matrix(p.grid), !p.grid.data.every(shownExactly)), exact), line: `K' ${p.a}` };
   });
   const twice = updated.some((c) => c.sides.length > 1);
