@@ -62,5 +62,5 @@ export function planes(ctx: DerivationContext, kind: PlaneKind, t: Tensor<Scalar
  */
 export function planeChains(ctx: DerivationContext, kind: PlaneKind, name: string | ((superscript: string) => string), t: Tensor<Scalar>, muted?: (p: Plane) => Muted | undefined): Chain[] {
   const label = typeof name === 'string' ? (sup: string) => `${name}${sup}` : name;
-  return planes(ctx, kind, t).map((p) => ({ ...chain(label(p.superscript), rounded(ctx.matrix(p.grid, muted?.(p)), !p.grid.data.every(shownExactly))), line: `${label('')} ${p.a}` }));
+  return planes(ctx, kind, t).map((p) => ({ ...chain(label(p.superscript), rounded(ctx.matrix(p.grid, muted?.(p)), !p.grid.data.every(shownExactly))), line: label('') }));
 }

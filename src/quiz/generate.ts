@@ -29,13 +29,17 @@ export function exercises(count: number, seed: number, difficulty: Difficulty): 
   // Hard exercises take their settings from rotating lists, each started at a random place.
   const offsets = Object.fromEntries(Object.entries(HARD).map(([name, list]) => [name, Math.floor(random() * list.length)])) as Record<keyof typeof HARD, number>;
   const out: Exercise[] = [];
+  const optimizers: string[] = [];
   for (let k = 0; k < count; k++) {
     let found: Exercise | undefined;
     for (let attempt = 0; !found; attempt++) {
       if (attempt === ATTEMPTS) throw new Error(`internal error: no ${difficulty} exercise with nice numbers after ${ATTEMPTS} draws`);
-      // After many failed draws, the next optimizer: some (Nesterov momentum after a mean) leave no short decimals.
-      const problem = draw(random, difficulty, k, offsets, Math.floor(attempt / 1000));
+      // After many failed draws, another optimizer, one this quiz has not had yet where there is one:
+      // some (Nesterov momentum after a mean) leave no short decimals.
+      const shift = Math.floor(attempt / 500);
+      const problem = draw(random, difficulty, k, offsets, shift, optimizers);
       found = accept(problem);
+      if (found) optimizers.push(hardOptimizerKind(problem));
     }
     out.push(found);
   }
@@ -80,7 +84,13 @@ const HARD = {
   optimizer: ['momentum', 'adam', 'nesterov', 'weight_decay'],
 } as const;
 
-function draw(random: () => number, difficulty: Difficulty, index: number, offsets: Record<keyof typeof HARD, number>, shift: number): Record<string, unknown> {
+/** Which of HARD's optimizers a drawn problem has (none for easy and medium). */
+function hardOptimizerKind(problem: Record<string, unknown>): string {
+  const o = problem.optimizer as Record<string, unknown>;
+  return o.type === 'adam' ? 'adam' : o.nesterov ? 'nesterov' : o.weight_decay ? 'weight_decay' : o.momentum ? 'momentum' : 'sgd';
+}
+
+function draw(random: () => number, difficulty: Difficulty, index: number, offsets: Record<keyof typeof HARD, number>, shift: number, taken: readonly string[]): Record<string, unknown> {
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)];
   const grid = (rows: number, cols: number, lo: number, hi: number) => Array.from({ length: rows }, () => Array.from({ length: cols }, () => int(lo, hi)));
@@ -111,8 +121,13 @@ function draw(random: () => number, difficulty: Difficulty, index: number, offse
       optimizer: { type: 'sgd', lr: pick([0.01, 0.1]) },
     };
   }
-  const choose = <K extends keyof typeof HARD>(name: K): (typeof HARD)[K][number] => HARD[name][(index + offsets[name] + (name === 'optimizer' ? shift : 0)) % HARD[name].length];
-  const [mode, pool, activation, head, loss, optimizer] = [choose('padding'), choose('pool'), choose('activation'), choose('head'), choose('loss'), choose('optimizer')];
+  const choose = <K extends keyof typeof HARD>(name: K): (typeof HARD)[K][number] => HARD[name][(index + offsets[name]) % HARD[name].length];
+  const [mode, pool, activation, head, loss] = [choose('padding'), choose('pool'), choose('activation'), choose('head'), choose('loss')];
+  // The optimizer in turn, past those the quiz already has; shifted on where one leaves no nice numbers
+  // (Nesterov momentum after a mean), and at last to one the quiz has, rather than none.
+  const order = HARD.optimizer.map((_, j) => HARD.optimizer[(index + offsets.optimizer + j) % HARD.optimizer.length]);
+  const untaken = order.filter((o) => !taken.includes(o));
+  const optimizer = shift < 2 * untaken.length ? untaken[shift % untaken.length] : order[shift % order.length];
   // Two input channels 3 × 3, one 2 × 2 kernel per channel: worked by hand in an interview's time. A
   // border of 1 for every padding mode but zeros, which may have none.
   const padding = mode === 'zeros' ? pick([0, 1]) : 1;
@@ -144,8 +159,8 @@ function draw(random: () => number, difficulty: Difficulty, index: number, offse
 
 function hardOptimizer(kind: (typeof HARD)['optimizer'][number], pick: <T>(items: readonly T[]) => T): Record<string, unknown> {
   switch (kind) {
-    case 'momentum': return { type: 'sgd', lr: 0.01, momentum: pick([0.5, 0.9]) };
-    case 'nesterov': return { type: 'sgd', lr: 0.01, momentum: 0.5, nesterov: true };
+    case 'momentum': return { type: 'sgd', lr: pick([0.1, 0.01]), momentum: 0.5 };
+    case 'nesterov': return { type: 'sgd', lr: 0.1, momentum: 0.5, nesterov: true };
     case 'weight_decay': return { type: 'sgd', lr: 0.1, weight_decay: 0.5 };
     case 'adam': return { type: 'adam', lr: 0.1 };
   }

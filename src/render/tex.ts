@@ -41,8 +41,7 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
   // A sheet fits one page: smaller type, in two columns.
   const sheet = derivation.layout === 'sheet';
   // A reference (an answer key) is set a size smaller, 9pt: more of each line holds math.
-  const width = sheet ? SHEET_LINE_WIDTH : derivation.reference ? Math.floor((LINE_WIDTH * 10) / 9) : LINE_WIDTH;
-  const body = renderBody(derivation, {
+  const write = (d: Derivation, width: number) => renderBody(d, {
     // Sections run on; a heading never ends a page (\\keepwith moves it to the next when the page is nearly full).
     section: (section, inner) => `${sheet ? '' : '\\keepwith{6\\baselineskip}\n'}\\section{${textTex(section.title, strings)}}\n\n${inner}`,
     // On a sheet, a section of one step needs no second heading.
@@ -65,12 +64,19 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
       return alignedBodies(block.chains, block.groupSize, width).map((body) => `\\begin{align*}\n${body}\n\\end{align*}`).join('\n');
     },
   });
+  // A sheet's problem, symbols and results run across the page, around its two columns of rules, so that
+  // matrices stand side by side and the symbols fill three columns.
+  const across = (id: string) => (sheet ? derivation.sections.filter((s) => s.id === id) : []);
+  const columns = sheet ? derivation.sections.filter((s) => s.id === 'formulas') : derivation.sections;
+  const width = sheet ? SHEET_LINE_WIDTH : derivation.reference ? Math.floor((LINE_WIDTH * 10) / 9) : LINE_WIDTH;
+  const wide = (id: string) => (across(id).length > 0 ? write({ ...derivation, sections: across(id) }, SHEET_PAGE_WIDTH) : '');
+  const body = write({ ...derivation, sections: columns }, width);
   const { heading, subtitle } = headings(derivation, strings);
   const generated = textTex(generatedText(options), strings);
-  const laidOut = sheet ? `${fillTemplate('sheet.tex', { generated, language: readTemplate(`sheet.${options.language}.tex`).trimEnd() }).trimEnd()}\n\\begin{multicols}{2}\n${body}\n\\end{multicols}` : body;
+  const laidOut = sheet ? `${fillTemplate('sheet.tex', { generated, language: readTemplate(`sheet.${options.language}.tex`).trimEnd() }).trimEnd()}\n${wide('problem')}\n\\begin{multicols}{2}\n${body}\n\\end{multicols}\n${wide('legend')}\n${wide('summary')}` : body;
   return fillTemplate('derivation.tex', {
     preamble: readTemplate(`preamble.${options.language}.tex`).trimEnd(),
-    margin: sheet ? '1.6cm' : '1.8cm',
+    margin: sheet ? '1.3cm' : '1.8cm',
     heading: escapeTex(heading),
     headingSize: '\\Large',
     subtitle: subtitle === undefined ? '' : `\\vspace{0.4em}{\\large ${escapeTex(subtitle)}\\par}`,
@@ -90,7 +96,7 @@ function tableTex(block: Extract<Block, { kind: 'table' }>, strings: Strings): s
 // The legend: each symbol beside its meaning, in two columns on a page (one in a sheet's column).
 function legendTex(block: Extract<Block, { kind: 'legend' }>, strings: Strings, sheet: boolean): string {
   const items = block.entries.map((e) => `\\legendentry{$${e.symbol}$}{${textTex(e.meaning, strings)}}`).join('\n');
-  return sheet ? `{\\footnotesize\n${items}\n\\par}` : `\\begin{multicols}{2}\\footnotesize\n${items}\n\\end{multicols}`;
+  return sheet ? `\\begin{multicols}{3}\\scriptsize\n${items}\n\\end{multicols}` : `\\begin{multicols}{2}\\footnotesize\n${items}\n\\end{multicols}`;
 }
 
 // A TikZ line chart 10 cm × 4.5 cm: axes, the points joined, the first and last values marked.
@@ -160,8 +166,10 @@ function figureTex(block: Extract<Block, { kind: 'figure' }>, strings: Strings, 
   return `\\begin{center}\n${panels.join('\n\\quad\n')}${note}\n\\end{center}`;
 }
 
-/** About how many characters of math fit on a line of one of a sheet's two columns (8.7 cm at 10pt). */
-const SHEET_LINE_WIDTH = 41;
+/** Glyphs of math a line of one of a sheet's two columns holds (8.8 cm at 8pt): LINE_WIDTH scaled by width and type size. */
+const SHEET_LINE_WIDTH = Math.floor(((LINE_WIDTH * 8.8) / 17.4) * (10 / 8));
+/** The same across a sheet's page (18.4 cm at 8pt), where its problem, symbols and results run. */
+const SHEET_PAGE_WIDTH = Math.floor(((LINE_WIDTH * 18.4) / 17.4) * (10 / 8));
 /** A table's widest cell of chains (its other columns narrow labels). */
 const TABLE_CELL_WIDTH = LINE_WIDTH - 14;
 const round = (x: number) => Math.round(x * 100) / 100;

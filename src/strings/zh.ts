@@ -265,7 +265,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'formulas.compact.fold': `写成${T.crossCorrelation}（$\\star$），再把边框上的${T.gradient}加回到它复制的${T.element}上：`,
 
   'step.optim.sgd-update': '梯度下降一步',
-  'optim.sgd': `每个${T.parameter}沿${T.gradient}的反方向移动，步长由${T.learningRate} $\\eta$ 决定：$\\theta' = \\theta - \\eta \\, \\partial L / \\partial \\theta$。`,
+  'optim.sgd': `每个${T.parameter}沿${T.gradient}的反方向移动，移动多少由${T.learningRate} $\\eta$ 决定：$\\theta' = \\theta - \\eta \\, \\partial L / \\partial \\theta$。`,
   'optim.kernel-matrix': `更新后的${T.kernel}（小数形式与精确分数形式）：`,
   'optim.kernel-matrix.single': `更新后的${T.kernel}：`,
   'step.optim.rule': '更新规则',

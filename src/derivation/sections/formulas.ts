@@ -6,10 +6,9 @@ import { chain, partial } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Chain, Section } from '../step.js';
 import { sigmaFormula } from './forward.js';
-import { ruleChains, settingsTex } from './training.js';
+import { ruleChains } from './training.js';
 import { indexRules } from './why.js';
 
-const math = (tex: string) => ({ math: tex });
 
 /** σ → a → z → S → L and back to δ, in general form. */
 function chainRules(ctx: DerivationContext): Chain[] {
@@ -68,20 +67,22 @@ export function formulasSection(ctx: DerivationContext): Section {
     id: 'formulas',
     title: { key: 'section.formulas' },
     steps: [
-      { rule: 'formulas.all', title: { key: 'step.formulas.chain' }, blocks: [{ kind: 'chains', chains: chainRules(ctx) }] },
+      // σ on its own line, the short rules after it two a line where they fit.
+      { rule: 'formulas.all', title: { key: 'step.formulas.chain' }, blocks: [{ kind: 'chains', chains: chainRules(ctx).map((c, k) => (k === 0 ? c : { ...c, line: 'rules' })) }] },
       {
         rule: 'why.index-form',
         title: { key: 'step.formulas.rules' },
         blocks: [
           { kind: 'chains', chains: indexRules(ctx), boxed: true },
           { kind: 'text', text: { key: hasPadding(g) ? (g.paddingMode === 'zeros' ? 'formulas.compact.crop' : 'formulas.compact.fold') : 'formulas.compact' } },
-          { kind: 'chains', chains: compactRules(ctx) },
+          { kind: 'chains', chains: compactRules(ctx).map((c) => ({ ...c, line: 'compact' })) },
         ],
       },
       {
         rule: 'optim.rule',
         title: { key: 'step.formulas.update' },
-        blocks: [{ kind: 'chains', chains: ruleChains(o) }, { kind: 'text', text: { key: 'optim.settings', params: { settings: math(settingsTex(o)) } } }],
+        // Its settings are in the statement above.
+        blocks: [{ kind: 'chains', chains: ruleChains(o).map((c) => ({ ...c, line: 'update' })) }],
       },
     ],
   };
