@@ -1,6 +1,6 @@
 // A third of the pages: the printed documents, A4, in both languages, within the page counts a teacher
 // can hand out (counted by pdfinfo): the seed in 4 pages, a two-channel problem with max pooling and two
-// steps of Adam in 8, the answer key of four hard exercises in 20, its answers at a glance first.
+// steps of Adam in 8 and its cheat sheet in 1, the answer key of four hard exercises in 20, its answers at a glance first.
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,6 +37,12 @@ describe.skipIf(!PDFLATEX.available || !XELATEX.available || !PDFINFO.available)
     const run = await runCli(['derive', join(FIXTURES, 'two-channels-max-pool-adam.json'), '--format', 'pdf', '--lang', language]);
     expect(run.status, run.stderr).toBe(0);
     expect(pages(join(run.cwd, 'output', `two-channels-max-pool-adam${suffix(language)}.pdf`))).toBeLessThanOrEqual(8);
+  }, 240_000);
+
+  it.each(['en', 'zh'] as const)('%s: its cheat sheet (--detail summary) is one page', async (language) => {
+    const run = await runCli(['derive', join(FIXTURES, 'two-channels-max-pool-adam.json'), '--format', 'pdf', '--lang', language, '--detail', 'summary']);
+    expect(run.status, run.stderr).toBe(0);
+    expect(pages(join(run.cwd, 'output', `two-channels-max-pool-adam${suffix(language)}.pdf`))).toBe(1);
   }, 240_000);
 
   it.each(['en', 'zh'] as const)('%s: quiz --count 4 --seed 3 --difficulty hard: the answer key fits 20 pages, its answers at a glance first', async (language) => {

@@ -25,10 +25,20 @@ export function renderMath(tex: string, displayMode: boolean): string {
 }
 
 function textHtml(text: Text, strings: Strings): string {
-  return segments(text, strings)
-    .map((s) => (s.kind === 'math' ? renderMath(s.value, false) : escapeHtml(s.value)))
+  const parts = segments(text, strings);
+  return parts
+    .map((s, k) => {
+      if (s.kind !== 'math') return escapeHtml(k > 0 && parts[k - 1].kind === 'math' ? s.value.slice(TRAILING.exec(s.value)![0].length) : s.value);
+      // Math keeps the punctuation right after it on its line (a browser may break before ： or , after a formula).
+      const next = parts[k + 1];
+      const trailing = next && next.kind !== 'math' ? TRAILING.exec(next.value)![0] : '';
+      return trailing === '' ? renderMath(s.value, false) : `<span class="nowrap">${renderMath(s.value, false)}${escapeHtml(trailing)}</span>`;
+    })
     .join('');
 }
+
+/** Punctuation that closes a clause, which must not start a line. */
+const TRAILING = /^[,.:;!?)\]，。：；、！？）」』]*/;
 
 /**
  * Chains aligned at their = signs; where several share a line (the planes of a tensor), each is a box

@@ -31,8 +31,9 @@ export function alignedBodies(chains: readonly Chain[], groupSize?: number, widt
         return separator + (row.length === 1 ? chainLines(row[0], within ?? width).join(' \\\\\n') : row.map((c) => chainLines(c, width)[0]).join(' & '));
       })
       .join('');
-    // Set together only with room to spare: an aligned environment's columns take the widest of every row.
-    if (last && total(merged) <= width - SHARED_GAP) {
+    // Set together only with room to spare: an aligned environment's columns take the widest of every
+    // row. Chains one to a row always share (their column is at most a line wide).
+    if (last && (merged.length === 1 || total(merged) <= width - SHARED_GAP)) {
       const separator = startsGroup(run.rows[0].first) ? ' \\\\[2.2ex]\n' : ' \\\\[0.4ex]\n';
       last.text += separator + rows;
       last.columns = merged;
@@ -136,9 +137,15 @@ function total(columns: readonly number[]): number {
   return columns.reduce((sum, w) => sum + w, 0);
 }
 
-/** A table cell as LaTeX math: its chains, if it holds chains, aligned as in a display of the given width. */
+/**
+ * A table cell as LaTeX math: its chains, if it holds chains, laid out as in a display of the given
+ * width, each aligned environment a line of an outer one that sets them flush left (one environment
+ * would give every row the widest columns of all).
+ */
 export function cellTex(cell: TableCell, width: number): string {
-  return typeof cell === 'string' ? cell : `\\begin{aligned}${alignedBodies(cell.chains, undefined, width).join(' \\\\[0.6ex] ')}\\end{aligned}`;
+  if (typeof cell === 'string') return cell;
+  const bodies = alignedBodies(cell.chains, undefined, width).map((body) => `\\begin{aligned}${body}\\end{aligned}`);
+  return bodies.length === 1 ? bodies[0] : `\\begin{aligned}${bodies.map((body) => `& ${body}`).join(' \\\\[0.6ex] ')}\\end{aligned}`;
 }
 
 /** Glyphs of space between chains that share a line (align's gap between column pairs). */
@@ -245,7 +252,7 @@ function scriptArgument(text: string, at: number): [string, number] {
 }
 
 /**
- * An estimate of how wide some LaTeX math is, in glyphs: a matrix is as wide as its widest row, a
+ * An estimate of how wide some LaTeX math is, in glyphs: a matrix as its columns' widest cells, a
  * fraction as its wider part, sub- and superscripts smaller and stacked, a sum as wide as its limits.
  */
 export function visibleWidth(tex: string, script = false): number {
@@ -253,9 +260,12 @@ export function visibleWidth(tex: string, script = false): number {
   let rest = tex;
   let extra = 0;
   for (let m = matrix.exec(rest); m; m = matrix.exec(rest)) {
-    // A bmatrix: its cells, the column separation between them and the brackets.
-    const rows = m[1].split('\\\\').map((row) => row.split('&').reduce((sum, cell) => sum + visibleWidth(cell) + 3, 2));
-    extra += Math.max(...rows);
+    // A bmatrix: each column as wide as its widest cell, 2\arraycolsep (about 2.2 glyphs) between
+    // columns, and the brackets.
+    const cells = m[1].split('\\\\').map((row) => row.split('&').map((cell) => visibleWidth(cell)));
+    const columns = Math.max(...cells.map((row) => row.length));
+    const widest = Array.from({ length: columns }, (_, j) => Math.max(...cells.map((row) => row[j] ?? 0)));
+    extra += widest.reduce((sum, w) => sum + w, 0) + 2.2 * (columns - 1) + 2;
     rest = rest.slice(0, m.index) + rest.slice(m.index + m[0].length);
   }
   // Colour is no width; \operatorname{rot} and \mathrm{buf} are as wide as their letters.

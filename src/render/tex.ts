@@ -4,7 +4,7 @@ import { alignedBodies, alignedBody, cellTex, LINE_WIDTH } from './layout.js';
 import { generatedText, headingless, headings, renderBody, sentenceJoiner, type RenderOptions } from './document.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
-import type { Block, Derivation } from '../derivation/step.js';
+import type { Block, Derivation, TableCell } from '../derivation/step.js';
 import { plotLayout } from './plot.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
 import { colourName } from '../derivation/palette.js';
@@ -86,11 +86,18 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
   });
 }
 
-// A table that may run over pages (the answers at a glance): longtable, its header repeated on each.
+// A table that may run over pages (the answers at a glance, a trajectory): longtable in one chunk, so
+// that its columns are right on the first run of TeX (a longtable measures chunk by chunk and
+// settles its widths only on a later run, and one run is all a PDF gets); hence no header repeated.
 function tableTex(block: Extract<Block, { kind: 'table' }>, strings: Strings): string {
   const header = block.header.map((t) => `\\textbf{${textTex(t, strings)}}`).join(' & ');
-  const rows = block.rows.map((row) => `${row.map((cell) => (cell === '' ? '' : `$\\displaystyle ${cellTex(cell, TABLE_CELL_WIDTH)}$`)).join(' & ')} \\\\[1.2ex]`).join('\n');
-  return `{\\small\n\\begin{longtable}{${'l'.repeat(block.header.length)}}\n\\toprule\n${header} \\\\\n\\midrule\n\\endhead\n${rows}\n\\bottomrule\n\\end{longtable}}`;
+  // Rows of several lines of chains (an exercise's answers) set further apart than rows of single values.
+  const gap = (row: readonly TableCell[]) => (row.some((cell) => typeof cell !== 'string') ? '2ex' : '0.6ex');
+  const rows = block.rows
+    .map((row) => row.map((cell) => (cell === '' ? '' : `$\\displaystyle ${cellTex(cell, TABLE_CELL_WIDTH)}$`)).join(' & '))
+    .map((row, k) => (k === 0 ? `${row} \\\\` : `\\addlinespace[${gap(block.rows[k])}]\n${row} \\\\`))
+    .join('\n');
+  return `{\\small\\LTchunksize=${block.rows.length + 2}\n\\begin{longtable}{${'l'.repeat(block.header.length)}}\n\\toprule\n${header} \\\\\n\\midrule\n${rows}\n\\bottomrule\n\\end{longtable}}`;
 }
 
 // The legend: each symbol beside its meaning, in two columns on a page (one in a sheet's column).

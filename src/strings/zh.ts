@@ -255,7 +255,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'why.input': `${T.input}的规则恰好相反：固定行号 $u$ 时，$m$ 增大，$i$ 就减小，因为 $s(i - 1) + 1 = u - d(m - 1)$；这样的和是卷积。从${T.kernel}的最后一行读起，即令 $m' = k_h + 1 - m$，两个下标就又同向增大：`,
   'why.turn': `这样读${T.kernel}，就是旋转 180°：$k_{k_h+1-m',\\, k_w+1-n'}$ 是 $\\operatorname{rot}_{180}(K)$ 的第 $(m', n')$ 个${T.element}。$\\tilde\\delta$ 中 $\\delta$ 四周的零，使旋转后的${T.kernel}伸出 $\\delta$ 边缘的部分贡献为 0：这对应${T.input}边缘、被较少${T.window}读到的${T.element}。`,
   'step.why.matrix': `写成${T.matrix}（im2col）`,
-  'why.matrix': `把 {x} 和 $\\sigma$ 按行展开成列向量（$\\operatorname{vec}$），则 $\\operatorname{vec}(\\sigma) = M$ 乘以${T.input}的 $\\operatorname{vec}$：$M$ 的第 $(i, j)$ 行在它下方${T.input}${T.element}所在的列放 $k_{mn}$，其余为 0。下面是 3 × 3 ${T.input}、2 × 2 ${T.kernel}的情形，每一行用其${T.window}的颜色：`,
+  'why.matrix': `把 {x} 和 $\\sigma$ 按行展开成列向量（$\\operatorname{vec}$），卷积就成为一次矩阵乘法 {product}：$M$ 的第 $(i, j)$ 行在它下方 {x} 的${T.element}所在的列放 $k_{mn}$，其余为 0。下面是 3 × 3 ${T.input}、2 × 2 ${T.kernel}的情形，每一行用其${T.window}的颜色：`,
   'why.transposed': `$M$ 的第 $(u, v)$ 列列出碰到${T.input}${T.element} $(u, v)$ 的所有${T.kernel}${T.element}，所以乘以 $M^{\\mathsf T}$ 正是${T.input}${T.gradient}的规则，即${T.transposedConvolution}（PyTorch 的 conv_transpose2d）；与 $\\operatorname{rot}_{180}(K)$ 的${T.fullConvolution}则不必构造 $M$ 就能算出它。深度学习框架正是这样计算卷积层的：im2col 把各个${T.window}排成${T.matrix}的列，前向和反向传播都成为${T.matrix}乘法。`,
   'step.formulas.chain': '前向传播，以及反向传播到 $\\delta$',
   'step.formulas.rules': '三条规则',

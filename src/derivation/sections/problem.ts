@@ -32,7 +32,7 @@ export function statementStep(ctx: DerivationContext): Step {
   const single = g.batch === 1 && g.inChannels === 1 && g.outChannels === 1;
   const inputShape = problem.input.shape.slice(4 - problem.inputForm);
   const kernelShape = problem.kernel.shape.slice(4 - problem.kernelForm);
-  // One plane each: the entries' names beside their values, X and K on one line where they fit. Several: the values plane by plane.
+  // One plane each: the entries' names beside their values. Several: the values plane by plane. X and K share lines where they fit.
   const names = (name: 'x' | 'k', rows: number, cols: number) =>
     matrixTex(makeGrid(rows, cols, (i, j) => symbolTex(name === 'x' ? inputSym(naming, 0, 0, i, j) : kernelSym(naming, 0, 0, i, j))), (tex) => tex, ctx.elision.lines);
   const tensors: Chain[] = single
@@ -40,7 +40,7 @@ export function statementStep(ctx: DerivationContext): Step {
         { ...chain('X', names('x', g.input.rows, g.input.cols), ctx.matrix(makeGrid(g.input.rows, g.input.cols, (i, j) => problem.input.data[i * g.input.cols + j]))), line: 'given' },
         { ...chain('K', names('k', g.kernel.rows, g.kernel.cols), ctx.matrix(makeGrid(g.kernel.rows, g.kernel.cols, (i, j) => problem.kernel.data[i * g.kernel.cols + j]))), line: 'given' },
       ]
-    : [...planeChains(ctx, 'input', 'X', problem.input), ...planeChains(ctx, 'kernel', 'K', problem.kernel)];
+    : [...planeChains(ctx, 'input', 'X', problem.input), ...planeChains(ctx, 'kernel', 'K', problem.kernel)].map((c) => ({ ...c, line: 'given' }));
   const blocks: Block[] = [
     { kind: 'text', text: { key: 'problem.tensors', params: { inputShape: math(shapeTex(inputShape)), kernelShape: math(shapeTex(kernelShape)) } } },
     { kind: 'chains', chains: tensors },

@@ -88,7 +88,7 @@ function matrixStep(ctx: DerivationContext): Step {
     rule: 'why.matrix',
     title: { key: 'step.why.matrix' },
     blocks: [
-      text({ key: 'why.matrix', params: { x: math(X) } }),
+      text({ key: 'why.matrix', params: { x: math(X), product: math(`\\operatorname{vec}(\\sigma) = M \\operatorname{vec}(${X})`) } }),
       ...convolutionMatrixFigure(ctx),
       {
         kind: 'chains',
