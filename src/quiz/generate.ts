@@ -146,7 +146,8 @@ function draw(random: () => number, difficulty: Difficulty, index: number, offse
     ...(activation === 'none' ? {} : { activation }),
     ...(activation === 'leaky_relu' ? { negative_slope: pick([0.5, 0.25, 0.1]) } : {}),
     ...(pool === 'none' ? {} : { pool: { type: pool, size: 2, ...(poolStride === 2 ? {} : { stride: poolStride }) } }),
-    head,
+    // The mean of a map of one entry is that entry: its sum says the same without a division by 1.
+    head: map === 1 && head === 'mean' ? 'sum' : head,
     loss,
     ...(loss === 'huber' ? { delta: pick([1, 2]) } : loss === 'smooth_l1' ? { beta: pick([1, 0.5]) } : {}),
     target: head === 'none' ? [grid(map, map, -2, 4)] : int(-4, 8),

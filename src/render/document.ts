@@ -23,6 +23,8 @@ export interface Writer {
   /** Sentences as one paragraph. */
   paragraph(texts: readonly Text[]): string;
   block(block: Exclude<Block, { kind: 'text' | 'paragraph' }>): string;
+  /** What goes between two blocks of a step: a blank line unless the format needs otherwise. */
+  between?(before: Block, after: Block): string;
 }
 
 export function renderBody(derivation: Derivation, writer: Writer): string {
@@ -31,7 +33,11 @@ export function renderBody(derivation: Derivation, writer: Writer): string {
       writer.section(
         section,
         section.steps
-          .map((step, index) => writer.step(step, step.blocks.map((block) => (block.kind === 'text' ? writer.text(block.text) : block.kind === 'paragraph' ? writer.paragraph(block.texts) : writer.block(block))).join('\n\n'), index, section))
+          .map((step, index) => {
+            const blocks = step.blocks.map((block) => (block.kind === 'text' ? writer.text(block.text) : block.kind === 'paragraph' ? writer.paragraph(block.texts) : writer.block(block)));
+            const body = blocks.map((written, k) => (k === 0 ? written : `${writer.between?.(step.blocks[k - 1], step.blocks[k]) ?? '\n\n'}${written}`)).join('');
+            return writer.step(step, body, index, section);
+          })
           .join('\n\n'),
         sectionIndex,
       ),
@@ -52,6 +58,11 @@ export function generatedText(options: RenderOptions): Text {
 /** Between the sentences of a paragraph: a space in English, nothing after a Chinese full stop. */
 export function sentenceJoiner(language: RenderOptions['language']): string {
   return language === 'zh' ? '' : ' ';
+}
+
+/** What ends a heading run in at the start of a paragraph: a full stop in English; in Chinese the bold heading and a space. */
+export function runInEnd(language: RenderOptions['language']): string {
+  return language === 'zh' ? '' : '.';
 }
 
 /** The only step of a section, or one titled as its section, takes no heading of its own: the section's says it. */

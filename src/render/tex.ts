@@ -1,7 +1,7 @@
 // The LaTeX document: pdflatex for English, xelatex (ctex) for Chinese; standard packages only.
 import type { Text } from '../derivation/step.js';
 import { alignedBodies, alignedBody, cellTex, LINE_WIDTH } from './layout.js';
-import { generatedText, headingless, headings, renderBody, sentenceJoiner, type RenderOptions } from './document.js';
+import { generatedText, headingless, headings, renderBody, runInEnd, sentenceJoiner, type RenderOptions } from './document.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
 import type { Block, Derivation, TableCell } from '../derivation/step.js';
@@ -50,10 +50,17 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
       (sheet && section.steps.length === 1) || headingless(step, section)
         ? inner
         : section.runIn
-          ? `${index === 0 ? '' : '\\keepwith{4\\baselineskip}\n'}\\paragraph{${textTex(step.title, strings)}.}\n${inner}`
+          ? `${index === 0 ? '' : '\\keepwith{4\\baselineskip}\n'}\\paragraph{${textTex(step.title, strings)}${runInEnd(options.language)}}\n${inner}`
           : `${sheet || index === 0 ? '' : '\\keepwith{5\\baselineskip}\n'}\\subsection{${textTex(step.title, strings)}}\n\n${inner}`,
     text: (text) => textTex(text, strings),
     paragraph: (texts) => texts.map((t) => textTex(t, strings)).join(sentenceJoiner(options.language)),
+    // A display continues the paragraph that introduces it (no page break before a display, no empty
+    // line above it); a figure is kept with the sentence before it.
+    between: (before, after) => {
+      const words = before.kind === 'text' || before.kind === 'paragraph';
+      if (after.kind === 'chains' && (words || before.kind === 'chains')) return '\n';
+      return after.kind === 'figure' && words ? '\n\\keepnext\n' : '\n\n';
+    },
     block: (block) => {
       if (block.kind === 'plot') return plotTex(block, strings);
       if (block.kind === 'space') return '\\vspace{7cm}';
@@ -100,10 +107,10 @@ function tableTex(block: Extract<Block, { kind: 'table' }>, strings: Strings): s
   return `{\\small\\LTchunksize=${block.rows.length + 2}\n\\begin{longtable}{${'l'.repeat(block.header.length)}}\n\\toprule\n${header} \\\\\n\\midrule\n${rows}\n\\bottomrule\n\\end{longtable}}`;
 }
 
-// The legend: each symbol beside its meaning, in two columns on a page (one in a sheet's column).
+// The legend: each symbol beside its meaning, ragged right, in two columns on a page (three across a sheet, a size smaller).
 function legendTex(block: Extract<Block, { kind: 'legend' }>, strings: Strings, sheet: boolean): string {
   const items = block.entries.map((e) => `\\legendentry{$${e.symbol}$}{${textTex(e.meaning, strings)}}`).join('\n');
-  return sheet ? `\\begin{multicols}{3}\\scriptsize\n${items}\n\\end{multicols}` : `\\begin{multicols}{2}\\footnotesize\n${items}\n\\end{multicols}`;
+  return sheet ? `\\begin{multicols}{3}\\scriptsize\\raggedright\n${items}\n\\end{multicols}` : `\\begin{multicols}{2}\\footnotesize\\raggedright\n${items}\n\\end{multicols}`;
 }
 
 // A TikZ line chart 10 cm × 4.5 cm: axes, the points joined, the first and last values marked.

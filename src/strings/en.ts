@@ -125,7 +125,7 @@ export const en = {
   'step.head.reduce': 'The prediction',
   'step.head.loss': 'The prediction and the loss',
   'head.sum': "Adding up the map's entries:",
-  'head.mean': "The mean of the map's {count} entries:",
+  'head.mean': "The mean of the map's {count} {count|entry|entries}:",
   'head.none': 'The prediction is the map itself: {equation}.',
 
   'step.loss.mse': 'The loss',

@@ -174,7 +174,7 @@ function maxPoolStep(ctx: DerivationContext): Step {
   const shown = ctx.elision.entries(winners.length).map((k) => winners[k]);
   const chains = shown.map((flat) => {
     const routes = incoming.get(flat)!;
-    const colour = windowColour(ctx, routes[0].window);
+    const colour = ctx.figures ? windowColour(ctx, routes[0].window) : undefined;
     return chain(
       coloured(lhsOf(flat), colour),
       routes.map(({ window }, k) => `${k === 0 ? '' : '+ '}${partial('L', zName(window))}`),
@@ -281,7 +281,8 @@ function activationStep(ctx: DerivationContext): Step {
  * ∂L/∂v = ∂L/∂S · ∂S/∂v, on one line; otherwise ∂L/∂v = Σ δ · ∂σ/∂v. Checked against the compact rule.
  */
 function entryChain(ctx: DerivationContext, v: Sym, compact: Scalar, colour?: number): Chain {
-  const name = coloured(symbolTex(v), colour);
+  // In its figure's colour, where the document draws figures.
+  const name = coloured(symbolTex(v), ctx.figures ? colour : undefined);
   const terms = ctx.elision.terms;
   const options = terms ? { elide: terms } : {};
   if (ctx.linear) {

@@ -167,8 +167,8 @@ function unrollStep(ctx: DerivationContext): Step {
   const { geometry: g, naming } = ctx;
   const perGroup = channelsPerGroup(g);
   const shown = shownIndices(ctx, ctx.step.forward.sigma.shape, taps(ctx) + (ctx.problem.bias ? ctx.step.forward.sigma.data.length : 0));
-  // The k-th entry's sum in the colour of the k-th window drawn.
-  const chains = shown.map(([n, o, i, j], k) => sumOfProductsChain(coloured(symbolTex(outputSym('sigma', naming, n, o, i, j)), k < PANEL_LIMIT ? k : undefined), ctx.sigma(n, o, i, j), ctx));
+  // The k-th entry's sum in the colour of the k-th window drawn (no colour where no figure is drawn).
+  const chains = shown.map(([n, o, i, j], k) => sumOfProductsChain(coloured(symbolTex(outputSym('sigma', naming, n, o, i, j)), ctx.figures && k < PANEL_LIMIT ? k : undefined), ctx.sigma(n, o, i, j), ctx));
   const blocks: Block[] = [
     ...geometryStep(ctx).blocks,
     text({ key: perGroup > 1 ? 'conv.unroll.channels' : 'conv.unroll', params: { perGroup: math(`${perGroup}`) } }),
