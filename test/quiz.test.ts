@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseRational, toTerminatingDecimal } from '../src/numbers/rational.js';
 import { exercises } from '../src/quiz/generate.js';
+import { exerciseSheet } from '../src/quiz/documents.js';
+import { mergeLegends } from '../src/derivation/notation.js';
 import { runCli } from './helpers/run-cli.js';
 import { pdflatex, xelatex } from './helpers/tools.js';
 
@@ -74,6 +76,23 @@ describe('convgrad quiz', () => {
         for (const b of p.bias === undefined ? [] : Array.isArray(p.bias) ? p.bias : [p.bias]) expect(b).not.toBe(0);
       }
     }
+  });
+
+  it('gives every symbol of the shared legend one meaning, which holds for every exercise', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const items = exercises(4, seed, 'hard');
+      const legend = exerciseSheet(items, { difficulty: 'hard' }).sections.find((s) => s.id === 'legend')!.steps[0].blocks[0];
+      if (legend.kind !== 'legend') throw new Error('no legend');
+      const symbols = legend.entries.map((e) => e.symbol);
+      expect(new Set(symbols).size, `seed ${seed}`).toBe(symbols.length);
+      // A border of zeros in one exercise and of copies in another: the padded input's meaning says both.
+      const modes = new Set(items.map((e) => JSON.parse(e.source)).filter((p) => p.padding !== undefined).map((p) => p.padding_mode ?? 'zeros'));
+      const padded = legend.entries.find((e) => e.symbol.startsWith('\\tilde X'))?.meaning.key;
+      if (modes.size > 1 && modes.has('zeros')) expect(padded).toBe('legend.padded.either');
+      else if (modes.size > 0) expect(padded).toBe(modes.has('zeros') ? 'legend.padded' : 'legend.padded.copies');
+    }
+    // δ̃ of a strided exercise is δ spread by the stride, which holds for stride 1 too.
+    expect(mergeLegends([[{ symbol: '\\tilde\\delta', meaning: { key: 'legend.delta-padded' } }], [{ symbol: '\\tilde\\delta', meaning: { key: 'legend.delta-padded.spread' } }]])).toEqual([{ symbol: '\\tilde\\delta', meaning: { key: 'legend.delta-padded.spread' } }]);
   });
 
   it('writes each problem file one matrix row a line', () => {

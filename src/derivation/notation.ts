@@ -4,6 +4,7 @@
 import type { Optimizer } from '../problem/problem.js';
 import { hasPadding } from '../model/geometry.js';
 import type { DerivationContext } from './context.js';
+import type { StringKey } from '../strings/strings.js';
 import type { LegendEntry } from './step.js';
 
 /** Which parts the document has, so that the legend names only the symbols it uses. */
@@ -57,4 +58,32 @@ function optimizerEntries(o: Optimizer): LegendEntry[] {
     if (!o.momentum.equals(0)) entries.push({ symbol: '\\mu,\\ \\mathrm{buf}_t', meaning: { key: 'legend.optim.rmsprop.momentum' } });
   }
   return entries;
+}
+
+/** A symbol's meaning in one problem, and the meaning that holds for every problem where several share a legend. */
+const GENERAL: Partial<Record<StringKey, StringKey>> = {
+  'legend.padded': 'legend.padded.either',
+  'legend.padded.copies': 'legend.padded.either',
+  'legend.sigma': 'legend.sigma.bias',
+  'legend.bias': 'legend.bias.channels',
+  // δ̃ of δ spread by the stride: with stride 1 the spread δ is δ itself.
+  'legend.delta-padded': 'legend.delta-padded.spread',
+};
+
+/**
+ * One legend for several problems (an exercise sheet): every symbol any of them uses, once, in the
+ * order they first appear; a symbol whose meaning differs between them (a border of zeros in one,
+ * of copies in another) takes the meaning that holds for all.
+ */
+export function mergeLegends(legends: readonly (readonly LegendEntry[])[]): LegendEntry[] {
+  const meanings = new Map<string, Set<StringKey>>();
+  for (const entry of legends.flat()) {
+    if (!meanings.has(entry.symbol)) meanings.set(entry.symbol, new Set());
+    meanings.get(entry.symbol)!.add(entry.meaning.key);
+  }
+  return [...meanings].map(([symbol, keys]) => {
+    const general = new Set([...keys].map((k) => (keys.size > 1 ? (GENERAL[k] ?? k) : k)));
+    if (general.size > 1) throw new Error(`internal error: the legend gives ${symbol} the meanings ${[...general].join(', ')}`);
+    return { symbol, meaning: { key: [...general][0] } };
+  });
 }

@@ -3,10 +3,10 @@
 import { derive, QUANTITIES, type Quantity } from '../derivation/derive.js';
 import { derivationContext, type DerivationContext } from '../derivation/context.js';
 import type { Detail } from '../derivation/elide.js';
-import { legendEntries } from '../derivation/notation.js';
+import { legendEntries, mergeLegends } from '../derivation/notation.js';
 import { statementStep } from '../derivation/sections/problem.js';
 import { resultChains } from '../derivation/sections/summary.js';
-import type { Derivation, LegendEntry, Section, Step, TableCell, Text } from '../derivation/step.js';
+import type { Derivation, Section, Step, TableCell, Text } from '../derivation/step.js';
 import { partial } from '../derivation/tex.js';
 import { shownExactly } from '../expr/to-tex.js';
 import type { Difficulty, Exercise } from './generate.js';
@@ -46,18 +46,9 @@ function findText(ctx: DerivationContext, ask: readonly Quantity[]): Text {
   return { key: 'quiz.find.updated', params: { quantities, after, steps } };
 }
 
-/** One legend for several problems: every symbol any of them uses, in the order they first appear. */
+/** One legend for several problems: every symbol any of them uses, each with a meaning that holds for all. */
 function sharedLegend(items: readonly Exercise[], scope: { optimizer: boolean; why: boolean }): Section {
-  const seen = new Set<string>();
-  const entries: LegendEntry[] = [];
-  for (const item of items) {
-    for (const entry of legendEntries(derivationContext(item.solution), scope)) {
-      const key = `${entry.symbol}|${entry.meaning.key}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      entries.push(entry);
-    }
-  }
+  const entries = mergeLegends(items.map((item) => legendEntries(derivationContext(item.solution), scope)));
   return { id: 'legend', title: { key: 'section.legend' }, steps: [{ rule: 'problem.legend', title: { key: 'section.legend' }, blocks: [{ kind: 'legend', entries }] }] };
 }
 

@@ -66,6 +66,7 @@ export const en = {
   'legend.sizes': 'sizes of the input, kernel and output',
   'legend.padded': 'the input inside a border of zeros, its entries $\\tilde x_{uv}$',
   'legend.padded.copies': 'the input inside a border of copies of its entries, its entries $\\tilde x_{uv}$',
+  'legend.padded.either': 'the input inside a border, of zeros or of copies of its entries as the padding mode says, its entries $\\tilde x_{uv}$',
   'legend.sigma': "the convolution's output",
   'legend.sigma.bias': "the convolution's output, bias included",
   'legend.activation': 'the activation, its derivative, and $a_{ij} = f(\\sigma_{ij})$',

@@ -109,6 +109,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'legend.sizes': `${T.input}、${T.kernel}、${T.output}的尺寸`,
   'legend.padded': `四周补零后的${T.input}，其${T.element}记为 $\\tilde x_{uv}$`,
   'legend.padded.copies': `四周补上其${T.element}副本的${T.input}，其${T.element}记为 $\\tilde x_{uv}$`,
+  'legend.padded.either': `四周按${T.padding}方式补零或补上其${T.element}副本的${T.input}，其${T.element}记为 $\\tilde x_{uv}$`,
   'legend.sigma': '卷积输出',
   'legend.sigma.bias': `卷积输出（已加${T.bias}）`,
   'legend.activation': `${T.activation}、它的${T.derivative}，以及 $a_{ij} = f(\\sigma_{ij})$`,
