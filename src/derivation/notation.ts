@@ -68,6 +68,8 @@ const GENERAL: Partial<Record<StringKey, StringKey>> = {
   'legend.bias': 'legend.bias.channels',
   // δ̃ of δ spread by the stride: with stride 1 the spread δ is δ itself.
   'legend.delta-padded': 'legend.delta-padded.spread',
+  'legend.optim.decay': 'legend.optim.decay.either',
+  'legend.optim.decay.decoupled': 'legend.optim.decay.either',
 };
 
 /**

@@ -87,6 +87,7 @@ export const en = {
   'legend.updated': 'the parameters after the update (after a given step, where there are several)',
   'legend.optim.decay': 'weight decay: $g_t = \\partial L / \\partial \\theta + \\lambda \\theta$',
   'legend.optim.decay.decoupled': 'weight decay, applied to $\\theta$ itself before the step',
+  'legend.optim.decay.either': 'weight decay: added to the gradient, $g_t = \\partial L / \\partial \\theta + \\lambda \\theta$, or with AdamW applied to $\\theta$ itself before the step',
   'legend.optim.momentum': "momentum, dampening, and PyTorch's momentum buffer",
   'legend.optim.adam': "decay rates, and the running averages of $g$ and $g^2$ (PyTorch's exp_avg and exp_avg_sq)",
   'legend.optim.adam.correction': '$m_t$ corrected for its start at 0, and the small number that keeps the denominator from 0',
