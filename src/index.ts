@@ -8,7 +8,7 @@ export type { Derivation, Section, Step, Block, Chain, RuleId } from './derivati
 export { resultDocument, resultJson, type ResultDocument } from './result/result-document.js';
 export { renderTex } from './render/tex.js';
 export { renderHtml } from './render/html.js';
-export { renderMarkdown } from './render/markdown.js';
-export { renderAll, FORMATS, type Format } from './render/render-all.js';
+export { markdownFigures, renderMarkdown } from './render/markdown.js';
+export { renderAll, FORMATS, type Format, type Rendered } from './render/render-all.js';
 export type { Language } from './strings/strings.js';
 export type { Rational } from './numbers/rational.js';

@@ -72,9 +72,10 @@ describe.skipIf(!CHROMIUM.available)(`the HTML page in ${CHROMIUM.label}`, () =>
     writeFileSync(file, renderHtml(derive(solutionOf(pages['channels, ReLU, max pooling and Adam'].problem)), { language: 'en', version: '0.0.0' }));
     const page = await browser.newPage({ viewport: { width: 390, height: 800 } });
     await page.goto(pathToFileURL(file).href, { waitUntil: 'load' });
-    // The first formula block holds X^{(1)}, X^{(2)} and the four planes of K.
+    // The first formula block holds X^{(1)}, X^{(2)} and the four planes of K, in one row that wraps.
     const given = page.locator('section#problem .math').first();
-    expect(await given.locator('.planes').count()).toBe(3);
+    expect(await given.locator('.planes').count()).toBe(1);
+    expect(await given.locator('.planes .katex-display').count()).toBe(6);
     expect(await given.evaluate((e) => e.scrollWidth - e.clientWidth)).toBeLessThanOrEqual(0);
     const [first, second] = await given.locator('.planes').first().locator('.katex-display').evaluateAll((es) => es.map((e) => e.getBoundingClientRect().top));
     expect(second).toBeGreaterThan(first);

@@ -11,8 +11,10 @@ describe('convgrad derive', () => {
   it('writes the seed in every format into output/', async () => {
     const run = await runCli(['derive']);
     expect(run.status).toBe(0);
-    expect(readdirSync(join(run.cwd, 'output')).sort()).toEqual(['seed.html', 'seed.json', 'seed.md', 'seed.tex']);
-    expect(run.stdout).toBe('wrote output/seed.tex\nwrote output/seed.html\nwrote output/seed.md\nwrote output/seed.json\n');
+    // The Markdown's figures are SVG files beside it, named after it.
+    expect(readdirSync(join(run.cwd, 'output')).sort()).toEqual(['seed.figure-1.svg', 'seed.figure-2.svg', 'seed.figure-3.svg', 'seed.figure-4.svg', 'seed.html', 'seed.json', 'seed.md', 'seed.tex']);
+    expect(run.stdout).toBe("wrote output/seed.tex\nwrote output/seed.html\nwrote output/seed.md\nwrote output/seed.json\nwrote output/seed.figure-1.svg … seed.figure-4.svg (the Markdown's 4 figures)\n");
+    expect(readFileSync(join(run.cwd, 'output', 'seed.md'), 'utf8')).toContain('](seed.figure-1.svg)');
   });
 
   it('--json prints the result document and writes nothing', async () => {
@@ -29,7 +31,7 @@ describe('convgrad derive', () => {
     writeFileSync(join(cwd, 'mine.json'), SEED_PROBLEM_SOURCE);
     const run = await runCli(['derive', 'mine.json', '--out', 'handouts', '--format', 'md,tex', '--lang', 'zh'], { cwd });
     expect(run.status).toBe(0);
-    expect(readdirSync(join(cwd, 'handouts')).sort()).toEqual(['mine.zh.md', 'mine.zh.tex']);
+    expect(readdirSync(join(cwd, 'handouts')).sort()).toEqual(['mine.zh.figure-1.svg', 'mine.zh.figure-2.svg', 'mine.zh.figure-3.svg', 'mine.zh.figure-4.svg', 'mine.zh.md', 'mine.zh.tex']);
     expect(readFileSync(join(cwd, 'handouts', 'mine.zh.md'), 'utf8')).toContain('反向传播');
   });
 
@@ -57,7 +59,7 @@ describe('convgrad derive', () => {
       const run = await runCli(['derive', '--format', 'pdf,md']);
       expect(run.status).toBe(1);
       expect(run.stderr).toBe('convgrad: --format pdf: pdflatex is not installed; install it with: apt-get install texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern texlive-pictures; the LaTeX source is output/seed.tex\n');
-      expect(readdirSync(join(run.cwd, 'output')).sort()).toEqual(['seed.md', 'seed.tex']);
+      expect(readdirSync(join(run.cwd, 'output')).sort()).toEqual(['seed.figure-1.svg', 'seed.figure-2.svg', 'seed.figure-3.svg', 'seed.figure-4.svg', 'seed.md', 'seed.tex']);
     } finally {
       process.env.PATH = path;
     }
@@ -95,7 +97,7 @@ describe('convgrad derive', () => {
     expect(run.status).toBe(0);
     const said = /^convgrad: --detail full: input 22×22, kernel 5×5 makes about ([\d.]+) MB per document format \(HTML several times that\)\n$/.exec(run.stderr);
     expect(said).not.toBeNull();
-    const written = readFileSync(join(run.cwd, 'output', run.stdout.trim().replace(/^wrote output\//, ''))).length / 1e6;
+    const written = readFileSync(join(run.cwd, 'output', run.stdout.split('\n')[0].replace(/^wrote output\//, ''))).length / 1e6;
     expect(Number(said![1]) / written).toBeGreaterThan(0.5);
     expect(Number(said![1]) / written).toBeLessThan(2);
   }, 30_000);

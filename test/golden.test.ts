@@ -7,10 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/run-cli.js';
 
 const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
+/** The Markdown's figures, SVG files beside it. */
+const figures = (stem: string) => [1, 2, 3, 4].map((n) => `${stem}.figure-${n}.svg`);
 
 describe.each([
-  ['en', ['derive'], ['seed.tex', 'seed.html', 'seed.md', 'seed.json']],
-  ['zh', ['derive', '--lang', 'zh', '--format', 'tex,html,md'], ['seed.zh.tex', 'seed.zh.html', 'seed.zh.md']],
+  ['en', ['derive'], ['seed.tex', 'seed.html', 'seed.md', 'seed.json', ...figures('seed')]],
+  ['zh', ['derive', '--lang', 'zh', '--format', 'tex,html,md'], ['seed.zh.tex', 'seed.zh.html', 'seed.zh.md', ...figures('seed.zh')]],
 ])('golden outputs (%s)', (_, argv, files) => {
   it.each(files)('%s is unchanged', async (file) => {
     const run = await runCli(argv);

@@ -3,10 +3,10 @@
 import { describe, expect, it } from 'vitest';
 import katex from 'katex';
 import { derive } from '../src/derivation/derive.js';
-import type { Derivation } from '../src/derivation/step.js';
-import { alignedBody } from '../src/render/layout.js';
+import type { Derivation, Text } from '../src/derivation/step.js';
+import { alignedBody, cellTex } from '../src/render/layout.js';
 import { renderHtml } from '../src/render/html.js';
-import { renderMarkdown } from '../src/render/markdown.js';
+import { markdownFigures, renderMarkdown } from '../src/render/markdown.js';
 import { renderTex } from '../src/render/tex.js';
 import { segments } from '../src/render/text.js';
 import { powerTex } from '../src/expr/to-tex.js';
@@ -31,10 +31,13 @@ function formulas(derivation: Derivation): string[] {
       for (const text of [section.title, ...section.steps.map((s) => s.title)]) out.push(...segments(text, strings).filter((s) => s.kind === 'math').map((s) => s.value));
       for (const step of section.steps) {
         for (const block of step.blocks) {
-          if (block.kind === 'text') out.push(...segments(block.text, strings).filter((s) => s.kind === 'math').map((s) => s.value));
+          const math = (text: Text) => segments(text, strings).filter((s) => s.kind === 'math').map((s) => s.value);
+          if (block.kind === 'text') out.push(...math(block.text));
+          else if (block.kind === 'paragraph') out.push(...block.texts.flatMap(math));
           else if (block.kind === 'chains') out.push(`\\begin{aligned}${alignedBody(block.chains, block.groupSize)}\\end{aligned}`);
-          else if (block.kind === 'table') out.push(...block.rows.flat());
-          else if (block.kind === 'figure') out.push(...block.panels.map((p) => p.caption));
+          else if (block.kind === 'table') out.push(...block.rows.flat().map((cell) => cellTex(cell, 80)));
+          else if (block.kind === 'figure') out.push(...block.panels.flatMap((p) => [p.caption, ...(p.rowLabels ?? []), ...(p.colLabels ?? [])]), ...block.notes.flatMap(math));
+          else if (block.kind === 'legend') out.push(...block.entries.flatMap((e) => [e.symbol, ...math(e.meaning)]));
         }
       }
     }
@@ -130,7 +133,7 @@ describe('large problems', () => {
 
   it('show a few entries in full and say how many there are', () => {
     const md = renderMarkdown(derive(solution), options);
-    expect(md).toContain('Shown here: $3$ of the $400$ entries');
+    expect(md).toContain('Shown: $2$ of the $400$ entries; every value is in the matrix below.');
     expect(md).toContain('\\cdots');
     expect(md.length).toBeLessThan(60_000);
   });
@@ -147,23 +150,25 @@ describe('--detail', () => {
   const rows = (h: number, w: number) => Array.from({ length: h }, (_, i) => Array.from({ length: w }, (_, j) => ((i * 7 + j * 3) % 11) - 5));
   const solution = solutionOf({ input: rows(7, 7), kernel: rows(3, 3), bias: 1, target: 3 });
   const md = (detail: 'full' | 'auto' | 'summary') => renderMarkdown(derive(solution, detail), options);
+  // σ_ij as an entry's left-hand side, in its window's colour where a figure shows the window.
+  const sigmaEntries = /(?:\\sigma_\{\d\d\}|\\textcolor\{\w+\}\{\\sigma_\{\d\d\}\}) & = /g;
 
   it('full derives every entry and cuts no sum or matrix', () => {
     const full = md('full');
-    expect(full.match(/\\sigma_\{\d\d\} & = /g)).toHaveLength(25);
+    expect(full.match(sigmaEntries)).toHaveLength(25);
     expect(full).not.toContain('\\cdots');
-    expect(full).not.toContain('Shown here');
+    expect(full).not.toContain('Shown');
   });
 
   it('auto shows a few entries of a larger map and says how many', () => {
     const auto = md('auto');
-    expect(auto.match(/\\sigma_\{\d\d\} & = /g)).toHaveLength(3);
-    expect(auto).toContain('Shown here: $3$ of the $25$ entries');
+    expect(auto.match(sigmaEntries)).toHaveLength(2);
+    expect(auto).toContain('Shown: $2$ of the $25$ entries');
   });
 
   it('summary derives no entry one by one but keeps every matrix', () => {
     const summary = md('summary');
-    expect(summary).not.toMatch(/\\sigma_\{\d\d\} & = /);
+    expect(summary).not.toMatch(sigmaEntries);
     expect(summary).toContain('\\frac{\\partial L}{\\partial K} & = \\begin{bmatrix}');
     expect(summary.length).toBeLessThan(md('auto').length);
   });
@@ -189,26 +194,49 @@ describe('several optimizer steps', () => {
   it('mark the float64 values of Adam with ≈ and keep the exact moments exact', () => {
     const md = renderMarkdown(derivation, options);
     expect(md).toContain('m_{1} & = \\beta_1 m_{0} + (1 - \\beta_1) \\frac{\\partial L}{\\partial k_{11}} = 0.9 \\cdot 0 + 0.1 \\cdot 96 = 9.6');
-    expect(md).toContain("k_{11}' & = k_{11} - \\eta \\, \\frac{\\hat m_{1}}{\\sqrt{v_{1} / (1 - \\beta_2^{1})} + \\varepsilon} \\approx 3 - 0.1 \\cdot \\frac{96}");
-    expect(md).toContain('& \\approx 2.9\n');
+    // The first step's numbers are exact; only its value is rounded.
+    expect(md).toContain("k_{11}' & = k_{11} - \\eta \\, \\frac{\\hat m_{1}}{\\sqrt{v_{1} / (1 - \\beta_2^{1})} + \\varepsilon} = 3 - 0.1 \\cdot \\frac{96}{\\sqrt{9.216 / (1 - 0.999^{1})} + 10^{-8}} \\approx 2.9\n");
+    // The second step reads a rounded gradient: every side after the symbols is marked.
+    expect(md).toContain('m_{2} & = \\beta_1 m_{1} + (1 - \\beta_1) \\frac{\\partial L}{\\partial k_{11}} \\approx 0.9 \\cdot 9.6 + 0.1 \\cdot (-105.6) \\approx -1.92');
   });
 });
 
 describe('figures', () => {
   const derivation = derive(solutionOf({ ...seed, padding: 1, padding_mode: 'replicate' }));
-  it('draw the windows, the kernel entries\' cells, the turned kernel and the padded cells\' sources, in SVG and TikZ alike', () => {
+  const figures = derivation.sections.flatMap((s) => s.steps.flatMap((st) => st.blocks.flatMap((b) => (b.kind === 'figure' ? [b] : []))));
+
+  it('draw the padded cells\' sources, the windows, the kernel entries\' cells, the turned kernel over the padded δ and the matrix M', () => {
+    expect(figures.map((f) => f.panels.length)).toEqual([1, 6, 4, 3, 1]);
+    // replicate padding: the corner copies x_11, and the 16 border cells are shaded.
+    const padding = figures[0].panels[0];
+    expect(padding.cells[0].text).toBe('x11');
+    expect(padding.cells.filter((c) => c.fill !== undefined)).toHaveLength(16);
+    // σ_11's window on the padded 5×5 input: its four cells in σ_11's colour, which its caption wears.
+    const window = figures[1].panels[0];
+    expect(window.cells.filter((c) => c.fill === window.colour)).toHaveLength(4);
+    expect(window.caption).toMatch(/^\\textcolor\{\w+\}\{\\sigma_\{11\}\}$/);
+    // ∂L/∂x̃_11: the turned kernel's four entries in the corners of the padded δ's cells they multiply.
+    const turned = figures[3].panels[0];
+    expect([turned.rows, turned.cols]).toEqual([6, 6]);
+    expect(turned.cells.filter((c) => c.corner !== undefined)).toHaveLength(4);
+  });
+
+  it('in SVG and TikZ alike, and in Markdown as SVG files named in its links', () => {
     const html = renderHtml(derivation, options);
     const tex = renderTex(derivation, options);
-    const figures = derivation.sections.flatMap((s) => s.steps.flatMap((st) => st.blocks.filter((b) => b.kind === 'figure')));
-    expect(figures.map((f) => (f.kind === 'figure' ? f.panels.length : 0))).toEqual([1, 4, 4, 3]);
-    expect(html.match(/<div class="figure">/g)).toHaveLength(4);
-    expect(tex.match(/\\draw\[gray!60, step=0\.6\]/g)).toHaveLength(12);
-    // σ_11's window on the padded 5×5 input: its four cells marked.
-    const first = figures[1];
-    expect(first.kind === 'figure' && first.panels[0].marks.filter((m) => m === 'mark')).toHaveLength(4);
-    // replicate padding: the corner copies x_11.
-    const padding = figures[0];
-    expect(padding.kind === 'figure' && padding.panels[0].cells[0]).toBe('x11');
+    const md = renderMarkdown(derivation, { ...options, figures: 'padded' });
+    expect(html.match(/<div class="figure[^"]*">/g)).toHaveLength(5);
+    expect(tex.match(/\\begin\{tikzpicture\}/g)).toHaveLength(15);
+    const files = markdownFigures(derivation, { ...options, figures: 'padded' });
+    expect(files.map((f) => f.name)).toEqual([1, 2, 3, 4, 5].map((n) => `padded.figure-${n}.svg`));
+    for (const file of files) {
+      expect(md).toContain(`](${file.name})`);
+      expect(file.contents).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>\n?$/);
+    }
+    // Captions in a standalone file are Unicode, not LaTeX.
+    expect(files[1].contents).toContain('σ₁₁');
+    expect(files.map((f) => f.contents).join('')).not.toContain('\\');
+    expect(md).toContain('![σ₁₁, σ₁₂, σ₁₃, σ₁₄, σ₂₁, σ₂₂](padded.figure-2.svg)');
   });
 });
 
@@ -217,7 +245,7 @@ describe('a value exactly on a kink', () => {
   it('is named, with both one-sided derivatives and the side PyTorch takes', () => {
     expect(md(KINKS['relu at 0'])).toContain("$\\sigma_{22}$ is exactly 0, on the kink of $f$: its derivative there is $0$ from the left and 1 from the right. PyTorch takes $0$");
     expect(md(KINKS['leaky_relu at 0'])).toContain('its derivative there is $0.2$ from the left');
-    expect(md(KINKS['l1 at |y − t| = 0'])).toContain('$y_{11}, y_{21}$ equal their targets exactly, on the kink of $|y - t|$');
+    expect(md(KINKS['l1 at |y − t| = 0'])).toContain('$y_{11}, y_{21}$ equal their targets exactly, on the kink of $|y - T|$');
     expect(md(KINKS['smooth_l1 with β = 0'])).toContain('PyTorch takes $-1$');
     expect(md(KINKS['huber at |y − t| = δ'])).not.toContain('kink');
     expect(md(JSON.parse(SEED_PROBLEM_SOURCE))).not.toContain('kink');

@@ -11,7 +11,7 @@ import { DEFAULT_FORMATS, FORMATS, renderAll, type Format, type TextFormat } fro
 import { compilePdf } from '../render/pdf.js';
 import { renderTex } from '../render/tex.js';
 import { renderHtml } from '../render/html.js';
-import { renderMarkdown } from '../render/markdown.js';
+import { markdownFigures, renderMarkdown } from '../render/markdown.js';
 import { DIFFICULTIES, exercises, type Difficulty } from '../quiz/generate.js';
 import { answerKey, exerciseSheet } from '../quiz/documents.js';
 import { packageRoot } from '../render/templates.js';
@@ -29,6 +29,7 @@ import { vectorFiles } from '../engines/vectors.js';
 import { caseFiles, caseName, generateCase, MAX_CASES } from '../engines/cases.js';
 import { firstNonFinite, resultDocument, resultJson } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
+import { QUANTITIES, type Quantity } from '../derivation/derive.js';
 import { checkRefusal, derivationRefusal, formatCount, fullDerivationBytes, refusals, workload } from '../model/workload.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { decodeUtf8, MAX_DOCUMENT_BYTES, MAX_PROBLEM_BYTES, MAX_TENSOR_BYTES, readInputBytes, readInputFile, safeName, UsageError, writeAll, type OutputFile } from './files.js';
@@ -187,10 +188,12 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
     .description('write an exercise sheet, its answer key and each problem file, with nice numbers; the same seed gives the same bytes')
     .option('--count <n>', 'how many exercises', '10')
     .option('--seed <n>', 'the seed of the random problems', '1')
-    .addOption(new Option('--difficulty <level>', 'easy: the seed\'s shape; medium: stride, padding, bias, mean, ReLU; hard: channels, activations, momentum').choices(DIFFICULTIES).default('easy'))
+    .addOption(new Option('--difficulty <level>', 'easy: the seed\'s shape; medium: stride, padding, bias, mean, ReLU; hard: two channels, and padding modes, pooling, activations, heads, losses and optimizers that vary').choices(DIFFICULTIES).default('easy'))
     .addOption(new Option('--lang <lang>', 'language of the documents').choices(LANGUAGES).default('en'))
     .option('--format <list>', `formats of the documents, from tex,html,md,pdf (pdf needs TeX)`, 'tex,html,md')
     .option('--out <dir>', 'folder to write into', 'quiz')
+    .option('--ask <list>', `what each exercise asks for, comma-separated, from ${QUANTITIES.join(',')}`, QUANTITIES.join(','))
+    .addOption(new Option('--detail <level>', 'how the answer key derives each exercise (as for derive)').choices(DETAILS).default('auto'))
     .action(async (options: QuizOptions) => {
       status = await quizCommand(options, io);
     });
@@ -292,11 +295,14 @@ function writeDerivation(solution: Solution, input: ProblemSource, formats: Form
   // Everything is rendered before anything is written, and written all or nothing.
   // A PDF is typeset from the LaTeX, which is written beside it.
   const textFormats = [...new Set(formats.flatMap((f): TextFormat[] => (f === 'pdf' ? ['tex'] : [f])))];
-  const rendered = renderAll(solution, textFormats, { language: options.lang, version: version(), detail: options.detail });
   const stem = options.lang === 'en' ? input.name : `${input.name}.${options.lang}`;
-  const { files, missing } = typeset(rendered, formats.includes('pdf'));
-  const written = writeAll(io.cwd, options.out, [...files].map(([format, contents]) => ({ name: `${stem}.${format}`, contents })), input.identity ? [input.identity] : []);
-  for (const path of written) io.stdout(`wrote ${shownName(path)}\n`);
+  const { documents, files: figures } = renderAll(solution, textFormats, { language: options.lang, version: version(), detail: options.detail, stem });
+  const { files, missing } = typeset(documents, formats.includes('pdf'));
+  // The documents, and the Markdown's figures as SVG files beside it.
+  const outputs = [...[...files].map(([format, contents]) => ({ name: `${stem}.${format}`, contents })), ...figures];
+  const written = writeAll(io.cwd, options.out, outputs, input.identity ? [input.identity] : []);
+  for (const path of written.slice(0, files.size)) io.stdout(`wrote ${shownName(path)}\n`);
+  if (figures.length > 0) io.stdout(`wrote ${shownName(join(options.out, figures[0].name))}${figures.length > 1 ? ` … ${figures.at(-1)!.name}` : ''} (the Markdown's ${figures.length} ${figures.length === 1 ? 'figure' : 'figures'})\n`);
   if (missing) {
     io.stderr(`convgrad: --format pdf: ${missing}; the LaTeX source is ${join(options.out, `${stem}.tex`)}\n`);
     return 1;
@@ -450,6 +456,15 @@ interface QuizOptions {
   lang: Language;
   format: string;
   out: string;
+  ask: string;
+  detail: Detail;
+}
+
+function parseAsk(list: string): Quantity[] {
+  const asked = list.split(',').map((q) => q.trim()).filter((q) => q !== '');
+  const unknown = asked.filter((q) => !(QUANTITIES as readonly string[]).includes(q));
+  if (unknown.length > 0 || asked.length === 0) throw new UsageError(`--ask: ${unknown.length > 0 ? `unknown quantity "${unknown[0]}"` : 'nothing asked'}; choose from ${QUANTITIES.join(', ')}`);
+  return QUANTITIES.filter((q) => asked.includes(q));
 }
 
 async function quizCommand(options: QuizOptions, io: Io): Promise<number> {
@@ -457,24 +472,30 @@ async function quizCommand(options: QuizOptions, io: Io): Promise<number> {
   const seed = readCount(options.seed, '--seed', 0, 999_999_999);
   const formats = parseFormats(options.format).filter((f) => f !== 'json');
   if (formats.length === 0) throw new UsageError('--format: the exercises are documents; choose from tex, html, md, pdf');
+  const ask = parseAsk(options.ask);
   const items = exercises(count, seed, options.difficulty);
   const render = { language: options.lang, version: version() };
   const files: OutputFile[] = items.map((item, i) => ({ name: `problem-${String(i + 1).padStart(2, '0')}.json`, contents: item.source }));
   const suffix = options.lang === 'en' ? '' : `.${options.lang}`;
   let missing: string | undefined;
-  for (const [name, derivation] of [['exercises', exerciseSheet(items, options.difficulty)], ['answers', answerKey(items)]] as const) {
+  const documents = { difficulty: options.difficulty, ask, detail: options.detail };
+  for (const [name, derivation] of [['exercises', exerciseSheet(items, documents)], ['answers', answerKey(items, documents)]] as const) {
     const rendered = new Map<Format, string | Uint8Array>();
     const tex = renderTex(derivation, render);
     if (formats.includes('tex')) rendered.set('tex', tex);
     if (formats.includes('html')) rendered.set('html', renderHtml(derivation, render));
-    if (formats.includes('md')) rendered.set('md', renderMarkdown(derivation, render));
+    if (formats.includes('md')) {
+      const markdown = { ...render, figures: `${name}${suffix}` };
+      rendered.set('md', renderMarkdown(derivation, markdown));
+      for (const figure of markdownFigures(derivation, markdown)) files.push(figure);
+    }
     const document = typeset(rendered, formats.includes('pdf'), tex);
     missing ??= document.missing;
     for (const [format, contents] of document.files) files.push({ name: `${name}${suffix}.${format}`, contents });
   }
   writeAll(io.cwd, options.out, files, []);
-  const documents = files.filter((f) => !f.name.startsWith('problem-')).map((f) => f.name);
-  io.stdout(`wrote ${files.length} files into ${shownName(options.out)}/: ${documents.join(', ')}, problem-01.json … problem-${String(count).padStart(2, '0')}.json\n`);
+  const written = files.filter((f) => !f.name.startsWith('problem-') && !f.name.endsWith('.svg')).map((f) => f.name);
+  io.stdout(`wrote ${files.length} files into ${shownName(options.out)}/: ${written.join(', ')}, problem-01.json … problem-${String(count).padStart(2, '0')}.json\n`);
   if (missing) {
     io.stderr(`convgrad: --format pdf: ${missing}; the LaTeX sources are in ${options.out}/\n`);
     return 1;

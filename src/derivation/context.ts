@@ -35,11 +35,13 @@ export interface DerivationContext {
   readonly value: Valuation;
   /** Is any value shown rounded: from float64 (sigmoid, tanh, bce, exp, log, square roots), or exact but too long to read? */
   readonly rounded: boolean;
+  /** Figures are drawn (an answer key leaves them out). */
+  readonly figures: boolean;
   /** A map or kernel slice as a matrix, elided as the detail asks. */
   matrix(grid: Grid<Scalar>, muted?: Muted): string;
 }
 
-export function derivationContext(solution: Solution, detail: Detail = 'auto'): DerivationContext {
+export function derivationContext(solution: Solution, detail: Detail = 'auto', options: { figures?: boolean } = {}): DerivationContext {
   const { problem } = solution;
   const step = solution.first;
   const geometry = step.forward.geometry;
@@ -73,6 +75,7 @@ export function derivationContext(solution: Solution, detail: Detail = 'auto'): 
       ...step.gradients.input.data,
       ...solution.steps.flatMap((s) => [s.loss, ...s.gradients.kernel.data, ...s.after.kernel.data, ...(s.after.bias ?? [])]),
     ].some((x) => !shownExactly(x)),
+    figures: options.figures ?? true,
     matrix: (grid, muted) => valueMatrix(grid, policy.lines, muted),
   };
 }

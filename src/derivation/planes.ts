@@ -32,6 +32,21 @@ export function superscript(ctx: DerivationContext, kind: PlaneKind, a: number, 
   return parts.length === 0 ? '' : `^{(${parts.join(',')})}`;
 }
 
+/** A superscript with symbols for the indices (ν for the sample): ^{(\\nu,o)}, each part only where the problem shows it. */
+export function symbolicSuperscript(ctx: DerivationContext, kind: PlaneKind, a: string | number, b: string | number): string {
+  const [showA, showB] = shown(ctx, kind);
+  const index = (x: string | number) => (typeof x === 'number' ? `${x + 1}` : x);
+  const parts = [...(showA ? [index(a)] : []), ...(showB ? [index(b)] : [])];
+  return parts.length === 0 ? '' : `^{(${parts.join(',')})}`;
+}
+
+/** A name with its superscript and a mark beside it: δ^{(1)\\,↑s}, K^{↑d}; the name and superscript alone without a mark. */
+export function withMark(name: string, superscript: string, mark: string): string {
+  if (mark === '') return `${name}${superscript}`;
+  const inner = superscript.replace(/^\^\{(.*)\}$/, '$1');
+  return `${name}^{${inner}${inner ? '\\,' : ''}${mark}}`;
+}
+
 /** Every plane of a 4-D tensor, or the first PLANE_LIMIT of them. */
 export function planes(ctx: DerivationContext, kind: PlaneKind, t: Tensor<Scalar>): Plane[] {
   const [first, second] = t.shape;
@@ -47,5 +62,5 @@ export function planes(ctx: DerivationContext, kind: PlaneKind, t: Tensor<Scalar
  */
 export function planeChains(ctx: DerivationContext, kind: PlaneKind, name: string | ((superscript: string) => string), t: Tensor<Scalar>, muted?: (p: Plane) => Muted | undefined): Chain[] {
   const label = typeof name === 'string' ? (sup: string) => `${name}${sup}` : name;
-  return planes(ctx, kind, t).map((p) => ({ ...chain(label(p.superscript), rounded(ctx.matrix(p.grid, muted?.(p)), !p.grid.data.every(shownExactly))), line: `${label('')} ${p.a}` }));
+  return planes(ctx, kind, t).map((p) => ({ ...chain(label(p.superscript), rounded(ctx.matrix(p.grid, muted?.(p)), !p.grid.data.every(shownExactly))), line: label('') }));
 }

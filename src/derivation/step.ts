@@ -29,29 +29,65 @@ export interface Chain {
 
 export type Block =
   | { readonly kind: 'text'; readonly text: Text }
-  /** Chains aligned at their = signs; with groupSize, every groupSize chains form a group set apart from the next. */
-  | { readonly kind: 'chains'; readonly chains: readonly Chain[]; readonly groupSize?: number }
-  | { readonly kind: 'table'; readonly header: readonly Text[]; readonly rows: readonly (readonly string[])[] }
-  /** Small grids side by side, some cells marked: where a window, a kernel entry or a padded cell reads from. */
-  | { readonly kind: 'figure'; readonly panels: readonly Panel[] }
+  /** Sentences that run on as one paragraph. */
+  | { readonly kind: 'paragraph'; readonly texts: readonly Text[] }
+  /**
+   * Chains aligned at their = signs; with groupSize, every groupSize chains form a group set apart from
+   * the next; boxed: framed, the rules to remember.
+   */
+  | { readonly kind: 'chains'; readonly chains: readonly Chain[]; readonly groupSize?: number; readonly boxed?: boolean }
+  /** A table of math: each cell LaTeX, or chains that a renderer lays out in the cell as in a display. */
+  | { readonly kind: 'table'; readonly header: readonly Text[]; readonly rows: readonly (readonly TableCell[])[] }
+  /**
+   * Small grids side by side: where a window, a kernel entry or the turned kernel reads, the winners of
+   * a max pooling, the convolution as a matrix. Its notes say how to read it, and what it leaves out.
+   */
+  | { readonly kind: 'figure'; readonly panels: readonly Panel[]; readonly notes: readonly Text[] }
+  /** What each symbol of the document means. */
+  | { readonly kind: 'legend'; readonly entries: readonly LegendEntry[] }
   /** Room to work by hand on a printed sheet. */
   | { readonly kind: 'space' }
-  /** A line chart of y over x (the loss over the steps): SVG in HTML, TikZ in LaTeX, left out of Markdown. */
+  /** A line chart of y over x (the loss over the steps): SVG in HTML and Markdown, TikZ in LaTeX. */
   | { readonly kind: 'plot'; readonly x: readonly number[]; readonly y: readonly number[]; readonly xLabel: Text; readonly yLabel: Text };
 
-/** One grid of a figure: its cells' text, which are marked, and a caption in LaTeX math. */
+export type TableCell = string | { readonly chains: readonly Chain[] };
+
+export interface LegendEntry {
+  /** LaTeX math. */
+  readonly symbol: string;
+  readonly meaning: Text;
+}
+
+/** One cell of a figure's grid. */
+export interface FigureCell {
+  /** Short plain text: 1, -2, 63/25, 0.731, k11. */
+  readonly text: string;
+  /** Shaded in this colour of the palette (palette.ts): the same colour as the terms it makes. */
+  readonly fill?: number;
+  /** A stronger shade: the cell that matters most (a max-pool winner). */
+  readonly strong?: boolean;
+  /** Structural (padding, a spread's zeros): its text set faint. */
+  readonly faint?: boolean;
+  /** A second, small text in the cell's corner: the turned kernel's entry that multiplies this one. */
+  readonly corner?: string;
+}
+
+/** One grid of a figure, with a caption in LaTeX math and, optionally, a label per row and column (LaTeX math too). */
 export interface Panel {
   readonly caption: string;
+  /** The palette colour the caption is set in, matching its cells. */
+  readonly colour?: number;
   readonly rows: number;
   readonly cols: number;
-  /** Row-major plain text, short (1, -2, 63/25, 0.731). */
-  readonly cells: readonly string[];
-  /** Row-major: 'mark' highlighted, 'border' a padded cell, 'plain' otherwise. */
-  readonly marks: readonly ('mark' | 'border' | 'plain')[];
+  /** Row-major. */
+  readonly cells: readonly FigureCell[];
+  readonly rowLabels?: readonly string[];
+  readonly colLabels?: readonly string[];
 }
 
 export type RuleId =
   | 'problem.statement'
+  | 'problem.legend'
   | 'conv.padding'
   | 'conv.geometry'
   | 'conv.unroll'
@@ -73,6 +109,10 @@ export type RuleId =
   | 'optim.rule'
   | 'optim.step'
   | 'optim.trajectory'
+  | 'why.index-form'
+  | 'why.rotation'
+  | 'why.matrix'
+  | 'quiz.answers'
   | 'formulas.all'
   | 'quiz.exercise'
   | 'summary.results';
@@ -83,12 +123,14 @@ export interface Step {
   readonly blocks: readonly Block[];
 }
 
-export type SectionId = 'problem' | 'forward' | 'backward' | 'training' | 'formulas' | 'summary' | `exercise-${number}`;
+export type SectionId = 'problem' | 'forward' | 'backward' | 'why' | 'training' | 'formulas' | 'summary' | 'answers' | 'legend' | `exercise-${number}`;
 
 export interface Section {
   readonly id: SectionId;
   readonly title: Text;
   readonly steps: readonly Step[];
+  /** Its steps' headings run in at the start of their first paragraph, as in a textbook's aside (printed). */
+  readonly runIn?: boolean;
 }
 
 export interface Derivation {
@@ -96,8 +138,10 @@ export interface Derivation {
   readonly title?: string;
   /** convgrad's own heading from the strings table, where the document is not one problem's (an exercise sheet). */
   readonly heading?: StringKey;
-  /** A document (sections on new pages when printed) or a one-page sheet. */
+  /** A document, or a one-page sheet in two columns. */
   readonly layout: 'document' | 'sheet';
+  /** A reference to look things up in rather than to read through (an answer key): set in smaller type where printed. */
+  readonly reference?: boolean;
   readonly intro: readonly Text[];
   readonly sections: readonly Section[];
 }

@@ -13,6 +13,11 @@ export function rounded(side: string | readonly string[], isRounded = true): Sid
   return isRounded ? { rounded: side } : side;
 }
 
+/** A side that shows these values: after ≈ where one of them is shown rounded (a float64, or an exact value too long to read). */
+export function withValues(side: string | readonly string[], values: readonly Scalar[]): Side {
+  return rounded(side, values.some((x) => !shownExactly(x)));
+}
+
 /**
  * lhs = side = side …: empty sides dropped, and a side that only repeats the one before it left out
  * (k_{21} = 1, not k_{21} = 1 = 1). Once a side is rounded, every later side is too (≈).
@@ -99,10 +104,10 @@ export function operandTex(x: Scalar): string {
   return sign(x) < 0 ? `(${scalarTex(x)})` : scalarTex(x);
 }
 
-/** 3 + 4 + (-2): the values of a sum's terms, each after the first with its sign, long lists elided. */
-export function valueSumPieces(values: readonly Scalar[], terms: Elision['terms']): string[] {
+/** 3 + 4 - 2: the values of a sum's terms, each after the first with its sign, long lists elided (by the terms' groups, as their sum is). */
+export function valueSumPieces(values: readonly Scalar[], terms: Elision['terms'], groups?: readonly string[]): string[] {
   const pieces = values.map((v, i) => (i === 0 ? scalarTex(v) : sign(v) < 0 ? `- ${shownExactly(v) ? rationalTex(v.neg()) : roundedTex(-v)}` : `+ ${scalarTex(v)}`));
-  return elidePieces(pieces, terms);
+  return elidePieces(pieces, terms, '+ \\cdots', groups);
 }
 
 /** ⌊a⌋ */

@@ -7,13 +7,17 @@ import type { Valuation } from './evaluate.js';
 export interface TexOptions {
   /** Replace symbols by their values, keeping the structure: σ = 3·1 + 2·2 + … */
   readonly value?: Valuation;
-  /** Show a long sum as its first `head` terms, ⋯, and its last `tail` terms. */
-  readonly elide?: { readonly head: number; readonly tail: number };
+  /**
+   * Show a sum of more than `limit` terms (head + tail + 1 where not given) as, of each channel's run of
+   * terms, its first `head` terms, ⋯, and its last `tail` terms.
+   */
+  readonly elide?: { readonly head: number; readonly tail: number; readonly limit?: number };
 }
 
-// The one table of symbol names in LaTeX.
+// The one table of symbol names in LaTeX: the pooled map is z (p is the padding), a target map's entries
+// T_ij like the single target T (t is the optimizer's step).
 const SYMBOL_TEX: Record<SymbolName, string> = {
-  x: 'x', k: 'k', b: 'b', sigma: '\\sigma', a: 'a', p: 'p', delta: '\\delta', S: 'S', y: 'y', T: 'T', t: 't', L: 'L', eta: '\\eta',
+  x: 'x', k: 'k', b: 'b', sigma: '\\sigma', a: 'a', p: 'z', delta: '\\delta', S: 'S', y: 'y', T: 'T', t: 'T', L: 'L', eta: '\\eta',
 };
 
 /** Significant digits shown of a float64 (a rounded value); the result document has every digit. */
@@ -85,10 +89,26 @@ function sumPieces(terms: readonly Expr[], options: TexOptions): string[] {
     return tex.startsWith('-') ? `- ${tex.slice(1)}` : `+ ${tex}`;
   });
   const elide = options.elide;
-  if (elide && pieces.length > elide.head + elide.tail + 1) {
-    return [...pieces.slice(0, elide.head), '+ \\cdots', ...pieces.slice(pieces.length - elide.tail)];
-  }
-  return pieces;
+  if (!elide || pieces.length <= (elide.limit ?? elide.head + elide.tail + 1)) return pieces;
+  return keptTerms(terms.map(termGroup), elide).map((k) => (k === null ? '+ \\cdots' : pieces[k]));
+}
+
+/** A term's group: the name and channels of its first symbol (k^{(1,2)} x^{(2)} is in k:1,2), so that each channel's run of terms is elided on its own. */
+export function termGroup(e: Expr): string {
+  const first = (x: Expr): Sym | undefined => (x.kind === 'sym' ? x : x.kind === 'mul' ? x.factors.map(first).find((s) => s) : x.kind === 'pow' ? first(x.base) : x.kind === 'add' ? x.terms.map(first).find((s) => s) : undefined);
+  const s = first(e);
+  return s ? `${s.name}:${s.channel.join(',')}` : '';
+}
+
+/** The indices kept of a list whose entries are in the given groups, null where ⋯ stands (see TexOptions.elide). */
+export function keptTerms(groups: readonly string[], elide: NonNullable<TexOptions['elide']>): (number | null)[] {
+  const runs: number[][] = [];
+  groups.forEach((g, i) => {
+    const run = runs.at(-1);
+    if (run && groups[run[0]] === g) run.push(i);
+    else runs.push([i]);
+  });
+  return runs.flatMap((run) => (run.length <= elide.head + elide.tail + 1 ? run : [...run.slice(0, elide.head), null, ...run.slice(run.length - elide.tail)]));
 }
 
 function render(e: Expr, place: Place, options: TexOptions): string {

@@ -232,38 +232,59 @@ export function correlate(
   return { rows, cols, data };
 }
 
+/** A with s − 1 zeros between neighbours along each axis: δ spread by the stride (δ↑s), K by the dilation (K↑d). */
+export function spreadGrid(grid: Grid<Scalar>, [sh, sw]: readonly [number, number]): Grid<Scalar> {
+  return makeGrid(sh * (grid.rows - 1) + 1, sw * (grid.cols - 1) + 1, (r, c) => (r % sh === 0 && c % sw === 0 ? at(grid, r / sh, c / sw) : ZERO));
+}
+
+/** The pieces of the cross-correlation that gives one channel pair's share of ∂L/∂K, for the derivation to show. */
+export interface KernelCorrelation {
+  /** δ↑s: δ with s − 1 zeros between neighbours. */
+  readonly spreadDelta: Grid<Scalar>;
+  /**
+   * X̃ ⋆ δ↑s, the whole valid correlation: H_p − s(H' − 1) rows. Entry (m, n) of ∂L/∂K is its entry
+   * (d(m − 1) + 1, d(n − 1) + 1); with d = 1 and a stride that fits X̃ exactly, that is all of it.
+   */
+  readonly correlation: Grid<Scalar>;
+  /** The entries read, k_h × k_w. */
+  readonly gradient: Grid<Scalar>;
+}
+
+// ∂L/∂k_mn = Σ_ij δ_ij x̃_{s(i−1)+d(m−1)+1, s(j−1)+d(n−1)+1} = (X̃ ⋆ δ↑s)_{d(m−1)+1, d(n−1)+1}
+export function kernelCorrelation(g: ConvGeometry, padded: Grid<Scalar>, delta: Grid<Scalar>): KernelCorrelation {
+  const spreadDelta = spreadGrid(delta, g.stride);
+  const correlation = correlate(padded, spreadDelta, { stride: [1, 1], dilation: [1, 1], rows: padded.rows - spreadDelta.rows + 1, cols: padded.cols - spreadDelta.cols + 1 });
+  const gradient = makeGrid(g.kernel.rows, g.kernel.cols, (m, n) => at(correlation, m * g.dilation[0], n * g.dilation[1]));
+  return { spreadDelta, correlation, gradient };
+}
+
 /** The pieces of the transposed convolution that gives one channel pair's share of ∂L/∂X̃, for the derivation to show. */
 export interface TransposedParts {
-  /** δ with s − 1 zeros between neighbours and a border of d·(k − 1) zeros. */
-  readonly spreadDelta: Grid<Scalar>;
-  /** The kernel with d − 1 zeros between neighbours, turned by 180°. */
+  /**
+   * δ̃: δ↑s with a border of zeros, d(k − 1) above and on the left, d(k − 1) + r below and on the right,
+   * where r counts the rows (columns) of X̃ that no window reaches: the result then has X̃'s size.
+   */
+  readonly paddedDelta: Grid<Scalar>;
+  /** The kernel with d − 1 zeros between neighbours, turned by 180°: rot180(K↑d). */
   readonly rotatedKernel: Grid<Scalar>;
-  /** The result on the padded grid; rows and columns the stride never reaches are 0. */
+  /** δ̃ ⋆ rot180(K↑d), on the padded grid (H_p × W_p). */
   readonly paddedGradient: Grid<Scalar>;
 }
 
-// ∂L/∂X̃ = pad_{d(k−1)}(δ spread by s) ⋆ rot180(K dilated by d)
+// ∂L/∂x̃_uv = Σ δ_ij k_mn over s(i−1)+d(m−1)+1 = u, s(j−1)+d(n−1)+1 = v  =  (δ̃ ⋆ rot180(K↑d))_uv
 export function transposedConvolution(g: ConvGeometry, kernel: Grid<Scalar>, delta: Grid<Scalar>): TransposedParts {
-  const [sh, sw] = g.stride;
-  const [dh, dw] = g.dilation;
-  const spanRows = dh * (g.kernel.rows - 1);
-  const spanCols = dw * (g.kernel.cols - 1);
-  const spreadDelta = makeGrid(sh * (delta.rows - 1) + 1 + 2 * spanRows, sw * (delta.cols - 1) + 1 + 2 * spanCols, (r, c) => {
-    const i = r - spanRows;
-    const j = c - spanCols;
-    return i >= 0 && j >= 0 && i % sh === 0 && j % sw === 0 && i / sh < delta.rows && j / sw < delta.cols ? at(delta, i / sh, j / sw) : ZERO;
+  const spanRows = g.dilation[0] * (g.kernel.rows - 1);
+  const spanCols = g.dilation[1] * (g.kernel.cols - 1);
+  const spread = spreadGrid(delta, g.stride);
+  const paddedDelta = makeGrid(g.padded.rows + spanRows, g.padded.cols + spanCols, (r, c) => {
+    const [i, j] = [r - spanRows, c - spanCols];
+    return i >= 0 && j >= 0 && i < spread.rows && j < spread.cols ? at(spread, i, j) : ZERO;
   });
   const rotatedKernel = makeGrid(spanRows + 1, spanCols + 1, (r, c) => {
-    const m = (spanRows - r) / dh;
-    const n = (spanCols - c) / dw;
+    const m = (spanRows - r) / g.dilation[0];
+    const n = (spanCols - c) / g.dilation[1];
     return Number.isInteger(m) && Number.isInteger(n) ? at(kernel, m, n) : ZERO;
   });
-  const reached = correlate(spreadDelta, rotatedKernel, {
-    stride: [1, 1],
-    dilation: [1, 1],
-    rows: spreadDelta.rows - rotatedKernel.rows + 1,
-    cols: spreadDelta.cols - rotatedKernel.cols + 1,
-  });
-  const paddedGradient = makeGrid(g.padded.rows, g.padded.cols, (r, c) => (r < reached.rows && c < reached.cols ? at(reached, r, c) : ZERO));
-  return { spreadDelta, rotatedKernel, paddedGradient };
+  const paddedGradient = correlate(paddedDelta, rotatedKernel, { stride: [1, 1], dilation: [1, 1], rows: g.padded.rows, cols: g.padded.cols });
+  return { paddedDelta, rotatedKernel, paddedGradient };
 }

@@ -8,13 +8,23 @@ export interface RenderOptions {
   readonly version: string;
 }
 
+/** A file a renderer makes besides its document (the Markdown's figures), for the caller to write. */
+export interface OutputFile {
+  readonly name: string;
+  readonly contents: string;
+}
+
 /** How one format writes each part; renderBody strings them together. */
 export interface Writer {
   section(section: Section, body: string, index: number): string;
   /** index: the step's place in its section, for an anchor unique in the document. */
   step(step: Step, body: string, index: number, section: Section): string;
   text(text: Text): string;
-  block(block: Exclude<Block, { kind: 'text' }>): string;
+  /** Sentences as one paragraph. */
+  paragraph(texts: readonly Text[]): string;
+  block(block: Exclude<Block, { kind: 'text' | 'paragraph' }>): string;
+  /** What goes between two blocks of a step: a blank line unless the format needs otherwise. */
+  between?(before: Block, after: Block): string;
 }
 
 export function renderBody(derivation: Derivation, writer: Writer): string {
@@ -23,7 +33,11 @@ export function renderBody(derivation: Derivation, writer: Writer): string {
       writer.section(
         section,
         section.steps
-          .map((step, index) => writer.step(step, step.blocks.map((block) => (block.kind === 'text' ? writer.text(block.text) : writer.block(block))).join('\n\n'), index, section))
+          .map((step, index) => {
+            const blocks = step.blocks.map((block) => (block.kind === 'text' ? writer.text(block.text) : block.kind === 'paragraph' ? writer.paragraph(block.texts) : writer.block(block)));
+            const body = blocks.map((written, k) => (k === 0 ? written : `${writer.between?.(step.blocks[k - 1], step.blocks[k]) ?? '\n\n'}${written}`)).join('');
+            return writer.step(step, body, index, section);
+          })
           .join('\n\n'),
         sectionIndex,
       ),
@@ -31,14 +45,29 @@ export function renderBody(derivation: Derivation, writer: Writer): string {
     .join('\n\n');
 }
 
-/** The heading is the problem's title when it has one (with convgrad's title beneath), else convgrad's title. */
+/** The heading is the problem's title when it has one (with the document's own title beneath), else the document's title. */
 export function headings(derivation: Derivation, strings: Strings): { heading: string; subtitle?: string } {
-  if (derivation.heading) return { heading: strings[derivation.heading] };
-  return derivation.title === undefined ? { heading: strings['doc.title'] } : { heading: derivation.title, subtitle: strings['doc.title'] };
+  const own = strings[derivation.heading ?? 'doc.title'];
+  return derivation.title === undefined ? { heading: own } : { heading: derivation.title, subtitle: own };
 }
 
 export function generatedText(options: RenderOptions): Text {
   return { key: 'doc.generated', params: { version: { text: options.version } } };
+}
+
+/** Between the sentences of a paragraph: a space in English, nothing after a Chinese full stop. */
+export function sentenceJoiner(language: RenderOptions['language']): string {
+  return language === 'zh' ? '' : ' ';
+}
+
+/** What ends a heading run in at the start of a paragraph: a full stop in English; in Chinese the bold heading and a space. */
+export function runInEnd(language: RenderOptions['language']): string {
+  return language === 'zh' ? '' : '.';
+}
+
+/** The only step of a section, or one titled as its section, takes no heading of its own: the section's says it. */
+export function headingless(step: Step, section: Section): boolean {
+  return section.steps.length === 1 || step.title.key === section.title.key;
 }
 
 /** The anchor of a step: its section and its place there (a rule may fire in several steps). */

@@ -5,10 +5,10 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import katex from 'katex';
 import type { Block, Chain, Derivation, Text } from '../derivation/step.js';
-import { plotLayout } from './plot.js';
+import { panelSvg, plotSvg } from './figure-svg.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
-import { generatedText, headings, renderBody, stepAnchor, type RenderOptions } from './document.js';
-import { alignedBody } from './layout.js';
+import { generatedText, headingless, headings, renderBody, sentenceJoiner, stepAnchor, type RenderOptions } from './document.js';
+import { alignedBody, cellTex, SCREEN_LINE_WIDTH } from './layout.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
 
@@ -30,17 +30,28 @@ export function renderMath(tex: string, displayMode: boolean): string {
 }
 
 function textHtml(text: Text, strings: Strings): string {
-  return segments(text, strings)
-    .map((s) => (s.kind === 'math' ? renderMath(s.value, false) : escapeHtml(s.value)))
+  const parts = segments(text, strings);
+  return parts
+    .map((s, k) => {
+      if (s.kind !== 'math') return escapeHtml(k > 0 && parts[k - 1].kind === 'math' ? s.value.slice(TRAILING.exec(s.value)![0].length) : s.value);
+      // Math keeps the punctuation right after it on its line (a browser may break before ： or , after a formula).
+      const next = parts[k + 1];
+      const trailing = next && next.kind !== 'math' ? TRAILING.exec(next.value)![0] : '';
+      return trailing === '' ? renderMath(s.value, false) : `<span class="nowrap">${renderMath(s.value, false)}${escapeHtml(trailing)}</span>`;
+    })
     .join('');
 }
+
+/** Punctuation that closes a clause, which must not start a line. */
+const TRAILING = /^[,.:;!?)\]，。：；、！？）」』]*/;
 
 /**
  * Chains aligned at their = signs; where several share a line (the planes of a tensor), each is a box
  * of its own in a row that wraps on a narrow screen instead of running off it.
  */
 function chainsHtml(block: Extract<Block, { kind: 'chains' }>): string {
-  const aligned = (chains: readonly Chain[], groupSize?: number) => renderMath(`\\begin{aligned}\n${alignedBody(chains, groupSize)}\n\\end{aligned}`, true);
+  if (block.boxed) return renderMath(`\\boxed{\\begin{aligned}\n${alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH)}\n\\end{aligned}}`, true);
+  const aligned = (chains: readonly Chain[], groupSize?: number) => renderMath(`\\begin{aligned}\n${alignedBody(chains, groupSize, SCREEN_LINE_WIDTH)}\n\\end{aligned}`, true);
   const runs = lineRuns(block.chains);
   if (runs.every((run) => !run.shared)) return aligned(block.chains, block.groupSize);
   return runs.map((run) => (run.shared ? `<div class="planes">${run.chains.map((c) => aligned([c])).join('')}</div>` : aligned(run.chains))).join('');
@@ -68,19 +79,24 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
   const strings = stringsFor(options.language);
   const body = renderBody(derivation, {
     section: (section, inner) => `<section id="${section.id}">\n<h2>${textHtml(section.title, strings)}</h2>\n${inner}\n</section>`,
-    step: (step, inner, index, section) => `<h3 id="${stepAnchor(section, index)}">${textHtml(step.title, strings)}</h3>\n${inner}`,
+    step: (step, inner, index, section) => (headingless(step, section) ? inner : `<h3 id="${stepAnchor(section, index)}">${textHtml(step.title, strings)}</h3>\n${inner}`),
     text: (text) => `<p>${textHtml(text, strings)}</p>`,
+    paragraph: (texts) => `<p>${texts.map((t) => textHtml(t, strings)).join(sentenceJoiner(options.language))}</p>`,
     block: (block) => {
       if (block.kind === 'chains') {
         // The formula's LaTeX, to copy: in a <details>, so the page needs no script.
-        const source = `\\begin{aligned}\n${alignedBody(block.chains, block.groupSize)}\n\\end{aligned}`;
+        const source = `\\begin{aligned}\n${alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH)}\n\\end{aligned}`;
         return `<div class="math">${chainsHtml(block)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
       }
-      if (block.kind === 'plot') return plotSvg(block, strings);
+      if (block.kind === 'plot') return `<figure class="plot">${plotSvg(block, textHtml(block.xLabel, strings), textHtml(block.yLabel, strings), false)}</figure>`;
       if (block.kind === 'space') return '<div class="work"></div>';
-      if (block.kind === 'figure') return figureHtml(block);
+      if (block.kind === 'figure') return figureHtml(block, strings, sentenceJoiner(options.language));
+      if (block.kind === 'legend') {
+        const entries = block.entries.map((e) => `<div><dt>${renderMath(e.symbol, false)}</dt><dd>${textHtml(e.meaning, strings)}</dd></div>`).join('');
+        return `<dl class="legend">${entries}</dl>`;
+      }
       const header = block.header.map((t) => `<th>${textHtml(t, strings)}</th>`).join('');
-      const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${renderMath(`\\displaystyle ${cell}`, false)}</td>`).join('')}</tr>`).join('\n');
+      const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${cell === '' ? '' : renderMath(`\\displaystyle ${cellTex(cell, SCREEN_LINE_WIDTH - 14)}`, false)}</td>`).join('')}</tr>`).join('\n');
       return `<table class="grid">\n<thead><tr>${header}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
     },
   });
@@ -114,41 +130,18 @@ function katexCss(): string {
   return inlinedCss;
 }
 
-// An SVG line chart in the text's own colour (so it follows dark mode and prints).
-function plotSvg(block: Extract<Block, { kind: 'plot' }>, strings: Strings): string {
-  const [width, height, left, bottom, top] = [460, 200, 70, 40, 34];
-  const layout = plotLayout(block.x, block.y, width, height);
-  const px = (x: number) => (left + x).toFixed(2);
-  const py = (y: number) => (top + height - y).toFixed(2);
-  const points = layout.points.map(([x, y]) => `${px(x)},${py(y)}`).join(' ');
-  const dots = layout.points.map(([x, y]) => `<circle cx="${px(x)}" cy="${py(y)}" r="3"/>`).join('');
-  const xTicks = layout.xTicks.map((t) => `<text x="${px(t.at)}" y="${top + height + 18}" text-anchor="middle">${escapeHtml(t.label)}</text>`).join('');
-  const yTicks = layout.yTicks.map((t) => `<text x="${left - 8}" y="${py(t.at)}" text-anchor="end" dominant-baseline="middle">${escapeHtml(t.label)}</text>`).join('');
-  const axes = `<path d="M${left},${top} V${top + height} H${left + width + 10}" fill="none" stroke="currentColor" stroke-opacity="0.5"/>`;
-  const labels = `<text x="${left + width + 14}" y="${top + height + 4}">${textHtml(block.xLabel, strings)}</text><text x="${left}" y="${top - 18}" text-anchor="middle">${textHtml(block.yLabel, strings)}</text>`;
-  return `<figure class="plot"><svg viewBox="0 0 ${left + width + 70} ${top + height + bottom}" role="img" font-size="13" fill="currentColor">${axes}${xTicks}${yTicks}${labels}<polyline points="${points}" fill="none" stroke="currentColor" stroke-width="2"/>${dots}</svg></figure>`;
-}
-
 /** The table of contents: each section, and its steps, linked. */
 function contentsHtml(derivation: Derivation, strings: Strings): string {
   const items = derivation.sections.map((section) => {
-    const steps = section.steps.map((step, index) => `<li><a href="#${stepAnchor(section, index)}">${textHtml(step.title, strings)}</a></li>`).join('');
+    const steps = section.steps.flatMap((step, index) => (headingless(step, section) ? [] : [`<li><a href="#${stepAnchor(section, index)}">${textHtml(step.title, strings)}</a></li>`])).join('');
     return `<li><a href="#${section.id}">${textHtml(section.title, strings)}</a><ol>${steps}</ol></li>`;
   });
   return `<nav class="contents"><h2>${escapeHtml(strings['doc.contents'])}</h2><ol>${items.join('\n')}</ol></nav>`;
 }
 
-// Each panel an SVG grid, 26 px a cell: marked cells shaded, padded cells' text faint, the caption below in KaTeX.
-function figureHtml(block: Extract<Block, { kind: 'figure' }>): string {
-  const size = 26;
-  const panels = block.panels.map((p) => {
-    const cells = p.cells.map((text, k) => {
-      const [x, y] = [(k % p.cols) * size, Math.floor(k / p.cols) * size];
-      const mark = p.marks[k];
-      return `<rect x="${x}" y="${y}" width="${size}" height="${size}" class="${mark}"/><text x="${x + size / 2}" y="${y + size / 2}" class="${mark}">${escapeHtml(text)}</text>`;
-    });
-    const svg = `<svg viewBox="-1 -1 ${p.cols * size + 2} ${p.rows * size + 2}" width="${p.cols * size + 2}" role="img">${cells.join('')}</svg>`;
-    return `<figure>${svg}<figcaption>${renderMath(p.caption, false)}</figcaption></figure>`;
-  });
-  return `<div class="figure">${panels.join('')}</div>`;
+// Each panel an SVG grid: shaded cells in their formula's colour, padded cells faint, the caption below in KaTeX.
+function figureHtml(block: Extract<Block, { kind: 'figure' }>, strings: Strings, joiner: string): string {
+  const panels = block.panels.map((p) => `<figure>${panelSvg(p)}<figcaption>${renderMath(p.caption, false)}</figcaption></figure>`);
+  const note = block.notes.length > 0 ? `<p class="figure-note">${block.notes.map((t) => textHtml(t, strings)).join(joiner)}</p>` : '';
+  return `<div class="figure">${panels.join('')}</div>${note}`;
 }

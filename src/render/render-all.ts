@@ -1,11 +1,13 @@
-// Every requested format of one solved problem, as file name extension → contents.
+// Every requested format of one solved problem: each document by its format, and the files a document
+// links to (the Markdown's figures), for the caller to write beside it.
 import { derive } from '../derivation/derive.js';
 import type { Detail } from '../derivation/elide.js';
 import { resultJson } from '../result/result-document.js';
 import type { Language } from '../strings/strings.js';
 import type { Solution } from '../trajectory/train.js';
+import type { OutputFile } from './document.js';
 import { renderHtml } from './html.js';
-import { renderMarkdown } from './markdown.js';
+import { markdownFigures, renderMarkdown } from './markdown.js';
 import { renderTex } from './tex.js';
 
 /** The formats convgrad writes; pdf is typeset from tex by the TeX installation (src/render/pdf.ts). */
@@ -16,14 +18,26 @@ export type TextFormat = Exclude<Format, 'pdf'>;
 /** The formats written when none is asked for. */
 export const DEFAULT_FORMATS: readonly Format[] = ['tex', 'html', 'md', 'json'];
 
-export function renderAll(solution: Solution, formats: readonly TextFormat[], options: { language: Language; version: string; detail?: Detail }): Map<Format, string> {
+export interface Rendered {
+  /** Each document by its format. */
+  readonly documents: Map<Format, string>;
+  /** Files the documents link to, named after the stem (the Markdown's figures: seed.figure-1.svg …). */
+  readonly files: readonly OutputFile[];
+}
+
+export function renderAll(solution: Solution, formats: readonly TextFormat[], options: { language: Language; version: string; detail?: Detail; stem?: string }): Rendered {
   const derivation = formats.some((f) => f !== 'json') ? derive(solution, options.detail) : undefined;
-  const out = new Map<Format, string>();
+  const documents = new Map<Format, string>();
+  const files: OutputFile[] = [];
+  const markdown = { ...options, ...(options.stem === undefined ? {} : { figures: options.stem }) };
   for (const format of formats) {
-    if (format === 'json') out.set(format, resultJson(solution));
-    else if (format === 'tex') out.set(format, renderTex(derivation!, options));
-    else if (format === 'html') out.set(format, renderHtml(derivation!, options));
-    else out.set(format, renderMarkdown(derivation!, options));
+    if (format === 'json') documents.set(format, resultJson(solution));
+    else if (format === 'tex') documents.set(format, renderTex(derivation!, options));
+    else if (format === 'html') documents.set(format, renderHtml(derivation!, options));
+    else {
+      documents.set(format, renderMarkdown(derivation!, markdown));
+      files.push(...markdownFigures(derivation!, markdown));
+    }
   }
-  return out;
+  return { documents, files };
 }

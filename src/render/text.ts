@@ -21,9 +21,12 @@ export function segments(text: Text, strings: Strings): Segment[] {
         return;
       }
       const param = text.params?.[name];
+      // A sentence with a hole in it ("times ¼ from the :") is a bug: refuse it rather than print it.
       if (param === undefined) throw new Error(`internal error: string ${text.key} needs {${name}}`);
+      const filled = 'math' in param ? param.math : 'word' in param ? strings[param.word] : param.text;
+      if (filled === undefined || filled.trim() === '') throw new Error(`internal error: string ${text.key} was given an empty {${name}}`);
       if (one !== undefined) out.push({ kind: 'text', value: 'math' in param && Number(param.math) === 1 ? one : other });
-      else out.push('math' in param ? { kind: 'math', value: param.math } : { kind: 'text', value: 'word' in param ? strings[param.word] : param.text });
+      else out.push('math' in param ? { kind: 'math', value: filled } : { kind: 'text', value: filled });
     });
   });
   return out;

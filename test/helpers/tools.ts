@@ -22,3 +22,4 @@ export const torch = () => tool('PyTorch', [PYTHON, '-c', 'import torch'], 'apt-
 export const pdflatex = () => tool('pdflatex', ['pdflatex', '--version'], 'apt-get install texlive-latex-base texlive-latex-recommended texlive-fonts-recommended');
 export const xelatex = () => tool('xelatex with ctex', ['sh', '-c', 'xelatex --version && kpsewhich ctexart.cls'], 'apt-get install texlive-xetex texlive-lang-chinese fonts-noto-cjk');
 export const chromium = () => tool('Chromium', ['/usr/bin/chromium', '--version'], 'apt-get install chromium');
+export const pdfinfo = () => tool('pdfinfo', ['pdfinfo', '-v'], 'apt-get install poppler-utils');
