@@ -8,13 +8,12 @@ import { parseProblemText } from '../problem/parse-problem.js';
 import { formatDiagnostic, type Diagnostic, type Problem } from '../problem/problem.js';
 import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
 import { DEFAULT_FORMATS, FORMATS, renderAll, type Format, type TextFormat } from '../render/render-all.js';
-import { compilePdf } from '../render/pdf.js';
+import { compilePdf } from './pdf.js';
 import { renderTex } from '../render/tex.js';
 import { renderHtml } from '../render/html.js';
 import { markdownFigures, renderMarkdown } from '../render/markdown.js';
 import { DIFFICULTIES, exercises, type Difficulty } from '../quiz/generate.js';
 import { answerKey, exerciseSheet } from '../quiz/documents.js';
-import { packageRoot } from '../render/templates.js';
 import { LANGUAGES, type Language } from '../strings/strings.js';
 import { solve, type Solution } from '../trajectory/train.js';
 import { torchScript } from '../engines/torch-script.js';
@@ -92,8 +91,9 @@ Examples:
   $ convgrad check problem.json                     convgrad against finite differences, TF.js, PyTorch
   $ convgrad torch problem.json | python3           the same problem in PyTorch, every number asserted`;
 
+/** The package's version: package.json is two folders above this file, in src/cli/ and dist/cli/ alike. */
 export function version(): string {
-  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version;
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 export async function main(argv: readonly string[], outerIo: Io): Promise<number> {

@@ -1,14 +1,12 @@
 // The HTML page: every formula rendered now by KaTeX, KaTeX's stylesheet and fonts inlined, no script,
 // no network: one self-contained file that also prints on A4.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import katex from 'katex';
 import type { Block, Chain, Derivation, Text } from '../derivation/step.js';
 import { panelSvg, plotSvg } from './figure-svg.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
 import { generatedText, headingless, headings, renderBody, sentenceJoiner, stepAnchor, type RenderOptions } from './document.js';
 import { alignedBody, cellTex, SCREEN_LINE_WIDTH } from './layout.js';
+import { KATEX_CSS } from './assets.generated.js';
 import { fillTemplate, readTemplate } from './templates.js';
 import { segments } from './text.js';
 
@@ -104,7 +102,7 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
   return fillTemplate('derivation.html', {
     lang: options.language === 'zh' ? 'zh-Hans' : 'en',
     title: escapeHtml(heading),
-    katexCss: katexCss(),
+    katexCss: KATEX_CSS,
     style: readTemplate('style.css').trimEnd(),
     heading: escapeHtml(heading),
     subtitle: subtitle === undefined ? '' : `<p class="subtitle">${escapeHtml(subtitle)}</p>`,
@@ -113,21 +111,6 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
     body,
     generated: textHtml(generatedText(options), strings),
   });
-}
-
-let inlinedCss: string | undefined;
-
-/** katex.min.css with each font as a woff2 data: URL (every browser that KaTeX supports reads woff2). */
-function katexCss(): string {
-  if (inlinedCss !== undefined) return inlinedCss;
-  const dist = dirname(createRequire(import.meta.url).resolve('katex'));
-  const css = readFileSync(join(dist, 'katex.min.css'), 'utf8');
-  inlinedCss = css.replace(/src:url\((fonts\/[^)]+\.woff2)\) format\("woff2"\)(?:,url\([^)]+\) format\("[a-z]+"\))*/g, (_, file: string) => {
-    const data = readFileSync(join(dist, file)).toString('base64');
-    return `src:url(data:font/woff2;base64,${data}) format("woff2")`;
-  });
-  if (/url\(fonts\//.test(inlinedCss)) throw new Error('internal error: a KaTeX font was left as a link');
-  return inlinedCss;
 }
 
 /** The table of contents: each section, and its steps, linked. */

@@ -10,7 +10,7 @@ import { renderHtml } from './html.js';
 import { markdownFigures, renderMarkdown } from './markdown.js';
 import { renderTex } from './tex.js';
 
-/** The formats convgrad writes; pdf is typeset from tex by the TeX installation (src/render/pdf.ts). */
+/** The formats convgrad writes; pdf is typeset from tex by the TeX installation (src/cli/pdf.ts). */
 export const FORMATS = ['tex', 'html', 'md', 'json', 'pdf'] as const;
 export type Format = (typeof FORMATS)[number];
 export type TextFormat = Exclude<Format, 'pdf'>;
