@@ -3,8 +3,8 @@
 import { roundedTex } from '../expr/to-tex.js';
 import { toTerminatingDecimal } from '../numbers/rational.js';
 import { asDouble, isExact, type Scalar } from '../numbers/scalar.js';
-import { inputChannel, isPaddingCell, tap } from '../model/geometry.js';
-import { at, makeGrid, type Grid } from '../model/grid.js';
+import { inputChannel, isPaddingCell, tap } from '../ops/conv2d/geometry.js';
+import { at, makeGrid, type Grid } from '../tensor/grid.js';
 import type { DerivationContext } from './context.js';
 import { coloured } from './palette.js';
 import type { Block, FigureCell, Panel, Text } from './step.js';

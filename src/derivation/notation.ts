@@ -2,7 +2,7 @@
 // b and nothing else; the optimizer's state goes by PyTorch's names (the momentum buffer buf, exp_avg m,
 // exp_avg_sq v); Huber's and smooth L1's thresholds are written by their field names, since δ is ∂L/∂σ.
 import type { Optimizer } from '../problem/problem.js';
-import { hasPadding } from '../model/geometry.js';
+import { hasPadding } from '../ops/conv2d/geometry.js';
 import type { DerivationContext } from './context.js';
 import type { StringKey } from '../strings/strings.js';
 import type { LegendEntry } from './step.js';

@@ -2,7 +2,7 @@
 import { fractionTex, rationalTex, roundedTex, scalarTex, shownExactly } from '../expr/to-tex.js';
 import { rational, toTerminatingDecimal, type Rational } from '../numbers/rational.js';
 import { sign, type Scalar } from '../numbers/scalar.js';
-import { at, type Grid } from '../model/grid.js';
+import { at, type Grid } from '../tensor/grid.js';
 import { elidePieces, type Elision } from './elide.js';
 import type { Chain } from './step.js';
 

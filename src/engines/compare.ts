@@ -3,7 +3,7 @@
 // follow a pattern. An entry a kink can reach may take the kink's other side, where the engine's own
 // forward values left the kink (kinks.ts decides which).
 import { parseRational, toDouble } from '../numbers/rational.js';
-import { nestedIndex, type Nested as NestedOf, type Tensor } from '../model/tensor.js';
+import { nestedIndex, type Nested as NestedOf, type Tensor } from '../tensor/tensor.js';
 import type { ResultDocument } from '../result/result-document.js';
 import { differenceHint } from './hints.js';
 import { withinTolerance, type Tolerance } from './tolerance.js';

@@ -3,7 +3,7 @@
 import { add, asDouble, isExact, sub, type Scalar } from '../numbers/scalar.js';
 import { rational, type Rational } from '../numbers/rational.js';
 import { forward, initialParameters } from '../model/forward.js';
-import { nestedIndex, toNested, type Tensor } from '../model/tensor.js';
+import { nestedIndex, toNested, type Tensor } from '../tensor/tensor.js';
 import type { Problem } from '../problem/problem.js';
 import type { Solution } from '../trajectory/train.js';
 import type { Nested } from './compare.js';

@@ -8,7 +8,7 @@
 // At a kink each engine takes a side; TF.js is written to take PyTorch's.
 import { toDouble } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
-import { toNested, type Tensor } from '../model/tensor.js';
+import { toNested, type Tensor } from '../tensor/tensor.js';
 import type { ResultDocument } from '../result/result-document.js';
 import type { Nested } from './compare.js';
 import type * as TF from '@tensorflow/tfjs';

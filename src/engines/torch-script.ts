@@ -10,7 +10,7 @@ import { torchTree } from '../expr/user-expression.js';
 import { fillTemplate } from '../render/templates.js';
 import { formatJson, resultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
-import { toNested, type Tensor } from '../model/tensor.js';
+import { toNested, type Tensor } from '../tensor/tensor.js';
 import { documentReach, kinkSites } from './kinks.js';
 import { documentQuantities } from './result-reader.js';
 import { DTYPE_TOLERANCES } from './tolerance.js';

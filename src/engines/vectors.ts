@@ -5,7 +5,7 @@
 import { toExactString, type Rational } from '../numbers/rational.js';
 import { asDouble, exact, isExact, type Scalar } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
-import { toNested, type Tensor } from '../model/tensor.js';
+import { toNested, type Tensor } from '../tensor/tensor.js';
 import type { Solution } from '../trajectory/train.js';
 import { npy } from './npy.js';
 

@@ -3,13 +3,13 @@
 import { mul, sum, type Scalar } from '../numbers/scalar.js';
 import { rational, type Rational } from '../numbers/rational.js';
 import type { Problem } from '../problem/problem.js';
-import { activate } from './activation.js';
-import { convForward, padInput } from './conv.js';
-import { convGeometry, type ConvGeometry } from './geometry.js';
-import { headForward } from './head.js';
-import { elementLoss } from './loss.js';
-import { poolForward, type Pooled } from './pool.js';
-import { mapTensor, type Tensor } from './tensor.js';
+import { activate } from '../ops/activation/activation.js';
+import { convForward, padInput } from '../ops/conv2d/conv.js';
+import { convGeometry, type ConvGeometry } from '../ops/conv2d/geometry.js';
+import { headForward } from '../ops/head/head.js';
+import { elementLoss } from '../ops/loss/loss.js';
+import { poolForward, type Pooled } from '../ops/pool/pool.js';
+import { mapTensor, type Tensor } from '../tensor/tensor.js';
 
 /** The trainable parameters: what the optimizer changes. */
 export interface Parameters {

@@ -4,8 +4,8 @@
 import { compare, isExact, ZERO } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
 import type { Forward } from './forward.js';
-import { windowCells } from './pool.js';
-import { offset } from './tensor.js';
+import { windowCells } from '../ops/pool/pool.js';
+import { offset } from '../tensor/tensor.js';
 
 export interface Kinks {
   /** Flat indices of σ exactly at the activation's kink, 0. */

@@ -2,8 +2,8 @@
 // the time of its steps, the size of its derivation. A problem over a limit is refused with those
 // numbers (exit 2, nothing written). The costs are models fitted on measurements (the constants
 // below say on what); each errs on the side of the larger estimate.
-import { channelsPerGroup, convGeometry, type ConvGeometry } from './geometry.js';
-import { pooledExtent } from './pool.js';
+import { channelsPerGroup, convGeometry, type ConvGeometry } from '../ops/conv2d/geometry.js';
+import { pooledExtent } from '../ops/pool/pool.js';
 import type { Diagnostic, Problem } from '../problem/problem.js';
 import { isExact, type Scalar } from '../numbers/scalar.js';
 

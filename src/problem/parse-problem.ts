@@ -1,8 +1,8 @@
 // Reads a problem file: JSON text in, a normalized Problem or every diagnostic out. Never throws for bad input.
 import { parseRational, rational, readRational, type Rational, isInteger, ZERO } from '../numbers/rational.js';
-import { fromNested, reshape, type Nested, type Tensor } from '../model/tensor.js';
-import { outputExtent } from '../model/geometry.js';
-import { pooledExtent } from '../model/pool.js';
+import { fromNested, reshape, type Nested, type Tensor } from '../tensor/tensor.js';
+import { outputExtent } from '../ops/conv2d/geometry.js';
+import { pooledExtent } from '../ops/pool/pool.js';
 import { parseUserExpression } from '../expr/user-expression.js';
 import { JsonNumber, JsonSyntaxError, parseJsonSource, type JsonValue } from './json-source.js';
 import type {

@@ -1,7 +1,7 @@
 // The normalized problem: every default filled in, every number exact, every tensor 4-D. The only
 // shape the rest of convgrad reads; the forms the problem wrote its tensors in are kept for output.
 import type { Rational } from '../numbers/rational.js';
-import type { Tensor } from '../model/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { UserExpression } from '../expr/user-expression.js';
 
 export type Pair = readonly [number, number];

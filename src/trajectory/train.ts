@@ -4,10 +4,10 @@
 // not grow with the steps times the maps.
 import { asDouble, isExact, type Scalar } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
-import { backward, type Gradients } from '../gradients/backward.js';
+import { backward, type Gradients } from '../model/backward.js';
 import { forward, initialParameters, type Forward, type Parameters } from '../model/forward.js';
 import { exactStepCost, EXACT_BUDGET } from '../model/workload.js';
-import { optimizerStep, type OptimizerState, type StepRecord } from './optimizers.js';
+import { optimizerStep, type OptimizerState, type StepRecord } from '../optim/optimizers.js';
 
 /** ∂L/∂K and ∂L/∂b: the gradients the optimizer takes. */
 export interface ParameterGradients {

@@ -1,9 +1,9 @@
 // Section 1: what is given. Every setting the answers depend on is named with its value, and nothing
 // is said that the problem does not do (no bias sentence without a bias, S the sum of what it sums).
 import { rationalTex, symbolTex } from '../../expr/to-tex.js';
-import { makeGrid } from '../../model/grid.js';
-import { inputSym, kernelSym } from '../../model/conv.js';
-import { channelsPerGroup } from '../../model/geometry.js';
+import { makeGrid } from '../../tensor/grid.js';
+import { inputSym, kernelSym } from '../../ops/conv2d/conv.js';
+import { channelsPerGroup } from '../../ops/conv2d/geometry.js';
 import type { StringKey } from '../../strings/strings.js';
 import { activationTex, lossTex } from '../formulas.js';
 import { legendEntries } from '../notation.js';

@@ -1,13 +1,13 @@
 // Section 4: the optimizer. Its rule in general form, then each step entry by entry (the first few
 // in full), the trajectory as a table and the loss as a curve.
-import type { Grid } from '../../model/grid.js';
+import type { Grid } from '../../tensor/grid.js';
 import type { Rational } from '../../numbers/rational.js';
 import { powerTex, rationalTex, scalarTex, shownExactly, symbolTex } from '../../expr/to-tex.js';
-import { biasSym, kernelSym } from '../../model/conv.js';
-import { unravel } from '../../model/tensor.js';
+import { biasSym, kernelSym } from '../../ops/conv2d/conv.js';
+import { unravel } from '../../tensor/tensor.js';
 import { asDouble, ZERO, type Scalar } from '../../numbers/scalar.js';
 import type { Optimizer } from '../../problem/problem.js';
-import type { OptimizerState } from '../../trajectory/optimizers.js';
+import type { OptimizerState } from '../../optim/optimizers.js';
 import { flatGradients, flatParameters, type TrainingStep } from '../../trajectory/train.js';
 import { planeChains, planes } from '../planes.js';
 import { chain, exactMatrix, operandTex, partial, rounded, withValues } from '../tex.js';

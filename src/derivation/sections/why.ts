@@ -1,7 +1,7 @@
 // Section 4: why the compact rules hold. The three rules in index form, derived by substituting indices in
 // σ with stride s, padding p and dilation d; where the 180° turn comes from; and the matrix view
 // (im2col: vec σ = M vec X̃, so ∂L/∂vec X̃ = Mᵀ vec δ, the transposed convolution).
-import { channelsPerGroup, hasPadding } from '../../model/geometry.js';
+import { channelsPerGroup, hasPadding } from '../../ops/conv2d/geometry.js';
 import { convolutionMatrixFigure } from '../figures.js';
 import { chain, partial } from '../tex.js';
 import type { DerivationContext } from '../context.js';

@@ -1,7 +1,7 @@
 // The pooling stage: each window of the map reduced to one entry, and the way its gradient flows back.
-import { add, compare, exact, mul, ZERO, type Scalar } from '../numbers/scalar.js';
-import type { Pool } from '../problem/problem.js';
-import { makeTensor, offset, type Tensor } from './tensor.js';
+import { add, compare, exact, mul, ZERO, type Scalar } from '../../numbers/scalar.js';
+import type { Pool } from '../../problem/problem.js';
+import { makeTensor, offset, type Tensor } from '../../tensor/tensor.js';
 
 export interface Pooled {
   readonly output: Tensor<Scalar>;

@@ -1,12 +1,12 @@
 // The convolution stage (PyTorch's Conv2d is a cross-correlation): forward, its symbolic form, and the
 // rules of its backward pass. Maps are [N][C][H][W], the kernel [C_out][C_in/groups][kh][kw].
-import { add as addScalar, ZERO, type Scalar } from '../numbers/scalar.js';
-import type { Rational } from '../numbers/rational.js';
-import { addAll, mul, sym, type Expr, type Sym } from '../expr/expr.js';
-import { at, makeGrid, type Grid } from './grid.js';
+import { add as addScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
+import type { Rational } from '../../numbers/rational.js';
+import { addAll, mul, sym, type Expr, type Sym } from '../../expr/expr.js';
+import { at, makeGrid, type Grid } from '../../tensor/grid.js';
 import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from './geometry.js';
-import { get, makeTensor, offset, type Tensor } from './tensor.js';
-import { sumsOfProducts } from './dense.js';
+import { get, makeTensor, offset, type Tensor } from '../../tensor/tensor.js';
+import { sumsOfProducts } from '../../numbers/sums-of-products.js';
 
 /** X̃: the input inside its border (zeros, or copies of input entries for the other padding modes). */
 export function padInput(g: ConvGeometry, input: Tensor<Rational>): Tensor<Rational> {

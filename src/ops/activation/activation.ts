@@ -1,8 +1,8 @@
 // The activation stage: a = f(σ) entry by entry, and its local derivative f'(σ), with PyTorch's choice at the kinks.
-import { evaluateUserExpression } from '../expr/user-expression.js';
-import { asDouble, compare, mul, ONE, sub, ZERO, type Scalar } from '../numbers/scalar.js';
-import type { Activation } from '../problem/problem.js';
-import { ProblemError } from '../problem/problem-error.js';
+import { evaluateUserExpression } from '../../expr/user-expression.js';
+import { asDouble, compare, mul, ONE, sub, ZERO, type Scalar } from '../../numbers/scalar.js';
+import type { Activation } from '../../problem/problem.js';
+import { ProblemError } from '../../problem/problem-error.js';
 
 export function activate(f: Activation, x: Scalar): Scalar {
   switch (f.type) {

@@ -2,13 +2,13 @@
 // ∂L/∂y → ∂L/∂p (head) → ∂L/∂a (pooling) → δ = ∂L/∂σ (activation) → ∂L/∂K, ∂L/∂b, ∂L/∂X̃ → ∂L/∂X (padding).
 import { mul, type Scalar } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
-import { activationSlope } from '../model/activation.js';
-import { biasGradient, foldPadding, kernelGradient, paddedInputGradient } from '../model/conv.js';
-import { reductionWeight, type Forward, type Parameters } from '../model/forward.js';
-import { headSlope } from '../model/head.js';
-import { elementLossSlope } from '../model/loss.js';
-import { poolBackward } from '../model/pool.js';
-import type { Tensor } from '../model/tensor.js';
+import { activationSlope } from '../ops/activation/activation.js';
+import { biasGradient, foldPadding, kernelGradient, paddedInputGradient } from '../ops/conv2d/conv.js';
+import { reductionWeight, type Forward, type Parameters } from './forward.js';
+import { headSlope } from '../ops/head/head.js';
+import { elementLossSlope } from '../ops/loss/loss.js';
+import { poolBackward } from '../ops/pool/pool.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 export interface Gradients {
   /** ∂L/∂y for every prediction entry: (1/n or 1) · ∂l/∂y */

@@ -1,10 +1,10 @@
 // The loss stage: each prediction y against its target t, l(y, t), then the mean or the sum over all of
 // them, as torch.nn.functional's losses do. Local derivatives follow PyTorch's backward at the kinks.
-import { pow, sub as subExpr, sym, type Expr } from '../expr/expr.js';
-import { evaluateUserExpression } from '../expr/user-expression.js';
-import { abs, asDouble, compare, div, exact, mul, neg, ONE, sign, sub, ZERO, type Scalar } from '../numbers/scalar.js';
-import type { Loss } from '../problem/problem.js';
-import { ProblemError } from '../problem/problem-error.js';
+import { pow, sub as subExpr, sym, type Expr } from '../../expr/expr.js';
+import { evaluateUserExpression } from '../../expr/user-expression.js';
+import { abs, asDouble, compare, div, exact, mul, neg, ONE, sign, sub, ZERO, type Scalar } from '../../numbers/scalar.js';
+import type { Loss } from '../../problem/problem.js';
+import { ProblemError } from '../../problem/problem-error.js';
 
 export const S = sym('S');
 export const T = sym('T');
