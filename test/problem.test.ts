@@ -105,7 +105,7 @@ describe('parseProblemText', () => {
     [{ ...seed, pool: { type: 'min', size: 2 } }, 'pool.type: expected "max" or "avg", got "min"'],
     [{ ...seed, pool: { type: 'max', size: 2, strides: 1 } }, 'pool.strides: unknown field (did you mean "stride"?)'],
     [{ ...seed, pool: { type: 'max' } }, 'pool.size: required: an integer or [h, w]'],
-    [{ ...seed, activation: 'gelu' }, 'activation: expected "none", "relu", "sigmoid", "tanh", "leaky_relu" or {"expression": "…"} in x, got "gelu"'],
+    [{ ...seed, activation: 'swish' }, 'activation: expected "none", "relu", "sigmoid", "tanh", "leaky_relu", "gelu" or {"expression": "…"} in x, got "swish"'],
     [{ ...seed, activation: { expression: 'x^2 + y' } }, 'activation.expression: uses "y"; it may use only "x" (and the constants e, pi)'],
     [{ ...seed, activation: { expression: 'x^^2' } }, 'activation.expression: unexpected "^" at character 3'],
     [{ ...seed, activation: { expression: 'max(x, 0)' } }, 'activation.expression: uses the function "max", which convgrad does not know; it knows exp, log, sqrt, abs, sign, sin, cos, tan, atan, sinh, cosh, tanh, log1p, expm1'],

@@ -2,7 +2,8 @@
 // arithmetic where the problem is exact, float64 where it is not.
 import { add, asDouble, isExact, sub, type Scalar } from '../numbers/scalar.js';
 import { rational, type Rational } from '../numbers/rational.js';
-import { forward, initialParameters } from '../model/forward.js';
+import { forward } from '../model/forward.js';
+import { initialParameters } from '../model/layer.js';
 import { nestedIndex, toNested, type Tensor } from '../tensor/tensor.js';
 import type { Problem } from '../problem/problem.js';
 import type { Solution } from '../trajectory/train.js';

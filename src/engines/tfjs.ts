@@ -8,6 +8,7 @@
 // At a kink each engine takes a side; TF.js is written to take PyTorch's.
 import { toDouble } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
+import { activationRules } from '../ops/activation/activations.js';
 import { toNested, type Tensor } from '../tensor/tensor.js';
 import type { ResultDocument } from '../result/result-document.js';
 import type { Nested } from './compare.js';
@@ -35,7 +36,8 @@ async function tensorflow(): Promise<typeof TF> {
 /** Why TF.js cannot compute this problem, or undefined when it can. */
 export function tfjsUnsupported(problem: Problem): string | undefined {
   if (problem.groups > 1) return 'groups > 1: tf.conv2d has no groups';
-  if (problem.activation.type === 'expression') return 'an activation expression';
+  const activation = activationRules(problem.activation).tfjs(problem.activation);
+  if (typeof activation === 'string') return activation;
   if (problem.loss.type === 'expression') return 'a loss expression';
   return undefined;
 }
@@ -176,17 +178,11 @@ function binaryCrossEntropy(tf: typeof TF, y: TF.Tensor, t: TF.Tensor): TF.Tenso
   return loss(y, t);
 }
 
-// relu, leaky_relu, sigmoid, tanh as TF's ops
+// The activation as TF's ops, from its own rules
 function activate(tf: typeof TF, problem: Problem, sigma: TF.Tensor4D): TF.Tensor4D {
-  const f = problem.activation;
-  switch (f.type) {
-    case 'relu': return tf.relu(sigma);
-    case 'leaky_relu': return tf.leakyRelu(sigma, toDouble(f.slope));
-    case 'sigmoid': return tf.sigmoid(sigma);
-    case 'tanh': return tf.tanh(sigma);
-    case 'none': return sigma;
-    case 'expression': throw new Error('internal error: TF.js was asked for an activation expression');
-  }
+  const ops = activationRules(problem.activation).tfjs(problem.activation);
+  if (typeof ops === 'string') throw new Error(`internal error: TF.js was asked for ${ops}`);
+  return ops(tf, sigma);
 }
 
 // The losses of torch.nn.functional, entry by entry, with TF's ops (bce's logs clamped at −100 as PyTorch's)

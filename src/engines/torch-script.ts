@@ -7,6 +7,7 @@
 import { toDouble, type Rational } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
 import { torchTree } from '../expr/user-expression.js';
+import { activationRules } from '../ops/activation/activations.js';
 import { fillTemplate } from '../render/templates.js';
 import { formatJson, resultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
@@ -30,7 +31,7 @@ export function torchScript(solution: Solution, version: string): string {
     version,
     data: pythonStringLines(formatJson(data)),
     optimizer: { sgd: 'torch.optim.SGD', adam: 'torch.optim.Adam', adamw: 'torch.optim.AdamW', rmsprop: 'torch.optim.RMSprop' }[problem.optimizer.type],
-    activation: activationCode(problem),
+    activation: activationRules(problem.activation).torch(problem.activation).code,
     pool: problem.pool ? `F.${problem.pool.type}_pool2d(a, kernel_size=P["pool"]["size"], stride=P["pool"]["stride"])` : 'a',
     head: problem.head === 'sum' ? 'p.sum()' : problem.head === 'mean' ? 'p.mean()' : 'p',
     loss: lossCode(problem),
@@ -85,8 +86,7 @@ function torchProblem(problem: Problem): Record<string, unknown> {
       bias: problem.bias !== undefined,
       padding_mode: problem.paddingMode,
     },
-    ...(f.type === 'leaky_relu' ? { negative_slope: double(f.slope) } : {}),
-    ...(f.type === 'expression' ? { activation: torchTree(f.expression.node) } : {}),
+    ...activationRules(f).torch(f).settings,
     ...(problem.pool ? { pool: { size: problem.pool.size, stride: problem.pool.stride } } : {}),
     target: doubles(problem.target, problem.head === 'none' ? outputForm(problem) : 0),
     target_shape: problem.head === 'none' ? problem.target.shape : [],
@@ -98,18 +98,6 @@ function torchProblem(problem: Problem): Record<string, unknown> {
     steps: problem.steps,
     dimensions: { input: problem.inputForm, kernel: problem.kernelForm, map: outputForm(problem), bias: problem.bias?.form === 'array' ? 1 : 0 },
   };
-}
-
-// The activation, chosen from fixed code by its kind; its settings come from P.
-function activationCode(problem: Problem): string {
-  switch (problem.activation.type) {
-    case 'none': return 'sigma';
-    case 'relu': return 'torch.relu(sigma)';
-    case 'leaky_relu': return 'F.leaky_relu(sigma, negative_slope=P["negative_slope"])';
-    case 'sigmoid': return 'torch.sigmoid(sigma)';
-    case 'tanh': return 'torch.tanh(sigma)';
-    case 'expression': return 'formula(P["activation"], {"x": sigma})';
-  }
 }
 
 // The loss of torch.nn.functional, chosen by its kind; its settings come from P.

@@ -1,14 +1,11 @@
-// The backward pass, stage by stage from the loss down:
-// ∂L/∂y → ∂L/∂p (head) → ∂L/∂a (pooling) → δ = ∂L/∂σ (activation) → ∂L/∂K, ∂L/∂b, ∂L/∂X̃ → ∂L/∂X (padding).
-import { mul, type Scalar } from '../numbers/scalar.js';
-import type { Problem } from '../problem/problem.js';
-import { activationSlope } from '../ops/activation/activation.js';
-import { biasGradient, foldPadding, kernelGradient, paddedInputGradient } from '../ops/conv2d/conv.js';
-import { reductionWeight, type Forward, type Parameters } from './forward.js';
-import { headSlope } from '../ops/head/head.js';
-import { elementLossSlope } from '../ops/loss/loss.js';
-import { poolBackward } from '../ops/pool/pool.js';
+// The backward pass of the layer, run by the model's loop (passes.ts) from the loss down and read
+// back stage by stage: ∂L/∂y → ∂L/∂p (head) → ∂L/∂a (pooling) → δ = ∂L/∂σ (activation) → ∂L/∂K,
+// ∂L/∂b, ∂L/∂X̃ → ∂L/∂X (padding).
+import type { Scalar } from '../numbers/scalar.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { Forward } from './forward.js';
+import { stageParameters, type LayerParameters } from './layer.js';
+import { runBackward } from './passes.js';
 
 export interface Gradients {
   /** ∂L/∂y for every prediction entry: (1/n or 1) · ∂l/∂y */
@@ -27,27 +24,22 @@ export interface Gradients {
   readonly input: Tensor<Scalar>;
 }
 
-export function backward(problem: Problem, parameters: Parameters, fwd: Forward): Gradients {
-  // ∂L/∂y = w · ∂l/∂y with w = 1/n (mean) or 1 (sum)
-  const weight = reductionWeight(problem, fwd.prediction.data.length);
-  const prediction = { shape: fwd.prediction.shape, data: fwd.prediction.data.map((y, k) => mul(weight, elementLossSlope(problem.loss, y, problem.target.data[k]))) };
-  // ∂L/∂p = ∂L/∂S · ∂S/∂p (sum, mean), or ∂L/∂y itself (none)
-  const slope = headSlope(problem.head, fwd.pooled.data.length);
-  const pooled = problem.head === 'none' ? prediction : { shape: fwd.pooled.shape, data: fwd.pooled.data.map(() => mul(prediction.data[0], slope)) };
-  const activated = fwd.pooling ? poolBackward(problem.pool!, fwd.pooling, pooled, fwd.activated.shape) : pooled;
-  const activationSlopes = { shape: fwd.sigma.shape, data: fwd.sigma.data.map((x, k) => activationSlope(problem.activation, x, fwd.activated.data[k])) };
-  // δ = ∂L/∂a ⊙ f'(σ)
-  const delta = { shape: fwd.sigma.shape, data: activated.data.map((g, k) => mul(g, activationSlopes.data[k])) };
-  const paddedInput = paddedInputGradient(fwd.geometry, parameters.kernel, delta);
+export function backward(parameters: LayerParameters, fwd: Forward): Gradients {
+  const { model } = fwd;
+  const pass = runBackward(model, stageParameters(model, parameters), fwd.pass);
+  const stage = (i: number) => pass.stages[i];
+  const conv = stage(model.conv);
+  // The gradient that reaches a stage's output is the next stage's input gradient.
+  const after = (i: number) => (i + 1 < pass.stages.length ? stage(i + 1).input : pass.prediction);
   return {
-    prediction,
-    pooled,
-    activated,
-    activationSlope: activationSlopes,
-    delta,
-    kernel: kernelGradient(fwd.geometry, fwd.padded, delta),
-    ...(parameters.bias === undefined ? {} : { bias: biasGradient(fwd.geometry, delta) }),
-    paddedInput,
-    input: foldPadding(fwd.geometry, paddedInput),
+    prediction: pass.prediction,
+    pooled: after(model.head - 1),
+    activated: after(model.activation),
+    activationSlope: stage(model.activation).records.slope,
+    delta: after(model.conv),
+    kernel: conv.parameters.kernel,
+    ...(conv.parameters.bias === undefined ? {} : { bias: conv.parameters.bias.data }),
+    paddedInput: conv.records.paddedInput,
+    input: pass.input,
   };
 }

@@ -4,6 +4,7 @@
 import { compare, isExact, ZERO } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
 import type { Forward } from './forward.js';
+import { activationRules } from '../ops/activation/activations.js';
 import { windowCells } from '../ops/pool/pool.js';
 import { offset } from '../tensor/tensor.js';
 
@@ -18,7 +19,8 @@ export interface Kinks {
 
 export function kinksOf(problem: Problem, forward: Forward): Kinks {
   const f = problem.activation;
-  const activation = f.type === 'relu' || (f.type === 'leaky_relu' && !f.slope.equals(1)) ? forward.sigma.data.flatMap((s, flat) => (compare(s, ZERO) === 0 ? [flat] : [])) : [];
+  const kink = activationRules(f).kink;
+  const activation = kink ? forward.sigma.data.flatMap((s, flat) => (kink.at(f, s) ? [flat] : [])) : [];
 
   const poolTies: number[][] = [];
   const pool = problem.pool;

@@ -4,6 +4,7 @@ import { fromNested, reshape, type Nested, type Tensor } from '../tensor/tensor.
 import { outputExtent } from '../ops/conv2d/geometry.js';
 import { pooledExtent } from '../ops/pool/pool.js';
 import { parseUserExpression } from '../expr/user-expression.js';
+import { NAMED_ACTIVATIONS } from '../ops/activation/activations.js';
 import { JsonNumber, JsonSyntaxError, parseJsonSource, type JsonValue } from './json-source.js';
 import type {
   Activation, Diagnostic, Head, InputForm, KernelForm, Loss, Optimizer, Padding, PaddingMode, PaddingSpec, Pair, ParseResult, Pool, Problem, Reduction,
@@ -335,15 +336,15 @@ function mapExtent(input: Tensor<Rational>, kernel: Tensor<Rational>, stride: Pa
   return { rows: pooledRows, cols: pooledCols };
 }
 
-function readActivation(value: JsonValue | undefined, slope: Rational, report: Report): Activation | undefined {
-  if (value === undefined || value === 'none') return { type: 'none' };
-  if (value === 'relu' || value === 'sigmoid' || value === 'tanh') return { type: value };
-  if (value === 'leaky_relu') return { type: 'leaky_relu', slope };
+function readActivation(value: JsonValue | undefined, negativeSlope: Rational, report: Report): Activation | undefined {
+  if (value === undefined) return { type: 'none' };
+  const named = NAMED_ACTIVATIONS.find((a) => a.type === value);
+  if (named) return named.read({ negative_slope: negativeSlope });
   if (isObject(value)) {
     const expression = readExpression(value, 'activation', 'x', ['x'], report);
     return expression && { type: 'expression', expression };
   }
-  return report('activation', `expected "none", "relu", "sigmoid", "tanh", "leaky_relu" or {"expression": "…"} in x, got ${describe(value)}`);
+  return report('activation', `expected ${NAMED_ACTIVATIONS.map((a) => JSON.stringify(a.type)).join(', ')} or {"expression": "…"} in x, got ${describe(value)}`);
 }
 
 function readExpression(value: JsonObject, path: string, variable: string, variables: string[], report: Report) {

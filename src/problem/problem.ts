@@ -22,13 +22,14 @@ export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 export type InputForm = 2 | 3 | 4;
 export type KernelForm = 2 | 4;
 
-export type Activation =
-  | { readonly type: 'none' }
-  | { readonly type: 'relu' }
-  | { readonly type: 'leaky_relu'; readonly slope: Rational }
-  | { readonly type: 'sigmoid' }
-  | { readonly type: 'tanh' }
-  | { readonly type: 'expression'; readonly expression: UserExpression };
+/**
+ * An elementwise activation by its name, with its settings (leaky_relu's slope, an expression's
+ * tree): src/ops/activation gives each its rules, and only those rules read its settings.
+ */
+export interface Activation {
+  readonly type: string;
+  readonly [setting: string]: unknown;
+}
 
 export interface Pool {
   readonly type: 'max' | 'avg';

@@ -15,7 +15,7 @@ import { headSlope } from '../../ops/head/head.js';
 import { kinksOf } from '../../model/kinks.js';
 import { windowsOf } from '../../ops/pool/pool.js';
 import { get, offset, unravel, type Tensor } from '../../tensor/tensor.js';
-import { lossSlopeCase, lossSlopeTex } from '../formulas.js';
+import { lossSlopeCase, lossSlopeTex } from '../../ops/loss/tex.js';
 import { coloured } from '../palette.js';
 import { planeChains, planes, superscript, symbolicSuperscript, withMark } from '../planes.js';
 import { sumOfProductsChain } from '../sum-of-products.js';

@@ -1,6 +1,7 @@
 // The cheat sheet's rules: the chain through every stage in general form, the three rules in index form
 // and in compact form with this problem's stride and dilation, and the optimizer's update.
-import { activationSlopeTex, activationTex, lossSlopeTex, lossTex } from '../formulas.js';
+import { activationSlopeTex, activationTex } from '../../ops/activation/activations.js';
+import { lossSlopeTex, lossTex } from '../../ops/loss/tex.js';
 import { hasPadding } from '../../ops/conv2d/geometry.js';
 import { chain, partial } from '../tex.js';
 import type { DerivationContext } from '../context.js';

@@ -2,7 +2,7 @@
 // after the convolution (activation, pooling, head, loss).
 import { evaluate } from '../../expr/evaluate.js';
 import { sub, sym, type Sym } from '../../expr/expr.js';
-import { powerTex, rationalTex, scalarTex, shownExactly, symbolTex, termGroup, toTex } from '../../expr/to-tex.js';
+import { powerTex, scalarTex, shownExactly, symbolTex, termGroup, toTex } from '../../expr/to-tex.js';
 import { inputSym, outputSym } from '../../ops/conv2d/conv.js';
 import { channelsPerGroup, hasPadding, isPaddingCell, paddedSource, touchesZeroPadding } from '../../ops/conv2d/geometry.js';
 import { makeGrid } from '../../tensor/grid.js';
@@ -11,7 +11,8 @@ import { kinksOf } from '../../model/kinks.js';
 import { windowCells } from '../../ops/pool/pool.js';
 import { get, offset, unravel } from '../../tensor/tensor.js';
 import { elidePieces } from '../elide.js';
-import { activationSlopeTex, activationTex, lossCase, lossTex } from '../formulas.js';
+import { activationRules, activationSlopeTex, activationTex } from '../../ops/activation/activations.js';
+import { lossCase, lossTex } from '../../ops/loss/tex.js';
 import { coloured } from '../palette.js';
 import { planeChains, planes } from '../planes.js';
 import { sumOfProductsChain } from '../sum-of-products.js';
@@ -194,7 +195,7 @@ function activationStep(ctx: DerivationContext): Step {
   const f = problem.activation;
   const { forward, gradients } = ctx.step;
   // An example entry shows the formula at work; relu's and leaky relu's maps say it all.
-  const example = f.type === 'relu' || f.type === 'leaky_relu' ? [] : shownIndices(ctx, forward.sigma.shape).slice(0, 1);
+  const example = activationRules(f).kink ? [] : shownIndices(ctx, forward.sigma.shape).slice(0, 1);
   const chains = example.flatMap(([n, o, i, j]) => {
     const [s, a] = [outputSym('sigma', naming, n, o, i, j), outputSym('a', naming, n, o, i, j)];
     // Each entry shows f′ at its own numbers (which branch a kink takes).
@@ -226,9 +227,10 @@ function kinkNote(ctx: DerivationContext): Block[] {
   const f = ctx.problem.activation;
   const { sigma } = ctx.step.forward;
   const zeros = kinksOf(ctx.problem, ctx.step.forward).activation;
-  if (zeros.length === 0 || (f.type !== 'relu' && f.type !== 'leaky_relu')) return [];
+  const kink = activationRules(f).kink;
+  if (zeros.length === 0 || !kink) return [];
   const shown = elidePieces(zeros.map((flat) => symbolTex(outputSym('sigma', ctx.naming, ...(unravel(sigma.shape, flat) as [number, number, number, number])))), ctx.elision.terms, '\\dots');
-  const left = f.type === 'relu' ? '0' : rationalTex(f.slope);
+  const left = kink.leftTex(f);
   return [text({ key: 'activation.kink', params: { entries: math(shown.join(', ')), count: math(`${zeros.length}`), left: math(left) } })];
 }
 

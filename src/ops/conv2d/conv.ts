@@ -9,10 +9,10 @@ import { get, makeTensor, offset, type Tensor } from '../../tensor/tensor.js';
 import { sumsOfProducts } from '../../numbers/sums-of-products.js';
 
 /** X̃: the input inside its border (zeros, or copies of input entries for the other padding modes). */
-export function padInput(g: ConvGeometry, input: Tensor<Rational>): Tensor<Rational> {
+export function padInput<T extends Scalar>(g: ConvGeometry, input: Tensor<T>): Tensor<T | Rational> {
   return makeTensor([g.batch, g.inChannels, g.padded.rows, g.padded.cols], ([n, c, r, q]) => {
     const source = paddedSource(g, r, q);
-    return source ? get(input, n, c, source[0], source[1]) : ZERO;
+    return source ? get(input, n, c, source[0], source[1]) : (ZERO as T | Rational);
   });
 }
 
