@@ -123,3 +123,9 @@ export function pairTex(pair: readonly [number, number]): string {
 export function grey(tex: string): string {
   return `\\textcolor{gray}{${tex}}`;
 }
+
+/** θ' — a symbol with a superscript already takes its prime outside braces: {k^{(1)}_{11}}', {K'}^{(1)}. */
+export function primed(name: string, superscript = ''): string {
+  if (superscript !== '') return `{${name}'}${superscript}`;
+  return name.includes('^') ? `{${name}}'` : `${name}'`;
+}

@@ -9,6 +9,7 @@
 import { toDouble } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
 import { activationRules } from '../ops/activation/activations.js';
+import { optimizerRules } from '../optim/optimizers.js';
 import { toNested, type Tensor } from '../tensor/tensor.js';
 import type { ResultDocument } from '../result/result-document.js';
 import type { Nested } from './compare.js';
@@ -47,7 +48,7 @@ export async function tfjsResult(problem: Problem): Promise<TfjsOutcome> {
   if (unsupported) return { unsupported };
   const tf = await tensorflow();
   const notes: string[] = [];
-  const plainSgd = problem.optimizer.type === 'sgd' && problem.optimizer.momentum.equals(0) && problem.optimizer.weight_decay.equals(0);
+  const plainSgd = optimizerRules(problem.optimizer).plain?.(problem.optimizer) ?? false;
   if (!plainSgd) notes.push(`updated parameters: torch.optim.${problem.optimizer.type}'s rule is not TF's; only plain SGD is compared`);
 
   const nhwc = (t: Tensor<Parameters<typeof toDouble>[0]>) => tf.tensor4d(t.data.map(toDouble), t.shape as [number, number, number, number]).transpose([0, 2, 3, 1]) as TF.Tensor4D;

@@ -8,6 +8,8 @@ import { toDouble, type Rational } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
 import { torchTree } from '../expr/user-expression.js';
 import { activationRules } from '../ops/activation/activations.js';
+import { optimizerRules } from '../optim/optimizers.js';
+import { isRationalPair, settingValues } from '../optim/optimizer.js';
 import { fillTemplate } from '../render/templates.js';
 import { formatJson, resultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
@@ -30,7 +32,7 @@ export function torchScript(solution: Solution, version: string): string {
   return fillTemplate('torch.py', {
     version,
     data: pythonStringLines(formatJson(data)),
-    optimizer: { sgd: 'torch.optim.SGD', adam: 'torch.optim.Adam', adamw: 'torch.optim.AdamW', rmsprop: 'torch.optim.RMSprop' }[problem.optimizer.type],
+    optimizer: optimizerRules(problem.optimizer).torchClass,
     activation: activationRules(problem.activation).torch(problem.activation).code,
     pool: problem.pool ? `F.${problem.pool.type}_pool2d(a, kernel_size=P["pool"]["size"], stride=P["pool"]["stride"])` : 'a',
     head: problem.head === 'sum' ? 'p.sum()' : problem.head === 'mean' ? 'p.mean()' : 'p',
@@ -58,14 +60,9 @@ function torchProblem(problem: Problem): Record<string, unknown> {
   const double = (r: Rational) => toDouble(r);
   const [, inChannels] = problem.input.shape;
   const [outChannels, , kh, kw] = problem.kernel.shape;
-  const o = problem.optimizer;
   // torch.optim's keyword arguments, by name; every one given, so the script does not lean on defaults.
-  const optimizer =
-    o.type === 'sgd'
-      ? { lr: double(o.lr), momentum: double(o.momentum), dampening: double(o.dampening), nesterov: o.nesterov, weight_decay: double(o.weight_decay) }
-      : o.type === 'rmsprop'
-        ? { lr: double(o.lr), alpha: double(o.alpha), eps: double(o.eps), weight_decay: double(o.weight_decay), momentum: double(o.momentum), centered: o.centered }
-        : { lr: double(o.lr), betas: o.betas.map(double), eps: double(o.eps), weight_decay: double(o.weight_decay), amsgrad: o.amsgrad };
+  const settings = settingValues(optimizerRules(problem.optimizer), problem.optimizer);
+  const optimizer = Object.fromEntries(settings.map(([key, value]) => [key, typeof value === 'boolean' ? value : isRationalPair(value) ? value.map(double) : double(value)]));
   const f = problem.activation;
   const l = problem.loss;
   return {

@@ -24,11 +24,10 @@ export type KernelForm = 2 | 4;
 
 /**
  * An elementwise activation by its name, with its settings (leaky_relu's slope, an expression's
- * tree): src/ops/activation gives each its rules, and only those rules read its settings.
+ * tree): src/ops/activation gives each its rules, and only those rules read its settings (each rule's own type names them).
  */
 export interface Activation {
   readonly type: string;
-  readonly [setting: string]: unknown;
 }
 
 export interface Pool {
@@ -48,26 +47,16 @@ export type Loss =
   | { readonly type: 'bce' }
   | { readonly type: 'expression'; readonly expression: UserExpression };
 
-/** torch.optim's optimizers with their settings, defaults filled in. */
-export type Optimizer =
-  | { readonly type: 'sgd'; readonly lr: Rational; readonly momentum: Rational; readonly dampening: Rational; readonly nesterov: boolean; readonly weight_decay: Rational }
-  | {
-      readonly type: 'adam' | 'adamw';
-      readonly lr: Rational;
-      readonly betas: readonly [Rational, Rational];
-      readonly eps: Rational;
-      readonly weight_decay: Rational;
-      readonly amsgrad: boolean;
-    }
-  | {
-      readonly type: 'rmsprop';
-      readonly lr: Rational;
-      readonly alpha: Rational;
-      readonly eps: Rational;
-      readonly momentum: Rational;
-      readonly centered: boolean;
-      readonly weight_decay: Rational;
-    };
+/**
+ * A torch.optim optimizer by its name, with every setting (defaults filled in) under torch.optim's
+ * name for it: src/optim gives each its rules, and only those rules read its other settings (each
+ * rule's own type names them).
+ */
+export interface Optimizer {
+  readonly type: string;
+  readonly lr: Rational;
+  readonly weight_decay: Rational;
+}
 
 export interface Problem {
   readonly title?: string;

@@ -8,7 +8,8 @@ import { backward, type Gradients } from '../model/backward.js';
 import { forward, type Forward } from '../model/forward.js';
 import { initialParameters, type LayerParameters } from '../model/layer.js';
 import { exactStepCost, EXACT_BUDGET } from '../model/workload.js';
-import { optimizerStep, type OptimizerState, type StepRecord } from '../optim/optimizers.js';
+import { optimizerStep } from '../optim/optimizers.js';
+import type { OptimizerState, StepRecord } from '../optim/optimizer.js';
 
 /** ∂L/∂K and ∂L/∂b: the gradients the optimizer takes. */
 export interface ParameterGradients {

@@ -7,7 +7,7 @@ import { chain, partial } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Chain, Section } from '../step.js';
 import { sigmaFormula } from './forward.js';
-import { ruleChains } from './training.js';
+import { optimizerRules } from '../../optim/optimizers.js';
 import { indexRules } from './why.js';
 
 
@@ -83,7 +83,7 @@ export function formulasSection(ctx: DerivationContext): Section {
         rule: 'optim.rule',
         title: { key: 'step.formulas.update' },
         // Its settings are in the statement above.
-        blocks: [{ kind: 'chains', chains: ruleChains(o).map((c) => ({ ...c, line: 'update' })) }],
+        blocks: [{ kind: 'chains', chains: optimizerRules(o).ruleChains(o).map((c) => ({ ...c, line: 'update' })) }],
       },
     ],
   };

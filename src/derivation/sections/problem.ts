@@ -12,7 +12,7 @@ import { chain, matrixTex, pairTex } from '../tex.js';
 import { planeChains } from '../planes.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Inline, Section, Step, Text } from '../step.js';
-import { optimizerName, settingsTex } from './training.js';
+import { optimizerRules } from '../../optim/optimizers.js';
 
 const math = (tex: string) => ({ math: tex });
 const shapeTex = (shape: readonly number[]) => shape.join(' \\times ');
@@ -112,5 +112,5 @@ export function paddingTex(ctx: DerivationContext): string {
 /** The optimizer, its steps and every setting its rule uses, each with its value. */
 function optimizerText(ctx: DerivationContext): Text {
   const o = ctx.problem.optimizer;
-  return { key: 'problem.optimizer', params: { steps: math(`${ctx.problem.steps}`), name: { word: optimizerName(o) }, settings: math(settingsTex(o)) } };
+  return { key: 'problem.optimizer', params: { steps: math(`${ctx.problem.steps}`), name: { word: optimizerRules(o).nameKey(o) }, settings: math(optimizerRules(o).settingsTex(o)) } };
 }

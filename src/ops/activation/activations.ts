@@ -11,9 +11,9 @@ import { sigmoid } from './sigmoid.js';
 import { tanh } from './tanh.js';
 
 /** The activations a problem file names, in the order the problem's reader lists them. */
-export const NAMED_ACTIVATIONS: readonly ElementwiseActivation[] = [none, relu, sigmoid, tanh, leakyRelu as ElementwiseActivation, gelu];
+export const NAMED_ACTIVATIONS: readonly ElementwiseActivation[] = [none, relu, sigmoid, tanh, leakyRelu, gelu];
 
-const BY_TYPE = new Map<string, ElementwiseActivation>([...NAMED_ACTIVATIONS, expression as ElementwiseActivation].map((a) => [a.type, a]));
+const BY_TYPE = new Map<string, ElementwiseActivation>([...NAMED_ACTIVATIONS, expression].map((a) => [a.type, a]));
 
 export function activationRules(f: Activation): ElementwiseActivation {
   const rules = BY_TYPE.get(f.type);

@@ -23,6 +23,11 @@ export const expression: ElementwiseActivation<Expression> = {
   cost: (f) => f.expression.cost,
 };
 
+/** The activation a problem writes as {"expression": "…"}. */
+export function expressionActivation(source: UserExpression): Expression {
+  return { type: 'expression', expression: source };
+}
+
 function userValue(f: Expression, node: UserNode, x: Scalar, what: string): Scalar {
   try {
     return evaluateUserExpression(node, { x });
