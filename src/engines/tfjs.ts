@@ -10,9 +10,8 @@ import { toDouble } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
 import { activationRules } from '../ops/activation/activations.js';
 import { optimizerRules } from '../optim/optimizers.js';
-import { toNested, type Tensor } from '../tensor/tensor.js';
+import { toNested, type Nested, type Tensor } from '../tensor/tensor.js';
 import type { ResultDocument } from '../result/result-document.js';
-import type { Nested } from './compare.js';
 import type * as TF from '@tensorflow/tfjs';
 
 export type TfjsOutcome = { readonly result: Partial<ResultDocument>; readonly notes: readonly string[] } | { readonly unsupported: string };
@@ -82,14 +81,14 @@ export async function tfjsResult(problem: Problem): Promise<TfjsOutcome> {
   const grads = tf.grads(lossOf)(b ? [x, k, b] : [x, k]);
   const [gx, gk, gb] = grads;
   const mapForm = outputForm(problem);
-  const fromNhwc = async (t: TF.Tensor, dimensions: number): Promise<Nested> => {
+  const fromNhwc = async (t: TF.Tensor, dimensions: number): Promise<Nested<number>> => {
     const nchw = t.rank === 4 ? t.transpose([0, 3, 1, 2]) : t;
     const data = Array.from(await nchw.data());
-    return toNested({ shape: nchw.shape.slice(nchw.shape.length - dimensions), data }) as Nested;
+    return toNested({ shape: nchw.shape.slice(nchw.shape.length - dimensions), data }) as Nested<number>;
   };
-  const fromKernel = async (t: TF.Tensor): Promise<Nested> => {
+  const fromKernel = async (t: TF.Tensor): Promise<Nested<number>> => {
     const oihw = t.transpose([3, 2, 0, 1]);
-    return toNested({ shape: oihw.shape.slice(4 - problem.kernelForm), data: Array.from(await oihw.data()) }) as Nested;
+    return toNested({ shape: oihw.shape.slice(4 - problem.kernelForm), data: Array.from(await oihw.data()) }) as Nested<number>;
   };
   const biasOf = async (t: TF.Tensor | undefined) => (t === undefined ? {} : { bias: problem.bias!.form === 'array' ? Array.from(await t.data()) : (await t.data())[0] });
   const result: Partial<ResultDocument> = {

@@ -9,7 +9,7 @@ import { convGeometry, type ConvGeometry } from '../ops/conv2d/geometry.js';
 import { headStage } from '../ops/head/stage.js';
 import { lossObjective } from '../ops/loss/objective.js';
 import { poolStage } from '../ops/pool/stage.js';
-import type { Model, NamedTensors, Stage } from './stage.js';
+import type { Model, NamedTensors, Stage } from '../ops/stage.js';
 
 /** The layer's trainable parameters: what the optimizer changes. */
 export interface LayerParameters {

@@ -2,7 +2,7 @@
 // reverse, each stage's records kept by its index.
 import type { Scalar } from '../numbers/scalar.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { Model, NamedTensors, StageBackward, StagePass } from './stage.js';
+import type { Model, NamedTensors, StageBackward, StagePass } from '../ops/stage.js';
 
 export interface ForwardPass {
   /** stages[i]: stage i's input, output and saved values. */

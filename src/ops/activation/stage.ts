@@ -1,7 +1,7 @@
 // The activation as a stage: a = f(σ) entry by entry, and back δ = ∂L/∂a ⊙ f'(σ).
 import { mul } from '../../numbers/scalar.js';
 import type { Activation } from '../../problem/problem.js';
-import type { Stage } from '../../model/stage.js';
+import type { Stage } from '../stage.js';
 import { activationRules } from './activations.js';
 
 export function activationStage(f: Activation): Stage<undefined> {

@@ -1,6 +1,6 @@
 // conv2d as a stage: X → X̃ (padding) → σ = K ⋆ X̃ + b, and back to ∂L/∂K, ∂L/∂b, ∂L/∂X̃ and ∂L/∂X.
 import type { Scalar } from '../../numbers/scalar.js';
-import type { NamedTensors, Stage } from '../../model/stage.js';
+import type { NamedTensors, Stage } from '../stage.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { biasGradient, convForward, foldPadding, kernelGradient, padInput, paddedInputGradient } from './conv.js';
 import type { ConvGeometry } from './geometry.js';

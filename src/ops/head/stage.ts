@@ -1,7 +1,7 @@
 // The head as a stage: the map to the prediction S (sum, mean) or the map itself (none).
 import { mul } from '../../numbers/scalar.js';
 import type { Head } from '../../problem/problem.js';
-import type { Stage } from '../../model/stage.js';
+import type { Stage } from '../stage.js';
 import { headForward, headSlope } from './head.js';
 
 export function headStage(head: Head): Stage<undefined> {

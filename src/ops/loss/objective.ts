@@ -2,7 +2,7 @@
 import { rational, type Rational } from '../../numbers/rational.js';
 import { mul, sum } from '../../numbers/scalar.js';
 import type { Problem } from '../../problem/problem.js';
-import type { Objective } from '../../model/stage.js';
+import type { Objective } from '../stage.js';
 import { elementLoss, elementLossSlope } from './loss.js';
 
 /** 1/n for the mean over n elements, 1 for the sum. */

@@ -1,6 +1,6 @@
 // Pooling as a stage: each window to one entry, and the gradient routed back through the windows.
 import type { Pool } from '../../problem/problem.js';
-import type { Stage } from '../../model/stage.js';
+import type { Stage } from '../stage.js';
 import { poolBackward, pooledExtent, poolForward, type Pooled } from './pool.js';
 
 export function poolStage(pool: Pool): Stage<Pooled> {

@@ -1,5 +1,5 @@
 // A stage of the model: one op behind one interface. The model is a list of stages run by one loop
-// forward and one loop backward (passes.ts); what a stage needs for its backward pass it saves in
+// forward and one loop backward (model/passes.ts); what a stage needs for its backward pass it saves in
 // its forward. Tensors may change rank from stage to stage (a flatten, a linear layer), and any
 // stage may hold parameters, each under its own name (conv2d: kernel, bias; linear: weight, bias).
 import type { Scalar } from '../numbers/scalar.js';
