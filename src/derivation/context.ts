@@ -6,7 +6,7 @@ import { addAll, mul, type Expr, type Sym } from '../expr/expr.js';
 import { headExpr } from '../ops/head/head.js';
 import type { Valuation } from '../expr/evaluate.js';
 import type { Problem } from '../problem/problem.js';
-import { namingFor, outputSym, sigmaExpr, symbolsFor, type Naming } from '../ops/conv2d/conv.js';
+import { namingFor, outputSym, sigmaExpr, symbolsFor, type Naming } from '../ops/conv2d/symbols.js';
 import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from '../ops/conv2d/geometry.js';
 import type { Grid } from '../tensor/grid.js';
 import { get, offset, type Tensor } from '../tensor/tensor.js';

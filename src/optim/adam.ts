@@ -8,7 +8,8 @@ import { powerTex, rationalTex, scalarTex } from '../expr/to-tex.js';
 import { rational, ZERO, type Rational } from '../numbers/rational.js';
 import { add, asDouble, compare, div, mul, ONE, powInteger, sub, type Scalar } from '../numbers/scalar.js';
 import { chain, operandTex as op, withValues } from '../derivation/tex.js';
-import { decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, shown, type OptimizerRules } from './optimizer.js';
+import { value as shown } from '../derivation/blocks.js';
+import { decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, type OptimizerRules } from './optimizer.js';
 
 type Adam = {
   readonly type: 'adam' | 'adamw';

@@ -2,12 +2,13 @@
 // optimizers.ts. Each gives its settings with PyTorch's defaults, its update on the flat list of
 // parameters (the kernel's entries, then the bias's) with every intermediate quantity by name, its
 // rule in TeX and with one entry's numbers, its legend, and its torch.optim line.
-import { rationalTex, scalarTex, shownExactly } from '../expr/to-tex.js';
+import { rationalTex, scalarTex } from '../expr/to-tex.js';
 import type { Rational } from '../numbers/rational.js';
 import { add, mul, type Scalar } from '../numbers/scalar.js';
 import type { Optimizer } from '../problem/problem.js';
 import type { StringKey } from '../strings/strings.js';
-import { chain, partial, primed, rounded, withValues } from '../derivation/tex.js';
+import { chain, partial, primed, withValues } from '../derivation/tex.js';
+import { value as shown } from '../derivation/blocks.js';
 import type { Chain, LegendEntry } from '../derivation/step.js';
 
 /** Per-entry buffers, named as in torch.optim: momentum_buffer, exp_avg, exp_avg_sq, max_exp_avg_sq, square_avg, grad_avg, sum. */
@@ -111,9 +112,6 @@ export function decayLegend(o: Optimizer, decoupled = false): LegendEntry[] {
 export function gradientRule(decay: boolean): Chain {
   return chain('g_t', `\\nabla_\\theta L${decay ? ' + \\lambda \\theta_{t-1}' : ''}`);
 }
-
-/** A value as the derivation shows it: after ≈ where it is rounded. */
-export const shown = (x: Scalar) => rounded(scalarTex(x), !shownExactly(x));
 
 /** PyTorch's momentum_buffer at step t. */
 export const buf = (t: number) => `\\mathrm{buf}_{${t}}`;

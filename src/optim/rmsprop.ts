@@ -5,8 +5,9 @@ import { powerTex, rationalTex, scalarTex } from '../expr/to-tex.js';
 import { rational, ZERO, type Rational } from '../numbers/rational.js';
 import { add, asDouble, compare, mul, ONE, sub, type Scalar } from '../numbers/scalar.js';
 import { chain, operandTex as op, withValues } from '../derivation/tex.js';
+import { value as shown } from '../derivation/blocks.js';
 import type { Chain } from '../derivation/step.js';
-import { buf, decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, shown, type OptimizerRules } from './optimizer.js';
+import { buf, decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, type OptimizerRules } from './optimizer.js';
 
 type RmsProp = {
   readonly type: 'rmsprop';

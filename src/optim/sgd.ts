@@ -7,7 +7,8 @@ import { rationalTex, scalarTex } from '../expr/to-tex.js';
 import { rational, ZERO, type Rational } from '../numbers/rational.js';
 import { add, compare, mul, ONE, sub } from '../numbers/scalar.js';
 import { chain, operandTex as op, withValues } from '../derivation/tex.js';
-import { buf, decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, shown, type OptimizerRules, type OptimizerState } from './optimizer.js';
+import { value as shown } from '../derivation/blocks.js';
+import { buf, decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, type OptimizerRules, type OptimizerState } from './optimizer.js';
 
 type Sgd = { readonly type: 'sgd'; readonly lr: Rational; readonly momentum: Rational; readonly dampening: Rational; readonly nesterov: boolean; readonly weight_decay: Rational };
 

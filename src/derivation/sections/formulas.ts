@@ -6,9 +6,9 @@ import { hasPadding } from '../../ops/conv2d/geometry.js';
 import { chain, partial } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Chain, Section } from '../step.js';
-import { sigmaFormula } from './forward.js';
 import { optimizerRules } from '../../optim/optimizers.js';
 import { indexRules } from './why.js';
+import { sigmaFormula } from '../../ops/conv2d/steps.js';
 
 
 /** σ → a → z → S → L and back to δ, in general form. */

@@ -2,7 +2,7 @@
 // is said that the problem does not do (no bias sentence without a bias, S the sum of what it sums).
 import { rationalTex, symbolTex } from '../../expr/to-tex.js';
 import { makeGrid } from '../../tensor/grid.js';
-import { inputSym, kernelSym } from '../../ops/conv2d/conv.js';
+import { inputSym, kernelSym } from '../../ops/conv2d/symbols.js';
 import { channelsPerGroup } from '../../ops/conv2d/geometry.js';
 import type { StringKey } from '../../strings/strings.js';
 import { activationTex } from '../../ops/activation/activations.js';
@@ -13,8 +13,8 @@ import { planeChains } from '../planes.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Inline, Section, Step, Text } from '../step.js';
 import { optimizerRules } from '../../optim/optimizers.js';
+import { math } from '../blocks.js';
 
-const math = (tex: string) => ({ math: tex });
 const shapeTex = (shape: readonly number[]) => shape.join(' \\times ');
 
 /** The problem and, in a document, the legend of its symbols. */

@@ -3,20 +3,18 @@
 import type { Grid } from '../../tensor/grid.js';
 import type { Rational } from '../../numbers/rational.js';
 import { rationalTex, scalarTex, shownExactly, symbolTex } from '../../expr/to-tex.js';
-import { biasSym, kernelSym } from '../../ops/conv2d/conv.js';
+import { biasSym, kernelSym } from '../../ops/conv2d/symbols.js';
 import { unravel } from '../../tensor/tensor.js';
 import { asDouble, type Scalar } from '../../numbers/scalar.js';
 import type { Optimizer } from '../../problem/problem.js';
 import { optimizerRules } from '../../optim/optimizers.js';
-import { shown } from '../../optim/optimizer.js';
 import { flatGradients, flatParameters, type TrainingStep } from '../../trajectory/train.js';
 import { planeChains, planes } from '../planes.js';
 import { chain, exactMatrix, operandTex, partial, primed, rounded, withValues } from '../tex.js';
 import type { DerivationContext } from '../context.js';
-import type { Block, Chain, Section, Step, Text } from '../step.js';
+import type { Block, Chain, Section, Step } from '../step.js';
+import { math, text, value } from '../blocks.js';
 
-const math = (tex: string) => ({ math: tex });
-const text = (t: Text): Block => ({ kind: 'text', text: t });
 /** How many steps auto derives entry by entry; the rest are in the trajectory table. */
 export const STEPS_IN_FULL = 3;
 /** Parameters whose update takes several lines (momentum, Adam, RMSprop) are shown one by one up to this many (auto); beyond, the first. */
@@ -90,7 +88,7 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
     // θ' = θ − η · ∂L/∂θ, one line an entry, two or three a line where they fit
     const chains = entries.map((k) => {
       const name = parameterName(ctx, k);
-      return chain(primed(name), `${name} - \\eta \\, ${partial('L', name)}`, withValues(`${scalarTex(theta[k])} - ${rationalTex(o.lr)} \\cdot ${op(grads[k])}`, [theta[k], grads[k]]), shown(step.record.parameters[k]));
+      return chain(primed(name), `${name} - \\eta \\, ${partial('L', name)}`, withValues(`${scalarTex(theta[k])} - ${rationalTex(o.lr)} \\cdot ${op(grads[k])}`, [theta[k], grads[k]]), value(step.record.parameters[k]));
     });
     blocks.push({ kind: 'chains', chains: chains.map((c) => ({ ...c, line: 'updates' })) });
   } else {

@@ -5,10 +5,9 @@ import { channelsPerGroup, hasPadding } from '../../ops/conv2d/geometry.js';
 import { convolutionMatrixFigure } from '../figures.js';
 import { chain, partial } from '../tex.js';
 import type { DerivationContext } from '../context.js';
-import type { Block, Chain, Section, Step, Text } from '../step.js';
+import type { Chain, Section, Step } from '../step.js';
+import { math, text } from '../blocks.js';
 
-const math = (tex: string) => ({ math: tex });
-const text = (t: Text): Block => ({ kind: 'text', text: t });
 
 /** Row u of the padded input that output row i and kernel row m meet at, 1-based, in symbols. */
 const ROW = 's(i-1) + d(m-1) + 1';

@@ -1,12 +1,11 @@
-// The convolution stage (PyTorch's Conv2d is a cross-correlation): forward, its symbolic form, and the
-// rules of its backward pass. Maps are [N][C][H][W], the kernel [C_out][C_in/groups][kh][kw].
+// conv2d's numbers (PyTorch's Conv2d is a cross-correlation): the padded input, the forward pass and
+// the rules of its backward pass, each one loop over doubles that runs exact too (numbers/sums-of-products.ts).
+// Maps are [N][C][H][W], the kernel [C_out][C_in/groups][kh][kw].
 import { add as addScalar, ZERO, type Scalar } from '../../numbers/scalar.js';
 import type { Rational } from '../../numbers/rational.js';
-import { addAll, mul, sym, type Expr, type Sym } from '../../expr/expr.js';
-import { at, makeGrid, type Grid } from '../../tensor/grid.js';
-import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from './geometry.js';
-import { get, makeTensor, offset, type Tensor } from '../../tensor/tensor.js';
 import { sumsOfProducts } from '../../numbers/sums-of-products.js';
+import { get, makeTensor, offset, type Tensor } from '../../tensor/tensor.js';
+import { channelsPerGroup, inputChannel, paddedSource, type ConvGeometry } from './geometry.js';
 
 /** X̃: the input inside its border (zeros, or copies of input entries for the other padding modes). */
 export function padInput<T extends Scalar>(g: ConvGeometry, input: Tensor<T>): Tensor<T | Rational> {
@@ -45,80 +44,6 @@ function forwardLoop(g: ConvGeometry, x: Float64Array, k: Float64Array): Float64
           }
       }
   return sums;
-}
-
-/** How the derivation names entries: which indices it writes as superscripts (only those that vary). */
-export interface Naming {
-  /** x^{(n,c)}: show the batch index, the channel index. */
-  readonly input: { readonly batch: boolean; readonly channel: boolean };
-  /** k^{(o,c)} */
-  readonly kernel: { readonly out: boolean; readonly channel: boolean };
-  /** σ^{(n,o)} */
-  readonly output: { readonly batch: boolean; readonly channel: boolean };
-}
-
-export function namingFor(g: ConvGeometry): Naming {
-  const batch = g.batch > 1;
-  return {
-    input: { batch, channel: g.inChannels > 1 },
-    kernel: { out: g.outChannels > 1, channel: channelsPerGroup(g) > 1 },
-    output: { batch, channel: g.outChannels > 1 },
-  };
-}
-
-const pick = (parts: [boolean, number][]) => parts.filter(([shown]) => shown).map(([, index]) => index + 1);
-
-export function inputSym(naming: Naming, n: number, c: number, i: number, j: number): Sym {
-  return sym('x', [i + 1, j + 1], pick([[naming.input.batch, n], [naming.input.channel, c]]));
-}
-
-export function kernelSym(naming: Naming, o: number, c: number, m: number, q: number): Sym {
-  return sym('k', [m + 1, q + 1], pick([[naming.kernel.out, o], [naming.kernel.channel, c]]));
-}
-
-export function biasSym(naming: Naming, o: number): Sym {
-  return naming.kernel.out ? sym('b', [o + 1]) : sym('b', []);
-}
-
-/** Names of a map of the output's shape (σ, a, p, δ, y, t): σ^{(n,o)}_{ij}. */
-export function outputSym(name: 'sigma' | 'delta' | 'a' | 'p' | 'y' | 't', naming: Naming, n: number, o: number, i: number, j: number): Sym {
-  return sym(name, [i + 1, j + 1], pick([[naming.output.batch, n], [naming.output.channel, o]]));
-}
-
-/** The symbols of one problem, each made once and shared by every expression that names it. */
-export interface Symbols {
-  input(n: number, c: number, i: number, j: number): Sym;
-  kernel(o: number, c: number, m: number, q: number): Sym;
-}
-
-export function symbolsFor(g: ConvGeometry, naming: Naming): Symbols {
-  const made = new Map<number, Sym>();
-  const once = (key: number, make: () => Sym) => {
-    let s = made.get(key);
-    if (!s) made.set(key, (s = make()));
-    return s;
-  };
-  const inputs = g.batch * g.inChannels * g.input.rows * g.input.cols;
-  return {
-    input: (n, c, i, j) => once(((n * g.inChannels + c) * g.input.rows + i) * g.input.cols + j, () => inputSym(naming, n, c, i, j)),
-    kernel: (o, c, m, q) => once(inputs + ((o * channelsPerGroup(g) + c) * g.kernel.rows + m) * g.kernel.cols + q, () => kernelSym(naming, o, c, m, q)),
-  };
-}
-
-/** σ written out: Σ_c Σ_mn k·x (+ b); a kernel entry that falls on zero padding drops out. */
-export function sigmaExpr(g: ConvGeometry, naming: Naming, n: number, o: number, i: number, j: number, hasBias: boolean, symbols: Symbols = symbolsFor(g, naming)): Expr {
-  const terms: Expr[] = [];
-  for (let c = 0; c < channelsPerGroup(g); c++) {
-    const channel = inputChannel(g, o, c);
-    for (let m = 0; m < g.kernel.rows; m++) {
-      for (let q = 0; q < g.kernel.cols; q++) {
-        const source = paddedSource(g, ...tap(g, i, j, m, q));
-        if (source) terms.push(mul(symbols.kernel(o, c, m, q), symbols.input(n, channel, source[0], source[1])));
-      }
-    }
-  }
-  if (hasBias) terms.push(biasSym(naming, o));
-  return addAll(terms);
 }
 
 // ∂L/∂k_{o,c,m,n} = Σ_{n,i,j} δ_{n,o,i,j} · x̃_{n, group(o)·C_in/g + c, i·s_h + m·d_h, j·s_w + n·d_w}
@@ -203,88 +128,4 @@ export function foldPadding(g: ConvGeometry, paddedGradient: Tensor<Scalar>): Te
           data[at] = addScalar(data[at], get(paddedGradient, n, c, r, s));
         }
   return { shape, data };
-}
-
-/**
- * C = A ⋆ B, a valid cross-correlation of A with B read at the given stride and with B's entries spaced
- * by the given dilation, keeping the first rows × cols entries:
- * C_mn = Σ_ij B_ij · A_{m·stride_h + i·dilation_h, n·stride_w + j·dilation_w}
- */
-export function correlate(
-  a: Grid<Scalar>,
-  b: Grid<Scalar>,
-  options: { stride: readonly [number, number]; dilation: readonly [number, number]; rows: number; cols: number },
-): Grid<Scalar> {
-  const { stride, dilation, rows, cols } = options;
-  const data = sumsOfProducts(b.data, a.data, b.rows * b.cols, (bv, av) => {
-    const sums = new Float64Array(rows * cols);
-    for (let m = 0; m < rows; m++)
-      for (let n = 0; n < cols; n++) {
-        let sum = 0;
-        for (let i = 0; i < b.rows; i++) {
-          const row = (m * stride[0] + i * dilation[0]) * a.cols + n * stride[1];
-          for (let j = 0; j < b.cols; j++) sum += bv[i * b.cols + j] * av[row + j * dilation[1]];
-        }
-        sums[m * cols + n] = sum;
-      }
-    return sums;
-  });
-  return { rows, cols, data };
-}
-
-/** A with s − 1 zeros between neighbours along each axis: δ spread by the stride (δ↑s), K by the dilation (K↑d). */
-export function spreadGrid(grid: Grid<Scalar>, [sh, sw]: readonly [number, number]): Grid<Scalar> {
-  return makeGrid(sh * (grid.rows - 1) + 1, sw * (grid.cols - 1) + 1, (r, c) => (r % sh === 0 && c % sw === 0 ? at(grid, r / sh, c / sw) : ZERO));
-}
-
-/** The pieces of the cross-correlation that gives one channel pair's share of ∂L/∂K, for the derivation to show. */
-export interface KernelCorrelation {
-  /** δ↑s: δ with s − 1 zeros between neighbours. */
-  readonly spreadDelta: Grid<Scalar>;
-  /**
-   * X̃ ⋆ δ↑s, the whole valid correlation: H_p − s(H' − 1) rows. Entry (m, n) of ∂L/∂K is its entry
-   * (d(m − 1) + 1, d(n − 1) + 1); with d = 1 and a stride that fits X̃ exactly, that is all of it.
-   */
-  readonly correlation: Grid<Scalar>;
-  /** The entries read, k_h × k_w. */
-  readonly gradient: Grid<Scalar>;
-}
-
-// ∂L/∂k_mn = Σ_ij δ_ij x̃_{s(i−1)+d(m−1)+1, s(j−1)+d(n−1)+1} = (X̃ ⋆ δ↑s)_{d(m−1)+1, d(n−1)+1}
-export function kernelCorrelation(g: ConvGeometry, padded: Grid<Scalar>, delta: Grid<Scalar>): KernelCorrelation {
-  const spreadDelta = spreadGrid(delta, g.stride);
-  const correlation = correlate(padded, spreadDelta, { stride: [1, 1], dilation: [1, 1], rows: padded.rows - spreadDelta.rows + 1, cols: padded.cols - spreadDelta.cols + 1 });
-  const gradient = makeGrid(g.kernel.rows, g.kernel.cols, (m, n) => at(correlation, m * g.dilation[0], n * g.dilation[1]));
-  return { spreadDelta, correlation, gradient };
-}
-
-/** The pieces of the transposed convolution that gives one channel pair's share of ∂L/∂X̃, for the derivation to show. */
-export interface TransposedParts {
-  /**
-   * δ̃: δ↑s with a border of zeros, d(k − 1) above and on the left, d(k − 1) + r below and on the right,
-   * where r counts the rows (columns) of X̃ that no window reaches: the result then has X̃'s size.
-   */
-  readonly paddedDelta: Grid<Scalar>;
-  /** The kernel with d − 1 zeros between neighbours, turned by 180°: rot180(K↑d). */
-  readonly rotatedKernel: Grid<Scalar>;
-  /** δ̃ ⋆ rot180(K↑d), on the padded grid (H_p × W_p). */
-  readonly paddedGradient: Grid<Scalar>;
-}
-
-// ∂L/∂x̃_uv = Σ δ_ij k_mn over s(i−1)+d(m−1)+1 = u, s(j−1)+d(n−1)+1 = v  =  (δ̃ ⋆ rot180(K↑d))_uv
-export function transposedConvolution(g: ConvGeometry, kernel: Grid<Scalar>, delta: Grid<Scalar>): TransposedParts {
-  const spanRows = g.dilation[0] * (g.kernel.rows - 1);
-  const spanCols = g.dilation[1] * (g.kernel.cols - 1);
-  const spread = spreadGrid(delta, g.stride);
-  const paddedDelta = makeGrid(g.padded.rows + spanRows, g.padded.cols + spanCols, (r, c) => {
-    const [i, j] = [r - spanRows, c - spanCols];
-    return i >= 0 && j >= 0 && i < spread.rows && j < spread.cols ? at(spread, i, j) : ZERO;
-  });
-  const rotatedKernel = makeGrid(spanRows + 1, spanCols + 1, (r, c) => {
-    const m = (spanRows - r) / g.dilation[0];
-    const n = (spanCols - c) / g.dilation[1];
-    return Number.isInteger(m) && Number.isInteger(n) ? at(kernel, m, n) : ZERO;
-  });
-  const paddedGradient = correlate(paddedDelta, rotatedKernel, { stride: [1, 1], dilation: [1, 1], rows: g.padded.rows, cols: g.padded.cols });
-  return { paddedDelta, rotatedKernel, paddedGradient };
 }
