@@ -26,6 +26,8 @@ export interface ElementwiseActivation<F extends Activation = Activation> {
    * all; the derivation shows an example entry only for a smooth one.
    */
   readonly kink?: { at(f: F, x: Scalar): boolean; leftTex(f: F): string };
+  /** f is 0 only where f' is 0 (relu): tied zeros in a max-pool window route 0 whichever wins. */
+  readonly flatAtZero?: boolean;
   /** f(x) in TeX, x already TeX. */
   tex(f: F, x: string): string;
   /** f'(x) in TeX, written with a = f(x) where that is how PyTorch computes it. */

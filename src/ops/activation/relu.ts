@@ -8,6 +8,7 @@ export const relu: ElementwiseActivation = {
   value: (_, x) => (compare(x, ZERO) > 0 ? x : ZERO),
   slope: (_, x) => (compare(x, ZERO) > 0 ? ONE : ZERO),
   kink: { at: (_, x) => compare(x, ZERO) === 0, leftTex: () => '0' },
+  flatAtZero: true,
   tex: (_, x) => `\\max(0, ${x})`,
   slopeTex: (_, x) => `\\begin{cases} 1 & ${x} > 0 \\\\ 0 & ${x} \\le 0 \\end{cases}`,
   torch: () => ({ code: 'torch.relu(sigma)', settings: {} }),
