@@ -7,7 +7,7 @@ import { rational, ZERO, type Rational } from '../numbers/rational.js';
 import { add, asDouble, compare, div, exact, mul, sub, type Scalar } from '../numbers/scalar.js';
 import { chain, operandTex as op, withValues } from '../derivation/tex.js';
 import { value as shown } from '../derivation/blocks.js';
-import { decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, type OptimizerRules } from './optimizer.js';
+import { decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, atLeastZero, type OptimizerRules } from './optimizer.js';
 
 type Adagrad = {
   readonly type: 'adagrad';
@@ -18,7 +18,6 @@ type Adagrad = {
   readonly eps: Rational;
 };
 
-const nonNegative = (r: Rational) => r.compare(0) >= 0;
 
 // η_t = η / (1 + (t − 1)·κ): exact
 const stepSize = (o: Adagrad, t: number): Scalar => div(o.lr, add(exact(1), mul(exact(t - 1), o.lr_decay)));
@@ -27,11 +26,11 @@ export const adagrad: OptimizerRules<Adagrad> = {
   type: 'adagrad',
   torchClass: 'torch.optim.Adagrad',
   settings: {
-    lr: { kind: 'number', fallback: rational(1, 100), check: nonNegative, expected: 'a learning rate ≥ 0' },
-    lr_decay: { kind: 'number', fallback: ZERO, check: nonNegative, expected: 'an lr_decay ≥ 0' },
-    weight_decay: { kind: 'number', fallback: ZERO, check: nonNegative, expected: 'a weight decay ≥ 0' },
-    initial_accumulator_value: { kind: 'number', fallback: ZERO, check: nonNegative, expected: 'an initial_accumulator_value ≥ 0' },
-    eps: { kind: 'number', fallback: rational(1, 10_000_000_000), check: nonNegative, expected: 'an eps ≥ 0' },
+    lr: atLeastZero(rational(1, 100), 'a learning rate ≥ 0'),
+    lr_decay: atLeastZero(ZERO, 'an lr_decay ≥ 0'),
+    weight_decay: atLeastZero(ZERO, 'a weight decay ≥ 0'),
+    initial_accumulator_value: atLeastZero(ZERO, 'an initial_accumulator_value ≥ 0'),
+    eps: atLeastZero(rational(1, 10_000_000_000), 'an eps ≥ 0'),
   },
   step(o, t, theta, gradient, state) {
     const g = decayedGradient(o, theta, gradient);

@@ -9,7 +9,7 @@ import { rational, ZERO, type Rational } from '../numbers/rational.js';
 import { add, asDouble, compare, div, mul, ONE, powInteger, sub, type Scalar } from '../numbers/scalar.js';
 import { chain, operandTex as op, withValues } from '../derivation/tex.js';
 import { value as shown } from '../derivation/blocks.js';
-import { decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, type OptimizerRules } from './optimizer.js';
+import { decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, atLeastZero, type OptimizerRules } from './optimizer.js';
 
 type Adam = {
   readonly type: 'adam' | 'adamw';
@@ -20,7 +20,6 @@ type Adam = {
   readonly amsgrad: boolean;
 };
 
-const nonNegative = (r: Rational) => r.compare(0) >= 0;
 const belowOne = (r: Rational) => r.compare(0) >= 0 && r.compare(1) < 0;
 
 function adamFamily(type: 'adam' | 'adamw'): OptimizerRules<Adam> {
@@ -29,10 +28,10 @@ function adamFamily(type: 'adam' | 'adamw'): OptimizerRules<Adam> {
     type,
     torchClass: decoupled ? 'torch.optim.AdamW' : 'torch.optim.Adam',
     settings: {
-      lr: { kind: 'number', fallback: rational(1, 1000), check: nonNegative, expected: 'a learning rate ≥ 0' },
+      lr: atLeastZero(rational(1, 1000), 'a learning rate ≥ 0'),
       betas: { kind: 'pair', fallback: [rational(9, 10), rational(999, 1000)], check: belowOne, expected: 'a number in [0, 1)', shape: '[beta1, beta2]' },
-      eps: { kind: 'number', fallback: rational(1, 100_000_000), check: nonNegative, expected: 'an eps ≥ 0' },
-      weight_decay: { kind: 'number', fallback: decoupled ? rational(1, 100) : ZERO, check: nonNegative, expected: 'a weight decay ≥ 0' },
+      eps: atLeastZero(rational(1, 100_000_000), 'an eps ≥ 0'),
+      weight_decay: atLeastZero(decoupled ? rational(1, 100) : ZERO, 'a weight decay ≥ 0'),
       amsgrad: { kind: 'flag' },
     },
     step(o, t, theta, gradient, state) {

@@ -29,6 +29,11 @@ export type Setting =
   | { readonly kind: 'flag' }
   | { readonly kind: 'pair'; readonly fallback: readonly [Rational, Rational]; readonly check: (r: Rational) => boolean; readonly expected: string; readonly shape: string };
 
+/** A setting that takes any number ≥ 0, as most of torch.optim's do. */
+export function atLeastZero(fallback: Rational, expected: string): Setting {
+  return { kind: 'number', fallback, check: (r) => r.compare(0) >= 0, expected };
+}
+
 /** One entry of a step, for the derivation to write with its numbers. */
 export interface EntryStep {
   /** Step t = 1, 2, … */

@@ -7,7 +7,7 @@ import { add, asDouble, compare, mul, ONE, sub, type Scalar } from '../numbers/s
 import { chain, operandTex as op, withValues } from '../derivation/tex.js';
 import { value as shown } from '../derivation/blocks.js';
 import type { Chain } from '../derivation/step.js';
-import { buf, decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, type OptimizerRules } from './optimizer.js';
+import { buf, decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, atLeastZero, type OptimizerRules } from './optimizer.js';
 
 type RmsProp = {
   readonly type: 'rmsprop';
@@ -19,18 +19,17 @@ type RmsProp = {
   readonly weight_decay: Rational;
 };
 
-const nonNegative = (r: Rational) => r.compare(0) >= 0;
 
 export const rmsprop: OptimizerRules<RmsProp> = {
   type: 'rmsprop',
   torchClass: 'torch.optim.RMSprop',
   settings: {
-    lr: { kind: 'number', fallback: rational(1, 100), check: nonNegative, expected: 'a learning rate ≥ 0' },
-    alpha: { kind: 'number', fallback: rational(99, 100), check: nonNegative, expected: 'an alpha ≥ 0' },
-    eps: { kind: 'number', fallback: rational(1, 100_000_000), check: nonNegative, expected: 'an eps ≥ 0' },
-    momentum: { kind: 'number', fallback: ZERO, check: nonNegative, expected: 'a momentum ≥ 0' },
+    lr: atLeastZero(rational(1, 100), 'a learning rate ≥ 0'),
+    alpha: atLeastZero(rational(99, 100), 'an alpha ≥ 0'),
+    eps: atLeastZero(rational(1, 100_000_000), 'an eps ≥ 0'),
+    momentum: atLeastZero(ZERO, 'a momentum ≥ 0'),
     centered: { kind: 'flag' },
-    weight_decay: { kind: 'number', fallback: ZERO, check: nonNegative, expected: 'a weight decay ≥ 0' },
+    weight_decay: atLeastZero(ZERO, 'a weight decay ≥ 0'),
   },
   step(o, _t, theta, gradient, state) {
     const g = decayedGradient(o, theta, gradient);

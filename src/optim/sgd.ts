@@ -8,21 +8,20 @@ import { rational, ZERO, type Rational } from '../numbers/rational.js';
 import { add, compare, mul, ONE, sub } from '../numbers/scalar.js';
 import { chain, operandTex as op, withValues } from '../derivation/tex.js';
 import { value as shown } from '../derivation/blocks.js';
-import { buf, decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, type OptimizerRules, type OptimizerState } from './optimizer.js';
+import { buf, decayedGradient, decayLegend, decayTex, entryGradient, entryResult, gradientRule, settingTex, atLeastZero, type OptimizerRules, type OptimizerState } from './optimizer.js';
 
 type Sgd = { readonly type: 'sgd'; readonly lr: Rational; readonly momentum: Rational; readonly dampening: Rational; readonly nesterov: boolean; readonly weight_decay: Rational };
 
-const nonNegative = (r: Rational) => r.compare(0) >= 0;
 
 export const sgd: OptimizerRules<Sgd> = {
   type: 'sgd',
   torchClass: 'torch.optim.SGD',
   settings: {
-    lr: { kind: 'number', fallback: rational(1, 100), check: nonNegative, expected: 'a learning rate ≥ 0' },
-    momentum: { kind: 'number', fallback: ZERO, check: nonNegative, expected: 'a momentum ≥ 0' },
+    lr: atLeastZero(rational(1, 100), 'a learning rate ≥ 0'),
+    momentum: atLeastZero(ZERO, 'a momentum ≥ 0'),
     dampening: { kind: 'number', fallback: ZERO, check: () => true, expected: 'a number' },
     nesterov: { kind: 'flag' },
-    weight_decay: { kind: 'number', fallback: ZERO, check: nonNegative, expected: 'a weight decay ≥ 0' },
+    weight_decay: atLeastZero(ZERO, 'a weight decay ≥ 0'),
   },
   refuse: (o) => (o.nesterov && (o.momentum.compare(0) <= 0 || !o.dampening.equals(0)) ? { path: 'optimizer.nesterov', message: 'Nesterov momentum needs momentum > 0 and dampening 0 (as torch.optim.SGD)' } : undefined),
   step(o, t, theta, gradient, state) {
