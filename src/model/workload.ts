@@ -5,6 +5,7 @@
 import { channelsPerGroup, convGeometry, type ConvGeometry } from './geometry.js';
 import { pooledExtent } from './pool.js';
 import type { Diagnostic, Problem } from '../problem/problem.js';
+import { bitLength, gcd } from '../numbers/rational.js';
 import { isExact, type Scalar } from '../numbers/scalar.js';
 
 /** The limits, in the README's table. */
@@ -198,27 +199,45 @@ export const EXACT_BUDGET = 20e6;
 export function exactStepCost(problem: Problem, parameters: { readonly kernel: { readonly data: readonly Scalar[] }; readonly bias?: readonly Scalar[] }): number {
   const g = convGeometry(problem);
   const terms = channelsPerGroup(g) * g.kernel.rows * g.kernel.cols;
-  const bits = Math.max(maxBits(parameters.kernel.data), maxBits(parameters.bias ?? [])) + fixedBits(problem) + Math.ceil(Math.log2(terms));
+  const bits = Math.min(sumBits([parameters.kernel.data, parameters.bias ?? []]) + fixedBits(problem) + Math.ceil(Math.log2(terms)), BITS_CAP);
   const sigma = g.batch * g.outChannels * g.output.rows * g.output.cols;
   const pairs = Math.ceil(bits / 45) ** 2;
   const parameterCount = parameters.kernel.data.length + (parameters.bias?.length ?? 0);
   return (entriesPerStep(g) + parameterCount) * (4 + 2 * bits) + (activationCost(problem) * sigma + lossCost(problem)) * (2 + bits) + 2 * poolReads(problem, g) * (1 + bits / 4) + workload(problem).multiplyAdds * 3 * pairs * 0.005;
 }
 
-/** The most bits of a numerator or denominator among some values (0 for float64 ones). */
-function maxBits(values: readonly Scalar[]): number {
-  let most = 0;
-  for (const x of values) if (isExact(x)) most = Math.max(most, bitLength(x.n), bitLength(x.d));
-  return most;
-}
+/** Bits past which the exact work is out of the budget whatever the size: the count of bits stops there. */
+const BITS_CAP = 1 << 16;
 
-const bitLength = (n: bigint) => (n === 0n ? 0 : n.toString(16).length * 4);
+/**
+ * The bits of the numbers that sums of products of these values reach: the largest numerator's, or
+ * the lcm of the denominators' where that is more (S, the sum of every σ, is exact over that lcm;
+ * with distinct large denominators it grows with their count, not with the largest; with one
+ * denominator, or decimals, it is the largest), counted up to BITS_CAP (0 for float64 values).
+ */
+function sumBits(tensors: readonly (readonly Scalar[])[]): number {
+  let numerator = 0;
+  const denominators = new Set<bigint>();
+  for (const values of tensors) {
+    for (const x of values) {
+      if (!isExact(x)) continue;
+      numerator = Math.max(numerator, bitLength(x.n));
+      if (x.d !== 1n) denominators.add(x.d);
+    }
+  }
+  let lcm = 1n;
+  for (const d of denominators) {
+    lcm = (lcm / gcd(lcm, d)) * d;
+    if (bitLength(lcm) > BITS_CAP) return BITS_CAP;
+  }
+  return Math.max(numerator, bitLength(lcm));
+}
 
 const fixedBitsOf = new WeakMap<Problem, number>();
 
 /** The bits of the input's and the target's numbers, which every step reads. */
 function fixedBits(problem: Problem): number {
   let bits = fixedBitsOf.get(problem);
-  if (bits === undefined) fixedBitsOf.set(problem, (bits = Math.max(maxBits(problem.input.data), maxBits(problem.target.data))));
+  if (bits === undefined) fixedBitsOf.set(problem, (bits = sumBits([problem.input.data, problem.target.data])));
   return bits;
 }
