@@ -108,7 +108,7 @@ function activationCode(problem: Problem): string {
     case 'leaky_relu': return 'F.leaky_relu(sigma, negative_slope=P["negative_slope"])';
     case 'sigmoid': return 'torch.sigmoid(sigma)';
     case 'tanh': return 'torch.tanh(sigma)';
-    case 'expression': return 'formula(P["activation"], {"x": sigma})';
+    case 'expression': return 'torch.broadcast_to(formula(P["activation"], {"x": sigma}), sigma.shape)';
   }
 }
 
@@ -121,6 +121,6 @@ function lossCode(problem: Problem): string {
     case 'smooth_l1': return `F.smooth_l1_loss(prediction, target, ${reduction}, beta=P["beta"])`;
     case 'huber': return `F.huber_loss(prediction, target, ${reduction}, delta=P["delta"])`;
     case 'bce': return `F.binary_cross_entropy(prediction, target, ${reduction})`;
-    case 'expression': return `formula(P["loss"], {"y": prediction, "t": target}).${problem.reduction}()`;
+    case 'expression': return `torch.broadcast_to(formula(P["loss"], {"y": prediction, "t": target}), prediction.shape).${problem.reduction}()`;
   }
 }

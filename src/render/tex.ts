@@ -38,6 +38,23 @@ function breakLigatures(tex: string): string {
   return tex.replace(LIGATURE_START, '$&{}');
 }
 
+/** A word that long has places to break (a title of one 200-letter word stays inside the margins). */
+const LONG_WORD = 32;
+
+/** Plain text escaped as escapeTex does, with a break allowed every LONG_WORD / 2 characters of a long word. */
+function breakableTex(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      const chars = Array.from(word);
+      if (chars.length <= LONG_WORD) return escapeTex(word);
+      const pieces: string[] = [];
+      for (let k = 0; k < chars.length; k += LONG_WORD / 2) pieces.push(escapeTex(chars.slice(k, k + LONG_WORD / 2).join('')));
+      return pieces.join('\\allowbreak{}');
+    })
+    .join('');
+}
+
 /** Where a character of a title is set: Latin Modern, a fallback font of the preamble, or nowhere (an invisible format character). */
 type TitleFont = 'main' | 'cjk' | 'rtl' | 'symbols' | 'other' | 'invisible';
 
@@ -76,7 +93,7 @@ export function titleTex(title: string, language: Language): string {
   }
   return runs
     .map(({ font, text }) => {
-      const tex = escapeTex(text);
+      const tex = breakableTex(text);
       if (font === 'main') return tex;
       if (font === 'rtl') return `{\\convgradrtl\\beginR ${tex}\\endR}`;
       return `{\\convgrad${font} ${tex}}`;
@@ -141,7 +158,7 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
     preamble: preamble(derivation, options.language, engine),
     matrixColumns: `${widestMatrix(laidOut)}`,
     margin: sheet ? '1.3cm' : '1.8cm',
-    heading: derivation.title !== undefined && engine === 'xelatex' ? titleTex(heading, options.language) : escapeTex(heading),
+    heading: derivation.title !== undefined && engine === 'xelatex' ? titleTex(heading, options.language) : breakableTex(heading),
     headingSize: '\\Large',
     subtitle: subtitle === undefined ? '' : `\\vspace{0.4em}{\\large ${escapeTex(subtitle)}\\par}`,
     intro: sheet ? '' : derivation.intro.map((t) => textTex(t, strings)).join('\n\n'),
