@@ -89,7 +89,7 @@ const doc = document.getElementById('doc')!;
 const status = document.getElementById('status')!;
 const explore = new Explore();
 const stepper = new Stepper(doc);
-const curve = h('details', { class: 'curve-panel', id: 'curve' });
+const curve = h('details', { class: 'curve-panel', id: 'curve', open: true });
 let stylesInjected = document.querySelector('style.document-style') !== null;
 let lastGood: { source: string; result: ResultDocument } | undefined;
 let latestDerive = 0;
@@ -219,6 +219,7 @@ function derive(): void {
       const unshown = reply.diagnostics.filter((d) => d.path.startsWith('--detail'));
       showStatus(`${lastGood ? t('status.stale') : t('status.unreadable')}${unshown.map((d) => ` ${d.path}: ${d.message}`).join('')}`, 'error');
       document.body.dataset.state = 'error';
+      document.body.dataset.answered = String(request.id);
       return;
     }
     editor.showMessages([]);
@@ -250,6 +251,7 @@ function derive(): void {
     requestAnimationFrame(() => requestAnimationFrame(() => {
       document.body.dataset.timing = JSON.stringify({ requested: started, arrived, shown, painted: performance.now(), worker: reply.ms });
       document.body.dataset.derived = String(request.id);
+      document.body.dataset.answered = String(request.id);
     }));
     requestCurve(request.source);
   });
