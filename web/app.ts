@@ -89,7 +89,8 @@ const doc = document.getElementById('doc')!;
 const status = document.getElementById('status')!;
 const explore = new Explore();
 const stepper = new Stepper(doc);
-const curve = h('details', { class: 'curve-panel', id: 'curve', open: true });
+// On a phone the curve starts folded: the document is what the reader scrolls to.
+const curve = h('details', { class: 'curve-panel', id: 'curve', open: !matchMedia('(max-width: 30rem)').matches });
 let stylesInjected = document.querySelector('style.document-style') !== null;
 let lastGood: { source: string; result: ResultDocument } | undefined;
 let latestDerive = 0;
@@ -265,7 +266,7 @@ function requestCurve(source: string): void {
       curve.replaceChildren(heading, h('p', { class: 'note' }, `${t('curve.refused')} ${reply.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; ')}`));
       return;
     }
-    curve.replaceChildren(heading, lossCurve(reply.losses, { step: t('curve.step'), loss: t('curve.loss') }));
+    curve.replaceChildren(heading, lossCurve(reply.losses, { step: t('curve.step'), loss: t('curve.loss'), log: t('curve.log') }));
   });
 }
 

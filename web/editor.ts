@@ -16,6 +16,9 @@ export interface EditorHost {
   readonly rawEdited: (text: string) => void;
 }
 
+/** A phone or a narrow window, where the editor sits above the document and starts folded. */
+const narrow = () => typeof matchMedia === 'function' && matchMedia('(max-width: 62rem)').matches;
+
 export interface Shown {
   readonly path: string;
   readonly text: string;
@@ -77,7 +80,7 @@ export class Editor {
     this.raw = h('textarea', { id: 'raw', spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', rows: 14, 'aria-label': 'problem JSON', oninput: () => this.host.rawEdited(this.raw.value) });
     this.rawMessages = h('div', { class: 'messages', 'data-messages': 'raw' });
     this.element = h('div', { class: 'editor' }, this.form);
-    this.rawBox = h('details', { class: 'raw', open: true }, h('summary', {}, ''), h('p', { class: 'note' }), this.raw, this.rawMessages);
+    this.rawBox = h('details', { class: 'raw', open: !narrow() }, h('summary', {}, ''), h('p', { class: 'note' }), this.raw, this.rawMessages);
     this.element.append(this.rawBox);
   }
 
@@ -138,8 +141,15 @@ export class Editor {
     }
   }
 
+  /** Which groups the reader opened or closed; on a narrow screen only the tensors start open. */
+  private readonly opened = new Map<string, boolean>();
+
   private group(title: UiKey | undefined, children: Child[]): HTMLElement {
-    return h('fieldset', {}, title ? h('legend', {}, this.t(title)) : null, ...children);
+    if (!title) return h('div', { class: 'group' }, ...children);
+    const open = this.opened.get(title) ?? (title === 'editor.tensors' || !narrow());
+    const details = h('details', { class: 'group', open }, h('summary', {}, this.t(title)), ...children);
+    details.addEventListener('toggle', () => this.opened.set(title, details.open));
+    return details;
   }
 
   private field(name: string, label: string, control: Child | Child[], extra: Child = null): HTMLElement {
@@ -230,7 +240,7 @@ export class Editor {
           this.host.changed(true);
         },
       },
-      ['number', 'valid', 'same'].map((o) => h('option', { value: o, selected: o === spec }, o === 'number' ? 'p' : `"${o}"`)),
+      ['number', 'valid', 'same'].map((o) => h('option', { value: o, selected: o === spec }, o === 'number' ? 'int' : `"${o}"`)),
     );
     if (spec !== 'number') return this.field('padding', 'padding', select);
     const inner = this.pairControl(problem, 'padding', 0);

@@ -76,6 +76,7 @@ const en = {
   'curve.steps': 'steps',
   'curve.step': 'step',
   'curve.loss': 'loss L',
+  'curve.log': 'log scale',
   'curve.refused': 'No curve:',
 } as const;
 
@@ -156,6 +157,7 @@ const zh: Record<UiKey, string> = {
   'curve.steps': '步数',
   'curve.step': '步',
   'curve.loss': '损失 L',
+  'curve.log': '对数刻度',
   'curve.refused': '无法绘制曲线：',
 };
 

@@ -1,0 +1,13 @@
+import { chromium } from 'playwright-core';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const seed = {"input": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "kernel": [[3, 2], [1, 5]], "head": "sum", "loss": "mse", "target": 230, "optimizer": {"type": "sgd", "lr": 0.01}};
+const p = await b.newPage({ viewport: { width: 1280, height: 900 } });
+await p.goto('file:///work/wt14/output/playground.html#problem=' + Buffer.from(JSON.stringify(seed)).toString('base64url') + '&lang=zh');
+await p.waitForFunction(() => document.body.dataset.derived !== undefined);
+await p.waitForTimeout(300);
+await p.screenshot({ path: '/tmp/wk/zh.png' });
+await p.selectOption('#preset', 'preset.large');
+await p.waitForFunction(() => document.body.dataset.derived !== '1' && document.getElementById('status').className === 'ready', null, { timeout: 60000 });
+await p.waitForTimeout(500);
+await p.screenshot({ path: '/tmp/wk/large.png' });
+await b.close();
