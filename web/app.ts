@@ -116,9 +116,15 @@ const editor = new Editor({
   },
 });
 
+/**
+ * The problem's JSON for the controls. A number literal no double holds exactly as written
+ * (0.1000000000000000000001, 1e400) is kept as its text, which the file format reads exactly, so
+ * that an edit elsewhere never rounds it.
+ */
 function asProblem(text: string): ProblemJson | undefined {
+  const exact = (_: string, value: unknown, context?: { source?: string }) => (typeof value === 'number' && context?.source !== undefined && String(value) !== context.source ? context.source : value);
   try {
-    const value = JSON.parse(text) as unknown;
+    const value = JSON.parse(text, exact as (key: string, value: unknown) => unknown) as unknown;
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as ProblemJson) : undefined;
   } catch {
     return undefined;
@@ -190,7 +196,9 @@ function relabel(): void {
 }
 
 function presetOf(source: string): string {
-  return PRESETS.find((p) => Editor.text(p.problem as ProblemJson) === source)?.key ?? 'custom';
+  const problem = asProblem(source);
+  const same = problem && JSON.stringify(problem);
+  return PRESETS.find((p) => JSON.stringify(p.problem) === same)?.key ?? 'custom';
 }
 
 function showStatus(text: string, kind: 'ready' | 'working' | 'error'): void {

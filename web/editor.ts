@@ -424,7 +424,8 @@ export class Editor {
         const prefix = form === 2 ? '' : form === 3 ? `[${b}]` : `[${a}][${b}]`;
         const name = form === 2 ? '' : key === 'kernel' ? `K(${a + 1},${b + 1})` : form === 3 ? (key === 'input' ? `X(${b + 1})` : `c ${b + 1}`) : `n ${a + 1}, c ${b + 1}`;
         const rows = plane.map((row, i) => h('div', { class: 'row' }, (row as Json[]).map((v, j) => this.cell(`${key}${prefix}[${i}][${j}]`, v, (x) => ((plane[i] as Json[])[j] = x)))));
-        return h('div', { class: 'plane' }, name ? h('div', { class: 'plane-name' }, name) : null, h('div', { class: 'grid' }, rows));
+        const dense = ((plane[0] as Json[] | undefined)?.length ?? 0) > 6;
+        return h('div', { class: 'plane' }, name ? h('div', { class: 'plane-name' }, name) : null, h('div', { class: dense ? 'grid dense' : 'grid' }, rows));
       }),
     );
     const buttons: Child[] = [];
