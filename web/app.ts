@@ -10,7 +10,7 @@ import { PRESETS } from './presets.js';
 import { decodeHash, encodeHash, type ProblemJson } from './problem-json.js';
 import type { CurveRequest, DeriveRequest, ExportRequest, Reply, Request } from './protocol.js';
 import { Stepper } from './stepper.js';
-import { patchChildren } from './patch.js';
+import { chunks, marked, markers, patch, type Chunk } from './chunks.js';
 import { ui, type UiKey } from './ui-strings.js';
 
 const SEED = PRESETS[0].problem;
@@ -94,7 +94,9 @@ const curve = h('details', { class: 'curve-panel', id: 'curve', open: !matchMedi
 let stylesInjected = document.querySelector('style.document-style') !== null;
 let lastGood: { source: string; result: ResultDocument } | undefined;
 let latestDerive = 0;
-let shownMain = '';
+// The document shown, in chunks, and the markers that fence each chunk in the page (the seed's are built in).
+let shownChunks: Chunk[] = [];
+let fences: [Comment, Comment][] = [];
 
 const editor = new Editor({
   language: () => state.language,
@@ -238,16 +240,14 @@ function derive(): void {
     }
     // The same document as the one shown (the seed's, built into the page) is not laid out again.
     const seedShown = doc.hasAttribute('data-seed') && request.source === Editor.text(SEED as ProblemJson) && request.language === 'en' && request.detail === 'auto' && !request.decimals;
-    if (shownMain !== reply.main && !seedShown) {
-      const fresh = document.createElement('template');
-      fresh.innerHTML = `<main>${reply.main}</main>`;
-      const main = doc.querySelector('main');
-      if (main) patchChildren(main, fresh.content.firstElementChild!);
-      else doc.replaceChildren(fresh.content);
+    const next = chunks(reply.main);
+    if (!seedShown && !patch(shownChunks, fences, next)) {
+      doc.innerHTML = `<main>${marked(next)}</main>`;
+      fences = markers(doc);
     }
+    shownChunks = next;
     doc.removeAttribute('data-seed');
     doc.classList.remove('waiting');
-    shownMain = reply.main;
     document.title = `${reply.title} · convgrad`;
     lastGood = { source: request.source, result: reply.result };
     const problem = asProblem(request.source);
@@ -328,6 +328,7 @@ function fromHash(first: boolean): void {
 }
 
 startWorker();
+if (doc.hasAttribute('data-seed')) fences = markers(doc);
 // A link to another problem or language: the seed's document is not shown meanwhile.
 {
   const read = decodeHash(location.hash);
