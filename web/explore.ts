@@ -10,6 +10,9 @@ import { ui, type UiKey, type UiLanguage } from './ui-strings.js';
 
 type Focus = { kind: 'sigma'; i: number; j: number } | { kind: 'kernel'; m: number; n: number };
 
+/** The padded row (counted from 1) that output row i and kernel row m meet at: (i − 1)s + (m − 1)d + 1. */
+const index = (i: string, m: string, s: number, d: number) => `${s === 1 ? '' : s}${i}+${d === 1 ? '' : d}${m}−${s + d - 1}`;
+
 const sub = (...indices: number[]) => h('sub', {}, indices.map((k) => k + 1).join(indices.some((k) => k >= 9) ? ',' : ''));
 
 export class Explore {
@@ -85,6 +88,12 @@ export class Explore {
     if (value === null || value === undefined) return '0';
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     return this.decimals ? exactAsDecimal(text.replace(/^(-?)0*(\d)/, '$1$2')) : text;
+  }
+
+  /** A factor of a product: a negative number in parentheses. */
+  private factor(value: Json | null | undefined): string {
+    const text = this.written(value);
+    return text.startsWith('-') ? `(${text})` : text;
   }
 
   private grid(name: string, rows: string[][], cellClass: (i: number, j: number) => string, focus?: (i: number, j: number) => Focus): HTMLElement {
@@ -175,7 +184,7 @@ export class Explore {
           light(0, r, s);
           light(1, m, n);
           plus();
-          terms.push(document.createTextNode(`${this.written(kernel[m][n])}·${this.written(padded[r][s].value)}`));
+          terms.push(document.createTextNode(`${this.factor(kernel[m][n])}·${this.factor(padded[r][s].value)}`));
         }
       }
       const channels = g.inChannels / g.groups;
@@ -201,11 +210,11 @@ export class Explore {
         light(0, r, s);
         light(2, i, j);
         plus();
-        terms.push(h('span', {}, 'δ', sub(i, j), `·${this.written(padded[r][s].value)}`));
+        terms.push(h('span', {}, 'δ', sub(i, j), `·${this.factor(padded[r][s].value)}`));
         if (terms.length > 60) break;
       }
     }
     const value = cell(3, m, n)?.textContent ?? '';
-    this.info.replaceChildren(h('p', {}, '∂L/∂k', sub(m, n), ' = Σ δ', h('sub', {}, 'ij'), '·x̃', h('sub', {}, `i·${g.stride[0]}+${g.dilation[0] === 1 ? '' : `${g.dilation[0]}·`}m, j·${g.stride[1]}+${g.dilation[1] === 1 ? '' : `${g.dilation[1]}·`}n`), ' = ', ...terms, g.batch > 1 ? ` (+ ${g.batch - 1} …)` : '', ' = ', h('strong', {}, value)));
+    this.info.replaceChildren(h('p', {}, '∂L/∂k', sub(m, n), ' = Σ δ', h('sub', {}, 'ij'), '·x̃', h('sub', {}, `${index('i', 'm', g.stride[0], g.dilation[0])}, ${index('j', 'n', g.stride[1], g.dilation[1])}`), ' = ', ...terms, g.batch > 1 ? ` (+ ${g.batch - 1} …)` : '', ' = ', h('strong', {}, value)));
   }
 }

@@ -25,7 +25,7 @@ export const PRESETS: readonly { readonly key: UiKey; readonly problem: object }
   },
   {
     key: 'preset.stride',
-    problem: { input: [[1, 0, 2, 1], [3, 1, 0, 2], [0, 2, 1, 1], [2, 1, 3, 0]], kernel: [[1, -1, 0], [0, 2, 1], [-1, 0, 1]], bias: 1, stride: 2, padding: 1, head: 'sum', loss: 'mse', target: 10, optimizer: { type: 'sgd', lr: 0.01 } },
+    problem: { input: [[1, 0, 2, 1], [3, 1, 0, 2], [0, 2, 1, 1], [2, 1, 3, 0]], kernel: [[1, -1, 0], [0, 2, 1], [-1, 0, 1]], bias: 1, stride: 2, padding: 1, head: 'sum', loss: 'mse', target: 10, optimizer: { type: 'sgd', lr: 0.002 } },
   },
   {
     key: 'preset.relu-pool',
@@ -39,13 +39,13 @@ export const PRESETS: readonly { readonly key: UiKey; readonly problem: object }
       bias: [1, '-1/2'],
       head: 'mean',
       target: 2,
-      optimizer: { type: 'adam', lr: 0.1 },
+      optimizer: { type: 'adam', lr: 0.05 },
       steps: 3,
     },
   },
   {
     key: 'preset.dilation',
-    problem: { input: [[1, 2, 0, 1, 2], [0, 1, 3, 1, 0], [2, 1, 0, 2, 1], [1, 0, 2, 1, 3], [0, 2, 1, 0, 1]], kernel: [[1, 2], [-1, 1]], dilation: 2, head: 'sum', loss: 'mse', target: 4, optimizer: { type: 'sgd', lr: 0.01 } },
+    problem: { input: [[1, 2, 0, 1, 2], [0, 1, 3, 1, 0], [2, 1, 0, 2, 1], [1, 0, 2, 1, 3], [0, 2, 1, 0, 1]], kernel: [[1, 2], [-1, 1]], dilation: 2, head: 'sum', loss: 'mse', target: 4, optimizer: { type: 'sgd', lr: 0.0005 } },
   },
   {
     key: 'preset.map',
