@@ -46,7 +46,7 @@ async function edit(p, path, value) {
   }, [path, value]);
   await p.waitForFunction((b) => document.body.dataset.derived !== b, before, { timeout: 60_000 });
   const t = await timing(p);
-  return { total: t.painted - (await p.evaluate(() => window.__editAt)), worker: t.worker };
+  return { total: t.painted - (await p.evaluate(() => window.__editAt)), worker: t.worker, page: t.painted - t.arrived };
 }
 
 const rows = [];
@@ -60,6 +60,7 @@ const firstDocument = [];
 const ready = [];
 const seedEdits = [];
 const seedWorker = [];
+const seedPage = [];
 for (let run = 0; run < RUNS; run++) {
   const p = await open();
   const paints = await p.evaluate(() => Object.fromEntries(performance.getEntriesByType('paint').map((e) => [e.name, e.startTime])));
@@ -68,9 +69,10 @@ for (let run = 0; run < RUNS; run++) {
   firstDocument.push(await p.evaluate(() => (document.querySelector('#doc main section') ? performance.getEntriesByType('paint').find((e) => e.name === 'first-contentful-paint').startTime : NaN)));
   ready.push((await timing(p)).painted);
   for (let k = 0; k < EDITS; k++) {
-    const { total, worker } = await edit(p, 'kernel[0][0]', String((k % 7) + 4));
+    const { total, worker, page } = await edit(p, 'kernel[0][0]', String((k % 7) + 4));
     seedEdits.push(total);
     seedWorker.push(worker);
+    seedPage.push(page);
   }
   await p.close();
 }
@@ -78,23 +80,27 @@ add('seed: document shown (first contentful paint)', 300, firstDocument);
 add('seed: editable (worker has derived it)', undefined, ready);
 add('seed: edit of a kernel entry → new document painted', 100, seedEdits);
 add('  of which the worker (solve, derive, render)', undefined, seedWorker);
+add('  of which the page (patch the document, lay it out, paint)', undefined, seedPage);
 
 const largeOpen = [];
 const largeEdits = [];
 const largeWorker = [];
+const largePage = [];
 for (let run = 0; run < Math.min(RUNS, 3); run++) {
   const p = await open(`#problem=${base64url(JSON.stringify(large))}`);
   largeOpen.push((await timing(p)).painted);
   for (let k = 0; k < Math.min(EDITS, 4); k++) {
-    const { total, worker } = await edit(p, 'kernel[0][0][1][1]', String(k + 1));
+    const { total, worker, page } = await edit(p, 'kernel[0][0][1][1]', String(k + 1));
     largeEdits.push(total);
     largeWorker.push(worker);
+    largePage.push(page);
   }
   await p.close();
 }
 add('3×16×16, 3×3 kernel: opened from a link → document painted', undefined, largeOpen);
 add('3×16×16: edit of a kernel entry → new document painted', 1000, largeEdits);
 add('  of which the worker', undefined, largeWorker);
+add('  of which the page', undefined, largePage);
 await browser.close();
 
 const ms = (x) => (x === undefined ? '' : Number.isNaN(x) ? 'n/a' : `${Math.round(x)}`);

@@ -93,8 +93,8 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     const html = readFileSync(PAGE, 'utf8');
     expect(Buffer.byteLength(html)).toBeLessThan(3 * 1024 * 1024);
     const main = (text: string) => text.slice(text.indexOf('<main>'), text.indexOf('</main>') + '</main>'.length);
-    // The page fences each piece of the document with markers (<?c…>, kept as comments) to update it piece by piece.
-    expect(main(html).replace(/<\?\/?c\d+>/g, '')).toBe(main(readFileSync(join(ROOT, 'output', 'seed.html'), 'utf8')));
+    // The page fences each piece of the document with comments (c0 … /c0) to update it piece by piece.
+    expect(main(html).replace(/<!--\/?c\d+-->/g, '')).toBe(main(readFileSync(join(ROOT, 'output', 'seed.html'), 'utf8')));
     // Nothing to fetch: no src or href that leaves the file, and no mathjs inside.
     expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//);
     expect(html).not.toContain('mathjs');
@@ -140,8 +140,10 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     const hash = await page.evaluate(() => location.hash);
     expect(hash).toMatch(/^#problem=[A-Za-z0-9_-]+$/);
     // The document, updated piece by piece, is the one the page renders whole for that link.
+    expect(await page.evaluate(() => document.body.dataset.rendered)).toBe('patched');
     const updated = await page.evaluate(() => document.querySelector('#doc main').innerHTML);
     const fresh = await open(hash);
+    expect(await fresh.page.evaluate(() => document.body.dataset.rendered)).toBe('whole');
     expect(await fresh.page.evaluate(() => document.querySelector('#doc main').innerHTML)).toBe(updated);
     await fresh.page.context().close();
     expect(JSON.parse(Buffer.from(hash.slice('#problem='.length), 'base64url').toString('utf8'))).toEqual(edited);

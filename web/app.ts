@@ -10,14 +10,14 @@ import { PRESETS } from './presets.js';
 import { decodeHash, encodeHash, type ProblemJson } from './problem-json.js';
 import type { CurveRequest, DeriveRequest, ExportRequest, Reply, Request } from './protocol.js';
 import { Stepper } from './stepper.js';
-import { chunks, marked, markers, patch, type Chunk } from './chunks.js';
+import { marked, markers, patch, pieces, type Piece } from './chunks.js';
 import { ui, type UiKey } from './ui-strings.js';
 
 const SEED = PRESETS[0].problem;
 /** Steps of the loss curve. */
 const CURVE_STEPS = 10;
 /** A request the worker has been on for longer than this, with a newer one waiting, is abandoned. */
-const ABANDON_MS = 250;
+const ABANDON_MS = 1500;
 
 interface State {
   source: string;
@@ -34,53 +34,65 @@ const t = (key: UiKey, params: Record<string, string | number> = {}) => ui(state
 
 const workerSource = document.getElementById('convgrad-worker')?.textContent ?? '';
 const workerUrl = URL.createObjectURL(new Blob([workerSource], { type: 'text/javascript' }));
-let worker: Worker;
 let nextId = 1;
-let inFlight: { request: Request; since: number } | undefined;
-const waiting: Request[] = [];
-const answers = new Map<number, (reply: Reply) => void>();
 
-function startWorker(): void {
-  worker = new Worker(workerUrl);
-  worker.onmessage = (event: MessageEvent<Reply>) => {
-    const done = inFlight;
-    inFlight = undefined;
-    answers.get(event.data.id)?.(event.data);
-    answers.delete(event.data.id);
-    if (done) pump();
-  };
-  worker.onerror = (event) => {
-    event.preventDefault();
-    showStatus(`convgrad: ${event.message}`, 'error');
-  };
-}
+/**
+ * One worker and its queue: one request in flight, the newest of each kind replacing an older one
+ * still waiting (exports all wait their turn). A worker busy for long on a request a newer one has
+ * replaced is ended and started afresh.
+ */
+class Lane {
+  private worker!: Worker;
+  private inFlight: { request: Request; since: number } | undefined;
+  private readonly waiting: Request[] = [];
+  private readonly answers = new Map<number, (reply: Reply) => void>();
 
-/** The newest request of each kind replaces an older one still waiting; exports all wait their turn. */
-function send<R extends Reply>(request: Request, answer: (reply: R) => void): void {
-  answers.set(request.id, answer as (reply: Reply) => void);
-  if (request.kind !== 'export') {
-    for (let k = waiting.length - 1; k >= 0; k--) if (waiting[k].kind === request.kind) answers.delete(waiting.splice(k, 1)[0].id);
+  constructor() {
+    this.start();
   }
-  waiting.push(request);
-  // The worker is busy on a document nobody wants any more: start afresh.
-  if (inFlight && inFlight.request.kind === request.kind && request.kind !== 'export' && performance.now() - inFlight.since > ABANDON_MS) {
-    worker.terminate();
-    answers.delete(inFlight.request.id);
-    inFlight = undefined;
-    startWorker();
+
+  private start(): void {
+    this.worker = new Worker(workerUrl);
+    this.worker.onmessage = (event: MessageEvent<Reply>) => {
+      this.inFlight = undefined;
+      this.answers.get(event.data.id)?.(event.data);
+      this.answers.delete(event.data.id);
+      this.pump();
+    };
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      showStatus(`convgrad: ${event.message}`, 'error');
+    };
   }
-  pump();
+
+  send<R extends Reply>(request: Request, answer: (reply: R) => void): void {
+    this.answers.set(request.id, answer as (reply: Reply) => void);
+    if (request.kind !== 'export') {
+      for (let k = this.waiting.length - 1; k >= 0; k--) if (this.waiting[k].kind === request.kind) this.answers.delete(this.waiting.splice(k, 1)[0].id);
+    }
+    this.waiting.push(request);
+    const busy = this.inFlight;
+    if (busy && busy.request.kind === request.kind && request.kind !== 'export' && performance.now() - busy.since > ABANDON_MS) {
+      this.worker.terminate();
+      this.answers.delete(busy.request.id);
+      this.inFlight = undefined;
+      this.start();
+    }
+    this.pump();
+  }
+
+  private pump(): void {
+    if (this.inFlight || this.waiting.length === 0) return;
+    const request = this.waiting.shift()!;
+    this.inFlight = { request, since: performance.now() };
+    this.worker.postMessage(request);
+  }
 }
 
-function pump(): void {
-  if (inFlight || waiting.length === 0) return;
-  // Derivations first, then the curve, then exports.
-  const order = ['derive', 'curve', 'export'];
-  waiting.sort((a, b) => order.indexOf(a.kind) - order.indexOf(b.kind));
-  const request = waiting.shift()!;
-  inFlight = { request, since: performance.now() };
-  worker.postMessage(request);
-}
+// Documents have a worker of their own, kept warm; the loss curve and the downloads another, so that
+// an edit never waits behind them.
+const documents = new Lane();
+const side = new Lane();
 
 // ---- the page ------------------------------------------------------------------------------------
 
@@ -95,7 +107,7 @@ let stylesInjected = document.querySelector('style.document-style') !== null;
 let lastGood: { source: string; result: ResultDocument } | undefined;
 let latestDerive = 0;
 // The document shown, in chunks, and the markers that fence each chunk in the page (the seed's are built in).
-let shownChunks: Chunk[] = [];
+let shownChunks: Piece[] = [];
 let fences: [Comment, Comment][] = [];
 
 const editor = new Editor({
@@ -221,7 +233,7 @@ function derive(): void {
   latestDerive = request.id;
   const started = performance.now();
   const slow = setTimeout(() => latestDerive === request.id && showStatus(t('status.working'), 'working'), 150);
-  send<Extract<Reply, { kind: 'derive' }>>(request, (reply) => {
+  documents.send<Extract<Reply, { kind: 'derive' }>>(request, (reply) => {
     const arrived = performance.now();
     clearTimeout(slow);
     if (reply.id !== latestDerive) return;
@@ -240,10 +252,13 @@ function derive(): void {
     }
     // The same document as the one shown (the seed's, built into the page) is not laid out again.
     const seedShown = doc.hasAttribute('data-seed') && request.source === Editor.text(SEED as ProblemJson) && request.language === 'en' && request.detail === 'auto' && !request.decimals;
-    const next = chunks(reply.main);
-    if (!seedShown && !patch(shownChunks, fences, next)) {
+    const next = pieces(reply.main);
+    if (seedShown) document.body.dataset.rendered = 'built in';
+    else if (patch(shownChunks, fences, next)) document.body.dataset.rendered = 'patched';
+    else {
       doc.innerHTML = `<main>${marked(next)}</main>`;
       fences = markers(doc);
+      document.body.dataset.rendered = 'whole';
     }
     shownChunks = next;
     doc.removeAttribute('data-seed');
@@ -268,7 +283,7 @@ function derive(): void {
 
 function requestCurve(source: string): void {
   const request: CurveRequest = { kind: 'curve', id: nextId++, source, steps: CURVE_STEPS };
-  send<Extract<Reply, { kind: 'curve' }>>(request, (reply) => {
+  side.send<Extract<Reply, { kind: 'curve' }>>(request, (reply) => {
     const heading = h('summary', {}, `${t('curve.heading')} (${CURVE_STEPS} ${t('curve.steps')})`);
     if (!reply.ok) {
       curve.replaceChildren(heading, h('p', { class: 'note' }, `${t('curve.refused')} ${reply.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; ')}`));
@@ -280,7 +295,7 @@ function requestCurve(source: string): void {
 
 function exportAs(format: 'tex' | 'md'): void {
   const request: ExportRequest = { kind: 'export', id: nextId++, source: lastGood?.source ?? state.source, language: state.language, detail: state.detail, format };
-  send<Extract<Reply, { kind: 'export' }>>(request, (reply) => {
+  side.send<Extract<Reply, { kind: 'export' }>>(request, (reply) => {
     if (!reply.ok) return showStatus(reply.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; '), 'error');
     save(`problem${state.language === 'en' ? '' : `.${state.language}`}.${format}`, reply.text, format === 'tex' ? 'application/x-tex' : 'text/markdown');
   });
@@ -327,7 +342,6 @@ function fromHash(first: boolean): void {
   else if (languageChanged) derive();
 }
 
-startWorker();
 if (doc.hasAttribute('data-seed')) fences = markers(doc);
 // A link to another problem or language: the seed's document is not shown meanwhile.
 {

@@ -3,10 +3,10 @@
 import { problemText } from './problem-json.js';
 import { PRESETS } from './presets.js';
 import { handle } from './worker.js';
-import { chunks, marked } from './chunks.js';
+import { marked, pieces } from './chunks.js';
 
 export function prerender(): { main: string; title: string; styles: readonly string[] } {
   const reply = handle({ kind: 'derive', id: 0, source: problemText(PRESETS[0].problem as never), language: 'en', detail: 'auto', decimals: false });
   if (reply.kind !== 'derive' || !reply.ok || !reply.styles) throw new Error('internal error: the seed did not derive');
-  return { main: marked(chunks(reply.main)), title: reply.title, styles: reply.styles };
+  return { main: marked(pieces(reply.main)), title: reply.title, styles: reply.styles };
 }
