@@ -12,3 +12,8 @@ export { markdownFigures, renderMarkdown } from './render/markdown.js';
 export { renderAll, FORMATS, type Format, type Rendered } from './render/render-all.js';
 export type { Language } from './strings/strings.js';
 export type { Rational } from './numbers/rational.js';
+// For the playground (web/), which checks a problem as the command line does before any work.
+export { refusals, derivationRefusal } from './model/workload.js';
+export { ProblemError } from './problem/problem-error.js';
+export { firstNonFinite } from './result/result-document.js';
+export { DETAILS, type Detail } from './derivation/elide.js';

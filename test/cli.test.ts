@@ -73,6 +73,23 @@ describe('convgrad derive', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('refuses vectors too large for one JSON text, before computing anything', async () => {
+    // Found by an attacker: 3×3 zeros with padding 700 ended in "Invalid string length" after 38 s.
+    const cwd = tempDir();
+    writeFileSync(join(cwd, 'wide.json'), JSON.stringify({ input: [[0, 0, 0], [0, 0, 0], [0, 0, 0]], kernel: [[1]], padding: 700, activation: 'relu', target: 1 }));
+    const run = await runCli(['vectors', 'wide.json', '--out', 'v'], { cwd });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toBe('convgrad: wide.json: input: input 3×3, kernel 1×1: vectors.json would take about 787.4 MB, over the 256.0 MB limit; convgrad derive --json gives the result document\n');
+    expect(existsSync(join(cwd, 'v'))).toBe(false);
+  });
+
+  it('counts the padded δ and the dilated kernel a derivation writes out: dilation 1300 with "same" padding is refused', async () => {
+    // Found by an attacker: a 3×3 problem with dilation 1000 hung in --detail auto (two 1003×1003 matrices).
+    const run = await runCli(['derive', '-', '--format', 'md'], { stdin: JSON.stringify({ ...JSON.parse(SEED_PROBLEM_SOURCE), padding: 'same', dilation: 1300 }) });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^convgrad: <stdin>: --detail auto: input 3×3, kernel 2×2: a derivation entry by entry would take about \d+ s, over the 10 s limit; use --json, --format json or --detail summary\n$/);
+  });
+
   it('refuses steps that would take too long, with the estimate, before computing anything', async () => {
     const grid = (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, () => 1));
     const problem = { input: [grid(600)], kernel: Array.from({ length: 4 }, () => [grid(15)]), target: 1, steps: 5 };
@@ -86,7 +103,7 @@ describe('convgrad derive', () => {
     const grid = (n: number) => Array.from({ length: n }, () => Array.from({ length: n }, () => 1));
     const run = await runCli(['derive', '-'], { stdin: JSON.stringify({ input: [grid(256)], kernel: Array.from({ length: 8 }, () => [grid(9)]), target: 1 }) });
     expect(run.status).toBe(2);
-    expect(run.stderr).toBe('convgrad: <stdin>: --detail auto: input 1×256×256, kernel 8×1×9×9: a derivation entry by entry would take about 109 s, over the 10 s limit; use --json, --format json or --detail summary\n');
+    expect(run.stderr).toBe('convgrad: <stdin>: --detail auto: input 1×256×256, kernel 8×1×9×9: a derivation entry by entry would take about 112 s, over the 10 s limit; use --json, --format json or --detail summary\n');
     expect(readdirSync(run.cwd)).toEqual([]);
   });
 

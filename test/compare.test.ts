@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareTensors, readNumber } from '../src/engines/compare.js';
 import { readForeignJson } from '../src/engines/foreign-json.js';
-import { documentReach, kinkSites } from '../src/engines/kinks.js';
+import { documentReach, kinkSites, movedOffKink } from '../src/engines/kinks.js';
 import { DTYPE_TOLERANCES } from '../src/engines/tolerance.js';
 import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
 import { pytorchResult } from '../src/engines/pytorch.js';
@@ -237,5 +237,48 @@ describe('a kink excuses what follows from the gradients only where the engine t
     const run = await compare(problem, theirs);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/^updated\.kernel: 4 of 4 entries differ/m);
+  });
+});
+
+describe('many kinks are judged together, so the work grows with the tensors, not with the kinks', () => {
+  // Found by an attacker: zeros with padding 700 under relu put 1.96 M σ on the kink, each a site of its
+  // own in the PyTorch script (700 MB of data) and in compare's lookups. Past MAX_SITES they are one site.
+  const zeros = { input: Array.from({ length: 12 }, () => Array(12).fill(0)), kernel: [[1]], padding: 2, activation: 'relu', head: 'none', target: Array.from({ length: 16 }, () => Array(16).fill(1)) };
+
+  it('one site for 256 entries of σ = 0, reaching what they reach together', () => {
+    const sites = kinkSites(solutionOf(zeros));
+    expect(sites.map((s) => s.text)).toEqual(['256 entries of σ = 0 (relu)']);
+    expect(sites[0].kinks).toBe(256);
+    expect(sites[0].entries).toHaveLength(256);
+    expect(documentReach(sites[0].cone, 'grad.input')).toHaveLength(144);
+    expect(documentReach(sites[0].cone, 'grad.kernel')).toEqual([0]);
+  });
+
+  it('is left when one of its entries is, and a merged tie when one of its ties is broken', () => {
+    const [site] = kinkSites(solutionOf(zeros));
+    const conv = { shape: [16, 16], data: new Array(256).fill(0) };
+    expect(movedOffKink(site, conv)).toBe(false);
+    conv.data[200] = 1e-17;
+    expect(movedOffKink(site, conv)).toBe(true);
+    const ties = { ...site, on: undefined, entries: [[0, 0], [0, 1], [1, 0], [1, 1]], tieSizes: [2, 2] };
+    expect(movedOffKink(ties, { shape: [2, 2], data: [5, 5, 7, 7] })).toBe(false);
+    expect(movedOffKink(ties, { shape: [2, 2], data: [5, 5, 7, 7.5] })).toBe(true);
+  });
+
+  it.skipIf(!TORCH.available)(`PyTorch's own document agrees, and the generated script says so (${TORCH.label})`, async () => {
+    const outcome = pytorchResult(solutionOf(zeros), '0.0.0');
+    if (!('result' in outcome)) throw new Error('unavailable' in outcome ? outcome.unavailable : outcome.failed);
+    const run = await compare(zeros, JSON.parse(JSON.stringify(outcome.result)));
+    expect(run.stdout).toContain('mine.json agrees with convgrad');
+    expect(run.status).toBe(0);
+  }, 120_000);
+
+  it('says at most 20 faults one by one, then how many more', async () => {
+    const theirs = correct(seed);
+    theirs.trajectory = Array.from({ length: 101 }, (_, k) => ({ ...theirs.trajectory[0], step: k + 1 }));
+    const run = await compare(seed, theirs);
+    expect(run.status).toBe(1);
+    expect(run.stdout.split('\n').filter((line) => line.includes('convgrad takes 1 step'))).toHaveLength(20);
+    expect(run.stdout).toContain('… and 80 more fields missing, misshapen, unknown or no number');
   });
 });

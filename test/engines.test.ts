@@ -46,6 +46,19 @@ describe.skipIf(!TORCH.available)(`the PyTorch script, run by ${TORCH.label}`, (
     expect(run.stdout.trim().split('\n').pop()).toBe('PyTorch agrees with convgrad on every quantity.');
   });
 
+  it('agrees where the loss reads no parameter: a constant activation or loss, gradient 0', () => {
+    // Found by an attacker: "e" as the activation gave a 0-dimensional a and no graph to differentiate.
+    const constants = [
+      { input: [[1, 2], [3, 4]], kernel: [[1]], activation: { expression: 'e' }, target: 1, steps: 2, optimizer: { type: 'adam' } },
+      { input: [[1, 2], [3, 4]], kernel: [[1]], head: 'none', loss: { expression: 'pi' }, target: [[1, 1], [1, 1]] },
+    ];
+    for (const problem of constants) {
+      const run = spawnSync(PYTHON, ['-'], { input: torchScript(solutionOf(problem), '0.0.0'), encoding: 'utf8' });
+      expect(run.stderr).toBe('');
+      expect(run.stdout.trim().split('\n').pop()).toBe('PyTorch agrees with convgrad on every quantity.');
+    }
+  }, 120_000);
+
   it('fails, naming the quantity, when convgrad\'s expected values are wrong', () => {
     const script = torchScript(solutionOf(seed), '0.0.0').replace('[96, 112]', '[96, 113]');
     expect(script.split('[96, 113]')).toHaveLength(2);

@@ -259,6 +259,16 @@ describe.skipIf(!pdflatex().available || !xelatex().available)('PDFs, the same b
     const text = spawnSync('pdftotext', [join(cwd, 'output', 'titled.pdf'), '-'], { encoding: 'utf8' }).stdout;
     for (const part of ['Ω', '∑', '卷积', 'end']) expect(text).toContain(part);
   }, 120_000);
+
+  it('a title in Devanagari, Thai, Tamil, Ethiopic or Latin Extended-B keeps every glyph, and TeX ligatures do not merge what was typed', async () => {
+    const cwd = tempDir();
+    const title = 'नमस्ते สวัสดี வணக்கம் ሰላም ƀǅȘțɐ x--y ,,a';
+    writeFileSync(join(cwd, 'scripts.json'), JSON.stringify({ ...JSON.parse(SEED_PROBLEM_SOURCE), title }));
+    const run = await runCli(['derive', 'scripts.json', '--format', 'pdf'], { cwd });
+    expect(run.status, run.stderr).toBe(0);
+    const firstLine = spawnSync('pdftotext', ['-l', '1', join(cwd, 'output', 'scripts.pdf'), '-'], { encoding: 'utf8' }).stdout.split('\n')[0];
+    expect(firstLine).toBe(title);
+  }, 120_000);
 });
 
 describe('nothing is left behind', () => {

@@ -112,6 +112,19 @@ describe('exact arithmetic', () => {
     expect(intro).toContain('From step 11 on, the numbers are computed in float64 and marked \\approx: their exact digits grow with every step, and exact arithmetic past step 10 would take longer than convgrad allows for a problem this size.');
   });
 
+  it('counts the bits a sum reaches, not the largest entry: 1600 distinct 100-digit denominators go float64 from step 1', () => {
+    // S sums every σ over the lcm of the input's denominators: 1600 × 330 bits, though each entry has 330.
+    const bomb = { input: grid(40, 40, (i, j) => `1/${10n ** 99n + BigInt(2 * (40 * i + j) + 1)}`), kernel: [[1, 2], [3, 4]], target: 1, steps: 3 };
+    const solution = solutionOf(bomb);
+    expect(solution.roundedFrom).toBe(1);
+    expect(isExact(solution.steps[0].loss)).toBe(false);
+    const intro = derive(solution).intro.map((t) => plainText(t, stringsFor('en')));
+    expect(intro.slice(0, 1)).toEqual(['Each line reads symbols, then numbers, then the value.']);
+    expect(intro).toContain('The numbers are computed in float64 and marked \\approx: exact arithmetic on a problem this size would take longer than convgrad allows.');
+    // The same entries with one denominator stay exact: the lcm is that denominator.
+    expect(solutionOf({ ...bomb, input: grid(40, 40, (i, j) => `${2 * (40 * i + j) + 1}/${10n ** 99n + 1n}`) }).roundedFrom).toBeUndefined();
+  });
+
   it.skipIf(!TORCH.available)(`and agrees with ${TORCH.label} in float64 on every step`, () => {
     const run = spawnSync(PYTHON, [REFERENCE], { input: JSON.stringify([growing]), encoding: 'utf8', maxBuffer: 1 << 26 });
     expect(run.status, run.stderr).toBe(0);

@@ -93,6 +93,16 @@ describe('a title is plain text in every format', () => {
     );
   });
 
+  it('LaTeX: no two characters typed become one ligature (dashes, quotes, Spanish marks)', () => {
+    const tex = renderTex(derive(solutionOf({ ...seed, title: "a--b---c ``d'' ,,e !`f ?`g" })), options);
+    expect(tex).toContain("a-{}-b-{}-{}-c `{}`d'{}' ,{},e !{}`f ?{}`g");
+  });
+
+  it('LaTeX: a word too long for a line has places to break', () => {
+    const tex = renderTex(derive(solutionOf({ ...seed, title: `${'a'.repeat(40)} b` })), options);
+    expect(tex).toContain(`${'a'.repeat(16)}\\allowbreak{}${'a'.repeat(16)}\\allowbreak{}${'a'.repeat(8)} b`);
+  });
+
   it('HTML: no tag, and no script anywhere in the page', () => {
     const html = renderHtml(derivation, options);
     expect(html).not.toMatch(/<script/i);

@@ -27,7 +27,7 @@ import { caseFiles, caseName, generateCase, MAX_CASES } from '../engines/cases.j
 import { firstNonFinite, resultDocument, resultJson } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
 import { QUANTITIES, type Quantity } from '../derivation/derive.js';
-import { checkRefusal, derivationRefusal, formatCount, fullDerivationBytes, refusals, workload } from '../model/workload.js';
+import { checkRefusal, derivationRefusal, formatCount, fullDerivationBytes, refusals, vectorsRefusal, workload } from '../model/workload.js';
 import { ProblemError } from '../problem/problem-error.js';
 import { decodeUtf8, MAX_DOCUMENT_BYTES, MAX_PROBLEM_BYTES, MAX_TENSOR_BYTES, readInputBytes, readInputFile, safeName, UsageError, writeAll, type OutputFile } from './files.js';
 import { shownName, terminalSafe } from './terminal.js';
@@ -358,7 +358,7 @@ async function writeVectors(files: string[], out: string, io: Io): Promise<numbe
       if (input.identity) inputs.push(input.identity);
       for (const f of vectorFiles(solution, version())) outputs.push({ name: `${folder}/${f.name}`, contents: f.contents });
       return 0;
-    });
+    }, vectorsRefusal);
     if (status !== 0) return status;
   }
   // Every problem is solved before anything is written.

@@ -12,7 +12,7 @@ export type TexEngine = 'pdflatex' | 'xelatex';
 
 export const TEX_PACKAGES: Record<TexEngine, string> = {
   pdflatex: 'apt-get install texlive-latex-base texlive-latex-recommended texlive-fonts-recommended lmodern texlive-pictures',
-  xelatex: 'apt-get install texlive-xetex texlive-lang-chinese texlive-latex-recommended texlive-pictures fonts-noto-cjk fonts-dejavu-core fonts-symbola',
+  xelatex: 'apt-get install texlive-xetex texlive-lang-chinese texlive-latex-recommended texlive-pictures fonts-noto-cjk fonts-dejavu-core fonts-symbola fonts-freefont-otf',
 };
 
 /** The engine a convgrad document names: its first line is "% !TEX program = xelatex". */

@@ -31,7 +31,8 @@ export interface DeriveOptions {
 export function derive(solution: Solution, detail: Detail = 'auto', options: DeriveOptions = {}): Derivation {
   const ctx = derivationContext(solution, detail, { figures: options.figures ?? true });
   const title = solution.problem.title === undefined ? {} : { title: solution.problem.title };
-  const intro: Text[] = [{ key: 'doc.intro' }, ...(ctx.rounded ? [{ key: 'doc.rounded' } as const] : []), ...budgetNote(solution)];
+  // Where every step is float64 (the budget, at step 1), the document does not open by calling its numbers exact.
+  const intro: Text[] = [{ key: solution.roundedFrom === 1 ? 'doc.intro.float' : 'doc.intro' }, ...(ctx.rounded ? [{ key: 'doc.rounded' } as const] : []), ...budgetNote(solution)];
   // The rule for long sums, said once, where some sum is cut.
   const withTerms = (sections: Section[]): Derivation['intro'] => (cutsSums(sections) ? [...intro, termsNote()] : intro);
   const ask = new Set(options.ask ?? QUANTITIES);

@@ -4,7 +4,7 @@ import { resultDocument, type ResultDocument } from '../result/result-document.j
 import type { Solution } from '../trajectory/train.js';
 import { compareTensors, tensorOf, valueAt, type EntryDifference, type Extreme, type Quantity } from './compare.js';
 import { finiteDifferences } from './finite-differences.js';
-import { excusedReach, kinkSites, movedOffKink, reaches } from './kinks.js';
+import { excusedReach, kinkSites, movedOffKink, excuser } from './kinks.js';
 import { DTYPE_TOLERANCES, formatDifference, formatTolerance, type Tolerance } from './tolerance.js';
 import { pytorchResult } from './pytorch.js';
 import { tfjsResult } from './tfjs.js';
@@ -89,7 +89,7 @@ export async function checkSolution(solution: Solution, version: string, options
         const moved = sites.filter((site) => movedOffKink(site, field(site.field)));
         const mineAt = (path: string) => (valueAt(ours, path as Quantity) === undefined ? undefined : tensorOf(valueAt(ours, path as Quantity)!));
         const excused = excusedReach(sites, quantity, mineAt, (path) => field(path as Quantity), run.report.tolerance!);
-        const c = compareTensors(quantity, tensorOf(mine), tensorOf(theirs), run.report.tolerance!, (flat) => excused.some((reach) => reaches(reach, flat)));
+        const c = compareTensors(quantity, tensorOf(mine), tensorOf(theirs), run.report.tolerance!, excuser(excused));
         rows.push({
           quantity,
           engine: name,

@@ -6,7 +6,7 @@
 // entries it reaches.
 import type { ResultDocument } from '../result/result-document.js';
 import { compareTensors, tensorOf, type EntryDifference, type QuantityComparison } from './compare.js';
-import { excusedReach, movedOffKink, reaches, type KinkSite } from './kinks.js';
+import { excusedReach, movedOffKink, excuser, type KinkSite } from './kinks.js';
 import { documentQuantities, readResultDocument, type Fault } from './result-reader.js';
 import { formatDifference, formatTolerance, withinTolerance, type Tolerance } from './tolerance.js';
 
@@ -29,7 +29,7 @@ export function compareResults(ours: ResultDocument, theirs: unknown, tolerance:
     const other = read.values.get(path);
     if (!other) return [];
     const excused = excusedReach(sites, path, (p) => mine.get(p), (p) => read.values.get(p), tolerance);
-    return [compareTensors(path, tensorOf(value), other, tolerance, (flat) => excused.some((reach) => reaches(reach, flat)))];
+    return [compareTensors(path, tensorOf(value), other, tolerance, excuser(excused))];
   });
   const faults = read.faults.map((fault) => transposeHint(fault, ours, tolerance));
   return { paths, quantities, faults, moved: moved.map((site) => site.text) };
@@ -55,6 +55,8 @@ function transposeHint(fault: Fault, ours: ResultDocument, tolerance: Tolerance)
   return transposed ? { ...fault, message: `${fault.message}: its entries are convgrad's transposed (rows and columns swapped)` } : fault;
 }
 
+/** Faults, and entries at a kink, said one by one at most: the rest counted. */
+const FAULTS_SHOWN = 20;
 const SHOWN = 10;
 
 /** The report for a terminal: a line per quantity, the entries that differ, the faults, a verdict. */
@@ -71,9 +73,11 @@ export function formatComparison(comparison: ResultComparison, names: { readonly
   };
   const items = [...comparison.quantities.map((q) => ({ path: q.path, q })), ...comparison.faults.map((f) => ({ path: f.path, f }))];
   items.sort((a, b) => rank(a.path) - rank(b.path));
+  // At most FAULTS_SHOWN faults said one by one (a document of a million unknown fields is said in a screenful).
+  let faultsShown = 0;
   for (const item of items) {
     if ('f' in item) {
-      lines.push(`${item.f.path === '' ? theirs : item.f.path}: ${item.f.message}`);
+      if (faultsShown++ < FAULTS_SHOWN) lines.push(`${item.f.path === '' ? theirs : item.f.path}: ${item.f.message}`);
       continue;
     }
     const { q } = item;
@@ -82,12 +86,14 @@ export function formatComparison(comparison: ResultComparison, names: { readonly
     if (q.differences.length > SHOWN) lines.push(`  … and ${q.differences.length - SHOWN} more`);
     if (q.hint) lines.push(`  hint: ${q.hint}`);
   }
+  if (faultsShown > FAULTS_SHOWN) lines.push(`… and ${(faultsShown - FAULTS_SHOWN).toLocaleString('en-US')} more fields missing, misshapen, unknown or no number`);
   const atKink = comparison.quantities.flatMap((q) => q.atKink.map((d) => entry(q.path, d)));
   if (atKink.length > 0) {
     lines.push(
       '',
       `At a kink: convgrad's exact values sit on ${comparison.moved.join(', ')}, which ${theirs}'s forward values moved off (the one-sided derivatives differ there); these entries it reaches take the other side:`,
-      ...atKink,
+      ...atKink.slice(0, FAULTS_SHOWN),
+      ...(atKink.length > FAULTS_SHOWN ? [`  … and ${(atKink.length - FAULTS_SHOWN).toLocaleString('en-US')} more`] : []),
     );
   }
   const differing = comparison.quantities.filter((q) => q.differences.length > 0);

@@ -8,7 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Solution } from '../trajectory/train.js';
 import { compareTensors, type EntryDifference, type QuantityComparison } from './compare.js';
 import { quantityLine } from './compare-results.js';
-import { kinkSites, movedOffKink, reaches, stageReach } from './kinks.js';
+import { kinkSites, movedOffKink, excuser, stageReach } from './kinks.js';
 import { readNpy } from './npy.js';
 import type { Fault } from './result-reader.js';
 import { shapeText } from './result-reader.js';
@@ -52,7 +52,7 @@ export function compareStages(solution: Solution, files: ReadonlyMap<string, Buf
     const other = theirs.get(name);
     if (!other) return [];
     const excused = moved.map((site) => stageReach(site.cone, name));
-    const comparison = compareTensors(name, { shape: tensor.shape, data: tensor.data.map(asDouble) }, other, tolerance, (flat) => excused.some((reach) => reaches(reach, flat)));
+    const comparison = compareTensors(name, { shape: tensor.shape, data: tensor.data.map(asDouble) }, other, tolerance, excuser(excused));
     return [{ ...comparison, meaning }];
   });
   return { stages, notGiven: names.filter((name) => !files.has(name)), faults, moved: moved.map((site) => site.text) };

@@ -75,7 +75,7 @@ export function finiteDifferences(solution: Solution, options: { readonly allEnt
     // the one-sided derivatives, d± = 2·s(±h) − s(±2h) with s(t) the slope over t (which takes out
     // curvature's share). Several kinks at once: PyTorch's choice mixes sides that no difference along
     // one entry reaches, so the entry is left undecided, and said so.
-    const touching = sites.filter((site) => reaches(documentReach(site.cone, `grad.${where.tensor}`), where.flat)).length;
+    const touching = sites.filter((site) => reaches(documentReach(site.cone, `grad.${where.tensor}`), where.flat)).reduce((n, site) => n + (site.kinks ?? 1), 0);
     if (touching === 0) return central;
     if (touching > 1) {
       undecided.push(name);

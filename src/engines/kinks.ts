@@ -36,10 +36,21 @@ export interface KinkSite {
   readonly field: 'forward.conv' | 'forward.prediction';
   /** The entries of the field, in the problem's own form, that sit on the kink. */
   readonly entries: readonly (readonly number[])[];
-  /** Their value on the kink; none for a tie, where they equal each other. */
-  readonly on?: number;
+  /** Their value on the kink, one for all or one an entry; none for a tie, where they equal each other. */
+  readonly on?: number | readonly number[];
+  /** How many kinks the site judges together (past MAX_SITES of a kind); one where absent. */
+  readonly kinks?: number;
+  /** Ties judged together: consecutive groups of the entries, of these sizes. */
+  readonly tieSizes?: readonly number[];
   readonly cone: Cone;
 }
+
+/**
+ * Kinks of one kind judged one by one, at most: past it (a relu over a map with a zero border has
+ * thousands) they are judged as one site, which reaches all they reach together, and is left when one
+ * of them is: the work and the PyTorch script's data then grow with the tensors, not with the kinks.
+ */
+export const MAX_SITES = 64;
 
 /** The kinks of the first step's forward pass that convgrad's exact values sit on, each with its cone. */
 export function kinkSites(solution: Solution): KinkSite[] {
@@ -51,22 +62,44 @@ export function kinkSites(solution: Solution): KinkSite[] {
   const sites: KinkSite[] = [];
 
   const kinks = kinksOf(problem, forward);
-  for (const flat of kinks.activation) {
-    const entry = index(flat, forward.sigma.shape);
-    sites.push({ text: `${name('σ', entry)} = 0 (${problem.activation.type})`, field: 'forward.conv', entries: [entry], on: 0, cone: coneOf(solution, { activation_slope: [flat] }, [flat]) });
+  const grouped = (n: number) => n.toLocaleString('en-US');
+  const activation = problem.activation.type;
+  if (kinks.activation.length > MAX_SITES) {
+    const entries = kinks.activation.map((flat) => index(flat, forward.sigma.shape));
+    sites.push({ text: `${grouped(entries.length)} entries of σ = 0 (${activation})`, field: 'forward.conv', entries, on: 0, kinks: entries.length, cone: coneOf(solution, { activation_slope: kinks.activation }, kinks.activation) });
+  } else {
+    for (const flat of kinks.activation) {
+      const entry = index(flat, forward.sigma.shape);
+      sites.push({ text: `${name('σ', entry)} = 0 (${activation})`, field: 'forward.conv', entries: [entry], on: 0, cone: coneOf(solution, { activation_slope: [flat] }, [flat]) });
+    }
   }
   // A tie of a is read where σ is on the document: the tied σ tie too.
-  for (const tied of kinks.poolTies) {
-    const entries = tied.map((cell) => index(cell, forward.activated.shape));
-    sites.push({ text: `${entries.map((e) => name('a', e)).join(' = ')} (max pool)`, field: 'forward.conv', entries, cone: coneOf(solution, { grad_activation: tied }, tied) });
+  if (kinks.poolTies.length > MAX_SITES) {
+    const cells = kinks.poolTies.flat();
+    const entries = cells.map((cell) => index(cell, forward.activated.shape));
+    sites.push({ text: `${grouped(kinks.poolTies.length)} ties of a (max pool)`, field: 'forward.conv', entries, kinks: kinks.poolTies.length, tieSizes: kinks.poolTies.map((t) => t.length), cone: coneOf(solution, { grad_activation: cells }, cells) });
+  } else {
+    for (const tied of kinks.poolTies) {
+      const entries = tied.map((cell) => index(cell, forward.activated.shape));
+      sites.push({ text: `${entries.map((e) => name('a', e)).join(' = ')} (max pool)`, field: 'forward.conv', entries, cone: coneOf(solution, { grad_activation: tied }, tied) });
+    }
   }
   const map = problem.head === 'none';
-  for (const flat of kinks.loss) {
-    const entry = map ? index(flat, forward.prediction.shape) : [];
-    // y_k reaches the cells its pooling window routes to; S reaches everything.
-    const cells = !map ? 'all' : forward.pooling ? routedCells(problem.pool!, forward.pooling, flat, forward.activated.shape) : [flat];
-    const cone = coneOf(solution, cells === 'all' ? {} : { grad_prediction: [flat], grad_pooled: [flat], grad_activation: cells }, cells);
-    sites.push({ text: `${name(map ? 'y' : 'S', entry)} = ${map ? 't' : 'T'} (${problem.loss.type})`, field: 'forward.prediction', entries: [entry], on: asDouble(problem.target.data[map ? flat : 0]), cone });
+  // y_k reaches the cells its pooling window routes to; S reaches everything.
+  const lossCells = (flats: readonly number[]): readonly number[] | 'all' => (!map ? 'all' : forward.pooling ? [...new Set(flats.flatMap((flat) => routedCells(problem.pool!, forward.pooling!, flat, forward.activated.shape)))] : flats);
+  const lossCone = (flats: readonly number[]) => {
+    const cells = lossCells(flats);
+    return coneOf(solution, cells === 'all' ? {} : { grad_prediction: flats, grad_pooled: flats, grad_activation: cells }, cells);
+  };
+  const targetOf = (flat: number) => asDouble(problem.target.data[map ? flat : 0]);
+  if (kinks.loss.length > MAX_SITES) {
+    const entries = kinks.loss.map((flat) => index(flat, forward.prediction.shape));
+    sites.push({ text: `${grouped(entries.length)} entries of y = t (${problem.loss.type})`, field: 'forward.prediction', entries, on: kinks.loss.map(targetOf), kinks: entries.length, cone: lossCone(kinks.loss) });
+  } else {
+    for (const flat of kinks.loss) {
+      const entry = map ? index(flat, forward.prediction.shape) : [];
+      sites.push({ text: `${name(map ? 'y' : 'S', entry)} = ${map ? 't' : 'T'} (${problem.loss.type})`, field: 'forward.prediction', entries: [entry], on: targetOf(flat), cone: lossCone([flat]) });
+    }
   }
   return sites;
 }
@@ -167,13 +200,22 @@ export function excusedReach(sites: readonly KinkSite[], path: string, ours: (pa
     ['grad.kernel', 'grad.bias', 'grad.input'].some((gradient) => {
       const [mine, other] = [ours(gradient), theirs(gradient)];
       const reach = documentReach(site.cone, gradient);
-      return mine !== undefined && other !== undefined && mine.data.some((v, flat) => reaches(reach, flat) && !withinTolerance(v, other.data[flat], tolerance));
+      if (mine === undefined || other === undefined) return false;
+      const differs = (flat: number) => !withinTolerance(mine.data[flat], other.data[flat], tolerance);
+      return reach === 'all' ? mine.data.some((_, flat) => differs(flat)) : reach.some(differs);
     });
   return moved.filter((site) => path.startsWith('grad.') || tookOtherSide(site)).map((site) => documentReach(site.cone, path));
 }
 
 export function reaches(reach: Reach, flat: number): boolean {
   return reach === 'all' || reach.includes(flat);
+}
+
+/** Does any of these reaches hold a flat index: one set built once, then a lookup an entry. */
+export function excuser(excused: readonly Reach[]): (flat: number) => boolean {
+  if (excused.includes('all')) return () => true;
+  const flats = new Set((excused as (readonly number[])[]).flat());
+  return (flat) => flats.has(flat);
 }
 
 /**
@@ -185,5 +227,13 @@ export function movedOffKink(site: KinkSite, field: Tensor<number> | undefined):
   if (field === undefined) return false;
   const values = site.entries.map((entry) => field.data[offset(field.shape.slice(field.shape.length - entry.length), entry)]);
   if (!values.every((v) => Number.isFinite(v))) return false;
-  return site.on === undefined ? values.some((v) => v !== values[0]) : values.some((v) => v !== site.on);
+  const { on } = site;
+  if (on !== undefined) return values.some((v, k) => v !== (typeof on === 'number' ? on : on[k]));
+  // A tie is broken where its entries differ: each group of tieSizes, or all of them.
+  let start = 0;
+  for (const size of site.tieSizes ?? [values.length]) {
+    if (values.slice(start, start + size).some((v) => v !== values[start])) return true;
+    start += size;
+  }
+  return false;
 }

@@ -106,6 +106,6 @@ function lossCode(problem: Problem): string {
     case 'smooth_l1': return `F.smooth_l1_loss(prediction, target, ${reduction}, beta=P["beta"])`;
     case 'huber': return `F.huber_loss(prediction, target, ${reduction}, delta=P["delta"])`;
     case 'bce': return `F.binary_cross_entropy(prediction, target, ${reduction})`;
-    case 'expression': return `formula(P["loss"], {"y": prediction, "t": target}).${problem.reduction}()`;
+    case 'expression': return `torch.broadcast_to(formula(P["loss"], {"y": prediction, "t": target}), prediction.shape).${problem.reduction}()`;
   }
 }

@@ -6,6 +6,7 @@ import { channelsPerGroup, convGeometry, type ConvGeometry } from '../ops/conv2d
 import { pooledExtent } from '../ops/pool/pool.js';
 import { activationRules } from '../ops/activation/activations.js';
 import type { Diagnostic, Problem } from '../problem/problem.js';
+import { bitLength, gcd } from '../numbers/rational.js';
 import { isExact, type Scalar } from '../numbers/scalar.js';
 
 /** The limits, in the README's table. */
@@ -20,6 +21,8 @@ export const LIMITS = {
   documentChannels: 256,
   /** Estimated bytes of the largest format of a --detail full derivation (the HTML, where it is asked for). */
   fullDerivationBytes: 64e6,
+  /** Estimated bytes of one problem's vectors.json (every stage's tensor, exact and double). */
+  vectorsBytes: 256e6,
 } as const;
 
 export interface Workload {
@@ -139,7 +142,7 @@ export function derivationRefusal(problem: Problem, detail: 'full' | 'auto' | 's
     return `${work.description}: ${grouped(planes)} channels, more than a derivation shows (${LIMITS.documentChannels}); use --json or --format json`;
   }
   if (detail === 'summary') return undefined;
-  const seconds = derivationMicroseconds(problem) / 1e6;
+  const seconds = derivationMicroseconds(problem, detail) / 1e6;
   if (seconds > LIMITS.derivationSeconds) {
     return `${work.description}: a derivation entry by entry would take about ${Math.round(seconds)} s, over the ${LIMITS.derivationSeconds} s limit; use --json, --format json or --detail summary`;
   }
@@ -156,11 +159,38 @@ export function derivationRefusal(problem: Problem, detail: 'full' | 'auto' | 's
  * N·H'·W' · (products + 8) · 10 µs for each of the (at most two) output channels shown. Measured:
  * 360×360 with a 3×3 kernel 17 s (estimated 22 s), 1×200,000 with 1×2 12.6 s (20 s), 302×302 with
  * 2×2 and an average pool of 300×300 10.7 s (10.8 s), 3×128×128 with 8×3×5×5 9 s (25 s).
+ * Then ∂L/∂X̃ as δ̃ ⋆ rot180(K↑d), shown for one input channel (every one with --detail full): each
+ * output channel's δ̃ (as large as X̃) and its dilated kernel, written out and checked at some 4 µs an
+ * entry (3×3 with a 2×2 kernel, dilation 1000 and "same" padding: two 1003×1003 matrices, 7.4 s).
  */
-export function derivationMicroseconds(problem: Problem): number {
+export function derivationMicroseconds(problem: Problem, detail: 'full' | 'auto'): number {
   const g = convGeometry(problem);
   const products = channelsPerGroup(g) * g.kernel.rows * g.kernel.cols;
-  return g.batch * g.output.rows * g.output.cols * Math.min(2, g.outChannels) * (products + 8) * 10;
+  const sums = g.batch * g.output.rows * g.output.cols * Math.min(2, g.outChannels) * (products + 8) * 10;
+  const dilatedKernel = (g.dilation[0] * (g.kernel.rows - 1) + 1) * (g.dilation[1] * (g.kernel.cols - 1) + 1);
+  const inputPlanes = detail === 'full' ? g.batch * g.inChannels : 1;
+  return sums + inputPlanes * g.outChannels * (g.padded.rows * g.padded.cols + dilatedKernel) * 4;
+}
+
+/**
+ * About how many bytes `convgrad vectors` writes into one problem's vectors.json: every stage's
+ * tensor (the padded input and its gradient, some eight maps of σ's size on the way up and down, the
+ * input and its gradient, the parameters with their gradients and optimizer state at each step) at
+ * some 40 bytes an entry (37 measured: a 401×401 map with relu, 53 MB).
+ */
+export function vectorsBytes(problem: Problem): number {
+  const g = convGeometry(problem);
+  const padded = g.batch * g.inChannels * g.padded.rows * g.padded.cols;
+  const sigma = g.batch * g.outChannels * g.output.rows * g.output.cols;
+  const parameters = problem.kernel.data.length + (problem.bias?.values.length ?? 0);
+  return (2 * padded + 8 * sigma + 2 * problem.input.data.length + problem.target.data.length + parameters * (3 + 4 * problem.steps)) * 40;
+}
+
+/** A refusal of vectors too large to write as one JSON text. */
+export function vectorsRefusal(problem: Problem): Diagnostic[] {
+  const bytes = vectorsBytes(problem);
+  if (bytes <= LIMITS.vectorsBytes) return [];
+  return [{ path: 'input', message: `${workload(problem).description}: vectors.json would take about ${formatCount(bytes)}B, over the ${formatCount(LIMITS.vectorsBytes)}B limit; convgrad derive --json gives the result document` }];
 }
 
 /** The HTML of a derivation (KaTeX's markup, and each formula's source to copy) per byte of its Markdown: 63 for 28×28 with a 3×3 kernel. */
@@ -199,27 +229,45 @@ export const EXACT_BUDGET = 20e6;
 export function exactStepCost(problem: Problem, parameters: { readonly kernel: { readonly data: readonly Scalar[] }; readonly bias?: readonly Scalar[] }): number {
   const g = convGeometry(problem);
   const terms = channelsPerGroup(g) * g.kernel.rows * g.kernel.cols;
-  const bits = Math.max(maxBits(parameters.kernel.data), maxBits(parameters.bias ?? [])) + fixedBits(problem) + Math.ceil(Math.log2(terms));
+  const bits = Math.min(sumBits([parameters.kernel.data, parameters.bias ?? []]) + fixedBits(problem) + Math.ceil(Math.log2(terms)), BITS_CAP);
   const sigma = g.batch * g.outChannels * g.output.rows * g.output.cols;
   const pairs = Math.ceil(bits / 45) ** 2;
   const parameterCount = parameters.kernel.data.length + (parameters.bias?.length ?? 0);
   return (entriesPerStep(g) + parameterCount) * (4 + 2 * bits) + (activationCost(problem) * sigma + lossCost(problem)) * (2 + bits) + 2 * poolReads(problem, g) * (1 + bits / 4) + workload(problem).multiplyAdds * 3 * pairs * 0.005;
 }
 
-/** The most bits of a numerator or denominator among some values (0 for float64 ones). */
-function maxBits(values: readonly Scalar[]): number {
-  let most = 0;
-  for (const x of values) if (isExact(x)) most = Math.max(most, bitLength(x.n), bitLength(x.d));
-  return most;
-}
+/** Bits past which the exact work is out of the budget whatever the size: the count of bits stops there. */
+const BITS_CAP = 1 << 16;
 
-const bitLength = (n: bigint) => (n === 0n ? 0 : n.toString(16).length * 4);
+/**
+ * The bits of the numbers that sums of products of these values reach: the largest numerator's, or
+ * the lcm of the denominators' where that is more (S, the sum of every σ, is exact over that lcm;
+ * with distinct large denominators it grows with their count, not with the largest; with one
+ * denominator, or decimals, it is the largest), counted up to BITS_CAP (0 for float64 values).
+ */
+function sumBits(tensors: readonly (readonly Scalar[])[]): number {
+  let numerator = 0;
+  const denominators = new Set<bigint>();
+  for (const values of tensors) {
+    for (const x of values) {
+      if (!isExact(x)) continue;
+      numerator = Math.max(numerator, bitLength(x.n));
+      if (x.d !== 1n) denominators.add(x.d);
+    }
+  }
+  let lcm = 1n;
+  for (const d of denominators) {
+    lcm = (lcm / gcd(lcm, d)) * d;
+    if (bitLength(lcm) > BITS_CAP) return BITS_CAP;
+  }
+  return Math.max(numerator, bitLength(lcm));
+}
 
 const fixedBitsOf = new WeakMap<Problem, number>();
 
 /** The bits of the input's and the target's numbers, which every step reads. */
 function fixedBits(problem: Problem): number {
   let bits = fixedBitsOf.get(problem);
-  if (bits === undefined) fixedBitsOf.set(problem, (bits = Math.max(maxBits(problem.input.data), maxBits(problem.target.data))));
+  if (bits === undefined) fixedBitsOf.set(problem, (bits = sumBits([problem.input.data, problem.target.data])));
   return bits;
 }

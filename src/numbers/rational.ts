@@ -59,6 +59,17 @@ export function isInteger(r: Rational): boolean {
 }
 
 /** The nearest double, correctly rounded (Number(bigint) rounds to nearest even; a sticky bit keeps the quotient's rounding honest). */
+/** The greatest common divisor of two integers, non-negative (Euclid). */
+export function gcd(a: bigint, b: bigint): bigint {
+  while (b !== 0n) [a, b] = [b, a % b];
+  return a < 0n ? -a : a;
+}
+
+/** The bits of |n|: ⌈log2(|n| + 1)⌉ (0 for 0). */
+export function bitLength(n: bigint): number {
+  return n === 0n ? 0 : (n < 0n ? -n : n).toString(2).length;
+}
+
 export function toDouble(r: Rational): number {
   const { n, d } = r;
   if (n === 0n) return 0;

@@ -27,15 +27,40 @@ const TEX_SPECIALS: Record<string, string> = {
 
 /** Plain text made inert for LaTeX: every special character printed as itself, never read as a command. */
 export function escapeTex(text: string): string {
-  return text.replace(/[\\{}$&#%_^~<>|]/g, (c) => TEX_SPECIALS[c]).replace(/\s+/g, ' ');
+  return breakLigatures(text.replace(/[\\{}$&#%_^~<>|]/g, (c) => TEX_SPECIALS[c]).replace(/\s+/g, ' '));
+}
+
+// The font's TeX ligatures: -- and --- (dashes), `` and '' (quotes), ,, (a low quote), !` and ?` (Spanish marks).
+const LIGATURE_START = /-(?=-)|[`'](?=[`'])|,(?=,)|[!?](?=`)/g;
+
+/** Two characters that a font would set as one ligature kept two: "x--y" prints two hyphens, as typed. */
+function breakLigatures(tex: string): string {
+  return tex.replace(LIGATURE_START, '$&{}');
+}
+
+/** A word that long has places to break (a title of one 200-letter word stays inside the margins). */
+const LONG_WORD = 32;
+
+/** Plain text escaped as escapeTex does, with a break allowed every LONG_WORD / 2 characters of a long word. */
+function breakableTex(text: string): string {
+  return text
+    .split(/(\s+)/)
+    .map((word) => {
+      const chars = Array.from(word);
+      if (chars.length <= LONG_WORD) return escapeTex(word);
+      const pieces: string[] = [];
+      for (let k = 0; k < chars.length; k += LONG_WORD / 2) pieces.push(escapeTex(chars.slice(k, k + LONG_WORD / 2).join('')));
+      return pieces.join('\\allowbreak{}');
+    })
+    .join('');
 }
 
 /** Where a character of a title is set: Latin Modern, a fallback font of the preamble, or nowhere (an invisible format character). */
 type TitleFont = 'main' | 'cjk' | 'rtl' | 'symbols' | 'other' | 'invisible';
 
-// Latin, its punctuation and Latin Modern's own symbols; then the scripts Latin Modern has no glyphs of.
+// Latin to Latin Extended-A, its punctuation and Latin Modern's own symbols; then the scripts Latin Modern has no glyphs of.
 function titleFont(code: number): TitleFont {
-  if (code < 0x250 || (code >= 0x1e00 && code < 0x1f00) || (code >= 0x2010 && code < 0x2028) || code === 0x20ac) return 'main';
+  if (code < 0x180 || (code >= 0x1e00 && code < 0x1f00) || (code >= 0x2010 && code < 0x2028) || code === 0x20ac) return 'main';
   if ((code >= 0x200b && code < 0x2010) || (code >= 0x2028 && code < 0x2030) || (code >= 0x2060 && code < 0x2070) || code === 0xfeff || (code >= 0xfe00 && code < 0xfe10)) return 'invisible';
   if ((code >= 0x2e80 && code < 0xa000) || (code >= 0xac00 && code < 0xd7b0) || (code >= 0xf900 && code < 0xfb00) || (code >= 0xff00 && code < 0xfff0) || (code >= 0x20000 && code < 0x31350)) return 'cjk';
   if ((code >= 0x590 && code < 0x900) || (code >= 0xfb1d && code < 0xfe00) || (code >= 0xfe70 && code < 0xff00)) return 'rtl';
@@ -68,7 +93,7 @@ export function titleTex(title: string, language: Language): string {
   }
   return runs
     .map(({ font, text }) => {
-      const tex = escapeTex(text);
+      const tex = breakableTex(text);
       if (font === 'main') return tex;
       if (font === 'rtl') return `{\\convgradrtl\\beginR ${tex}\\endR}`;
       return `{\\convgrad${font} ${tex}}`;
@@ -133,7 +158,7 @@ export function renderTex(derivation: Derivation, options: RenderOptions): strin
     preamble: preamble(derivation, options.language, engine),
     matrixColumns: `${widestMatrix(laidOut)}`,
     margin: sheet ? '1.3cm' : '1.8cm',
-    heading: derivation.title !== undefined && engine === 'xelatex' ? titleTex(heading, options.language) : escapeTex(heading),
+    heading: derivation.title !== undefined && engine === 'xelatex' ? titleTex(heading, options.language) : breakableTex(heading),
     headingSize: '\\Large',
     subtitle: subtitle === undefined ? '' : `\\vspace{0.4em}{\\large ${escapeTex(subtitle)}\\par}`,
     intro: sheet ? '' : derivation.intro.map((t) => textTex(t, strings)).join('\n\n'),

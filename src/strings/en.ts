@@ -5,6 +5,7 @@ export const en = {
   'doc.sheet-title': 'Backpropagation through a convolution layer: formula sheet',
   'doc.intro':
     'Every number here is exact: fractions stay fractions, and a decimal is shown only where it terminates. Each line reads symbols, then numbers, then the value.',
+  'doc.intro.float': 'Each line reads symbols, then numbers, then the value.',
   'doc.budget': 'From step {step} on, the numbers are computed in float64 and marked $\\approx$: their exact digits grow with every step, and exact arithmetic past step {last} would take longer than convgrad allows for a problem this size.',
   'doc.budget.all': 'The numbers are computed in float64 and marked $\\approx$: exact arithmetic on a problem this size would take longer than convgrad allows.',
   'doc.generated': 'Written by convgrad {version}.',

@@ -48,6 +48,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'doc.title': `卷积层的反向传播：逐步推导`,
   'doc.sheet-title': `卷积层的反向传播：公式速查表`,
   'doc.intro': '本文所有数值都是精确值：分数保持为分数，只有有限小数才写成小数。每一行依次给出符号形式、代入数值和计算结果。',
+  'doc.intro.float': '每一行依次给出符号形式、代入数值和计算结果。',
   'doc.budget': '从第 {step} 步起，数值以 float64 计算并标记为 $\\approx$：精确值的位数每一步都在增长，在第 {last} 步之后继续做精确运算，耗时将超出 convgrad 对这样规模的问题所允许的限度。',
   'doc.budget.all': '数值以 float64 计算并标记为 $\\approx$：对这样规模的问题做精确运算，耗时将超出 convgrad 所允许的限度。',
   'doc.generated': '由 convgrad {version} 生成。',

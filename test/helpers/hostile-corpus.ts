@@ -120,6 +120,7 @@ export function hostileCorpus(): HostileCase[] {
     ['momentum 10^99 over 1000 steps', { ...base, optimizer: { type: 'sgd', momentum: '1e99' }, steps: 1000 }],
     ['negative_slope 10^99 with leaky relu', { ...base, activation: 'leaky_relu', negative_slope: '-1e99', bias: -1000 }],
     ['an expression that doubles its digits each step', { input: grid(16, 16, (i, j) => `${i - j}/7`), kernel: grid(3, 3, (i, j) => `${i + j}/11`), activation: { expression: 'x^2 / (1 + x^2)' }, target: 1, steps: 100, optimizer: { type: 'sgd', lr: '1/3', momentum: '1/2' } }],
+    ['1600 fractions with distinct 100-digit denominators (S over their lcm: 528,000 bits)', { input: grid(40, 40, (i, j) => `1/${10n ** 99n + BigInt(2 * (40 * i + j) + 1)}`), kernel: [[1, 2], [3, 4]], target: 1, steps: 3 }],
     ['4×512×512 input, 64×4×9×9 kernel', `{"input": [${Array(4).fill(json(grid(512, 512, () => 1))).join(',')}], "kernel": ${json(Array.from({ length: 64 }, () => Array.from({ length: 4 }, () => grid(9, 9, () => 1))))}, "target": 1}`],
   ];
   for (const [name, problem] of bombs) add('bomb', name, typeof problem === 'string' ? problem : json(problem));

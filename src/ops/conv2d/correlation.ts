@@ -19,14 +19,15 @@ export function correlate(
 ): Grid<Scalar> {
   const { stride, dilation, rows, cols } = options;
   const data = sumsOfProducts(b.data, a.data, b.rows * b.cols, (bv, av) => {
+    // Only B's nonzero entries: a kernel spread by its dilation, or a δ by the stride, is mostly zeros.
+    const taps: { weight: number; offset: number }[] = [];
+    for (let i = 0; i < b.rows; i++) for (let j = 0; j < b.cols; j++) if (bv[i * b.cols + j] !== 0) taps.push({ weight: bv[i * b.cols + j], offset: i * dilation[0] * a.cols + j * dilation[1] });
     const sums = new Float64Array(rows * cols);
     for (let m = 0; m < rows; m++)
       for (let n = 0; n < cols; n++) {
+        const corner = m * stride[0] * a.cols + n * stride[1];
         let sum = 0;
-        for (let i = 0; i < b.rows; i++) {
-          const row = (m * stride[0] + i * dilation[0]) * a.cols + n * stride[1];
-          for (let j = 0; j < b.cols; j++) sum += bv[i * b.cols + j] * av[row + j * dilation[1]];
-        }
+        for (const tap of taps) sum += tap.weight * av[corner + tap.offset];
         sums[m * cols + n] = sum;
       }
     return sums;

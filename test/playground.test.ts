@@ -1,0 +1,288 @@
+// The playground (output/playground.html) as a student meets it: opened from file:// in Debian's
+// Chromium, driven by playwright-core. It makes no request, logs no error, shows the problem a link
+// names, re-derives an edit to the exact new values, puts a mistake's message beside its field,
+// speaks Chinese, follows back and forward, downloads what convgrad derive writes, and fits a phone.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium as launcher, type Browser, type Page } from 'playwright-core';
+import { derive, formatDiagnostic, parseProblemText, renderTex, resultDocument, solve, SEED_PROBLEM_SOURCE } from '../src/index.js';
+import { chromium } from './helpers/tools.js';
+
+// The functions passed to page.evaluate run in the page; the core's type check has no DOM types.
+declare const document: any, location: any;
+
+const CHROMIUM = chromium();
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PAGE = join(ROOT, 'output', 'playground.html');
+const seed = JSON.parse(SEED_PROBLEM_SOURCE);
+
+const hashOf = (problem: object, lang?: string) => `#problem=${Buffer.from(JSON.stringify(problem), 'utf8').toString('base64url')}${lang ? `&lang=${lang}` : ''}`;
+
+/** The result document's exact strings of a problem, as convgrad computes them. */
+function exactOf(problem: object) {
+  const parsed = parseProblemText(JSON.stringify(problem));
+  if (!parsed.ok) throw new Error('test problem is not valid');
+  return resultDocument(solve(parsed.problem)).exact;
+}
+
+describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () => {
+  let browser: Browser;
+  const shots = mkdtempSync(join(tmpdir(), 'convgrad-playground-'));
+
+  beforeAll(async () => {
+    // The page is built here, from the sources as they are: a fresh clone needs nothing else.
+    const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { encoding: 'utf8' });
+    if (built.status !== 0) throw new Error(`npm run web failed: ${built.stderr}`);
+    browser = await launcher.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+  }, 120_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Opens the page with a hash; every request that would leave the page and every console error is collected in `problems`. */
+  async function open(hash = '', width = 1280): Promise<{ page: Page; problems: string[] }> {
+    const context = await browser.newContext({ viewport: { width, height: 900 }, acceptDownloads: true });
+    const problems: string[] = [];
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith('file:') || url.startsWith('blob:') || url.startsWith('data:')) return route.continue();
+      problems.push(`request: ${url}`);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    page.on('console', (message) => {
+      if (message.type() === 'error' || message.type() === 'warning') problems.push(`${message.type()}: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    page.on('request', (request) => {
+      const url = request.url();
+      if (!url.startsWith('file:') && !url.startsWith('blob:') && !url.startsWith('data:')) problems.push(`request: ${url}`);
+    });
+    await page.goto(pathToFileURL(PAGE).href + hash, { waitUntil: 'load' });
+    await page.waitForFunction(() => document.body.dataset.answered !== undefined, undefined, { timeout: 60_000 });
+    return { page, problems };
+  }
+
+  /** Waits for the worker's document (the one after `after`, when given). */
+  async function derived(page: Page, after?: string): Promise<void> {
+    await page.waitForFunction((before) => document.body.dataset.derived !== undefined && document.body.dataset.derived !== before, after, { timeout: 60_000 });
+  }
+
+  const lastDerived = (page: Page) => page.evaluate(() => document.body.dataset.derived);
+
+  /** Types into a grid cell or control as a person does. */
+  async function type(page: Page, selector: string, text: string): Promise<void> {
+    await page.locator(selector).fill(text);
+  }
+
+  /** The cells of one explore grid, row by row. */
+  const grid = (page: Page, caption: string) =>
+    page.evaluate((caption) => {
+      const figure = [...document.querySelectorAll('figure.xfigure')].find((f) => f.querySelector('figcaption')?.textContent === caption);
+      return figure ? [...figure.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)) : undefined;
+    }, caption);
+
+  it('is one file under 3 MB whose seed document is the one convgrad derive writes, byte for byte', () => {
+    const html = readFileSync(PAGE, 'utf8');
+    expect(Buffer.byteLength(html)).toBeLessThan(3 * 1024 * 1024);
+    const main = (text: string) => text.slice(text.indexOf('<main>'), text.indexOf('</main>') + '</main>'.length);
+    // The page fences each piece of the document with comments (c0 … /c0) to update it piece by piece.
+    expect(main(html).replace(/<!--\/?c\d+-->/g, '')).toBe(main(readFileSync(join(ROOT, 'output', 'seed.html'), 'utf8')));
+    // Nothing to fetch: no src or href that leaves the file, and no mathjs inside.
+    expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//);
+    expect(html).not.toContain('mathjs');
+  });
+
+  it('loads from file:// with no request leaving the page and no console error, and derives the seed', async () => {
+    const { page, problems } = await open();
+    expect(await page.locator('#doc h1').textContent()).toBe('Backpropagation through a convolution layer, step by step');
+    expect(await page.evaluate('document.fonts.check("16px KaTeX_Main")')).toBe(true);
+    expect(await grid(page, '∂L/∂K')).toEqual([['48', '64'], ['96', '112']]);
+    expect(await grid(page, 'K after the update')).toEqual([['63/25', '34/25'], ['1/25', '97/25']]);
+    expect(await page.locator('[data-path="kernel[0][0]"]').inputValue()).toBe('3');
+    // The loss curve comes from the same worker.
+    await page.waitForSelector('#curve svg.curve');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('shows the exact updated values of the problem a link names', async () => {
+    const problem = { ...seed, target: 200, bias: 1, optimizer: { type: 'sgd', lr: '1/3', momentum: 0.5 }, steps: 2 };
+    const { page, problems } = await open(hashOf(problem));
+    const exact = exactOf(problem);
+    expect(await grid(page, 'K after the update')).toEqual(exact.updated.kernel);
+    expect(await grid(page, '∂L/∂K')).toEqual(exact.grad.kernel);
+    expect(await page.locator('[data-path="bias"]').inputValue()).toBe('1');
+    expect(JSON.parse(await page.locator('#raw').inputValue())).toEqual(problem);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('re-derives an edited kernel entry to the exact new values, and the URL follows', async () => {
+    const { page, problems } = await open();
+    const before = await lastDerived(page);
+    await type(page, '[data-path="kernel[0][0]"]', '1/3');
+    await derived(page, before);
+    const edited = { ...seed, kernel: [['1/3', 2], [1, 5]] };
+    const exact = exactOf(edited);
+    expect(await grid(page, 'output σ')).toEqual(exact.forward.conv);
+    expect(await grid(page, 'K after the update')).toEqual(exact.updated.kernel);
+    expect(exact.updated.kernel).not.toEqual([['63/25', '34/25'], ['1/25', '97/25']]);
+    // The document says the new loss too (KaTeX keeps each formula's TeX in its annotation).
+    expect(await page.locator('#doc section#forward').textContent()).toContain(`\\frac{1}{3}`);
+    const hash = await page.evaluate(() => location.hash);
+    expect(hash).toMatch(/^#problem=[A-Za-z0-9_-]+$/);
+    // The document, updated piece by piece, is the one the page renders whole for that link.
+    expect(await page.evaluate(() => document.body.dataset.rendered)).toBe('patched');
+    const updated = await page.evaluate(() => document.querySelector('#doc main').innerHTML);
+    const fresh = await open(hash);
+    expect(await fresh.page.evaluate(() => document.body.dataset.rendered)).toBe('whole');
+    expect(await fresh.page.evaluate(() => document.querySelector('#doc main').innerHTML)).toBe(updated);
+    await fresh.page.context().close();
+    expect(JSON.parse(Buffer.from(hash.slice('#problem='.length), 'base64url').toString('utf8'))).toEqual(edited);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('puts a bad value\'s message, the command line\'s, beside its field and keeps the last good document', async () => {
+    const { page } = await open();
+    await type(page, '[data-path="kernel[1][0]"]', 'a');
+    const bad = { ...seed, kernel: [[3, 2], ['a', 5]] };
+    const parsed = parseProblemText(JSON.stringify(bad));
+    expect(parsed.ok).toBe(false);
+    const expected = formatDiagnostic(!parsed.ok ? parsed.errors[0] : { path: '', message: '' });
+    expect(expected).toBe('kernel[1][0]: expected a number, got "a"');
+    await expect.poll(() => page.locator('[data-messages="kernel"] .message').textContent()).toBe(expected);
+    expect(await page.locator('[data-path="kernel[1][0]"]').getAttribute('class')).toContain('invalid');
+    expect(await page.locator('#status').getAttribute('class')).toBe('error');
+    // The last good document stays.
+    expect(await grid(page, '∂L/∂K')).toEqual([['48', '64'], ['96', '112']]);
+    expect(await page.locator('#doc h1').count()).toBe(1);
+    // Mended, the message goes.
+    const before = await lastDerived(page);
+    await type(page, '[data-path="kernel[1][0]"]', '1');
+    await derived(page, before);
+    expect(await page.locator('.message').count()).toBe(0);
+    await page.context().close();
+  }, 90_000);
+
+  it('refuses a problem over the command line\'s limits before any work, with its message', async () => {
+    const square = (value: number) => Array.from({ length: 50 }, () => Array.from({ length: 50 }, () => value));
+    const { page } = await open(hashOf({ ...seed, input: square(0), kernel: square(1), steps: 1000 }));
+    await expect.poll(() => page.locator('[data-messages="steps"] .message').textContent()).toBe('steps: 1000 steps of 2.5 k parameters make a trajectory of 2.5 M numbers, over the 2.0 M limit; take fewer steps');
+    await page.context().close();
+  }, 90_000);
+
+  it('speaks Chinese with &lang=zh: the document and the page', async () => {
+    const { page, problems } = await open(hashOf(seed, 'zh'));
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-Hans');
+    expect(await page.locator('#doc h1').textContent()).toMatch(/[\u4e00-\u9fff]/);
+    expect(await page.locator('#doc section#backward h2').textContent()).toMatch(/[\u4e00-\u9fff]/);
+    expect(await page.locator('#download-problem').textContent()).toBe('题目 (.json)');
+    expect(await page.locator('#lang').inputValue()).toBe('zh');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('follows back and forward: each hash shows its own problem', async () => {
+    const { page } = await open();
+    let before = await lastDerived(page);
+    await page.selectOption('#preset', 'preset.stride');
+    await derived(page, before);
+    expect(await page.locator('[data-key="stride.0"]').inputValue()).toBe('2');
+    before = await lastDerived(page);
+    await page.goBack();
+    await derived(page, before);
+    expect(await page.locator('[data-path="kernel[0][0]"]').inputValue()).toBe('3');
+    expect(await grid(page, '∂L/∂K')).toEqual([['48', '64'], ['96', '112']]);
+    before = await lastDerived(page);
+    await page.goForward();
+    await derived(page, before);
+    expect(await page.locator('[data-key="stride.0"]').inputValue()).toBe('2');
+    await page.context().close();
+  }, 90_000);
+
+  it('downloads the problem file, and the LaTeX and Markdown convgrad derive writes', async () => {
+    const { page } = await open();
+    const text = async (button: string) => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click(button)]);
+      return { name: download.suggestedFilename(), text: readFileSync((await download.path())!, 'utf8') };
+    };
+    const problem = await text('#download-problem');
+    expect(problem.name).toBe('problem.json');
+    expect(JSON.parse(problem.text)).toEqual(seed);
+    const tex = await text('#download-tex');
+    expect(tex.name).toBe('problem.tex');
+    const parsed = parseProblemText(problem.text);
+    if (!parsed.ok) throw new Error('the downloaded problem is not valid');
+    const version = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version;
+    expect(tex.text).toBe(renderTex(derive(solve(parsed.problem)), { language: 'en', version }));
+    const md = await text('#download-md');
+    expect(md.name).toBe('problem.md');
+    expect(md.text).toMatch(/^# Backpropagation through a convolution layer/);
+    expect(md.text).toContain('](data:image/svg+xml;base64,');
+    expect(md.text).not.toMatch(/\]\(problem\.figure-\d+\.svg\)/);
+    await page.context().close();
+  }, 90_000);
+
+  it('explores: an output entry lights its window, a kernel entry the cells of its gradient; the stepper and the decimals', async () => {
+    const { page } = await open();
+    const input = page.locator('figure.xfigure').nth(0);
+    await page.locator('figure.xfigure').nth(2).locator('td').nth(1).hover();
+    expect(await input.locator('td.lit').allTextContents()).toEqual(['2', '3', '5', '6']);
+    expect(await page.locator('.explore-info').textContent()).toContain('= 47');
+    await page.locator('figure.xfigure').nth(3).locator('td').nth(3).hover();
+    expect(await input.locator('td.lit').allTextContents()).toEqual(['5', '6', '8', '9']);
+    expect(await page.locator('.explore-info').textContent()).toContain('= 112');
+    // The stepper walks the backward pass.
+    await page.click('#stepper-start');
+    expect(await page.locator('.stepper-bar .position').textContent()).toMatch(/^Step 1 of \d+$/);
+    expect(await page.locator('#doc section#forward').isVisible()).toBe(false);
+    await page.click('#stepper-next');
+    expect(await page.locator('.stepper-bar .position').textContent()).toMatch(/^Step 2 of \d+$/);
+    await page.click('#stepper-done');
+    expect(await page.locator('#doc section#forward').isVisible()).toBe(true);
+    // Decimals: in the grids and in the document.
+    const before = await lastDerived(page);
+    await page.click('#numbers');
+    await derived(page, before);
+    expect(await grid(page, 'K after the update')).toEqual([['2.52', '1.36'], ['0.04', '3.88']]);
+    await page.context().close();
+  }, 90_000);
+
+  it('prints the handout alone: the editor and the panels are hidden on paper', async () => {
+    const { page } = await open();
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('#editor').isVisible()).toBe(false);
+    expect(await page.locator('.topbar').isVisible()).toBe(false);
+    expect(await page.locator('#doc h1').isVisible()).toBe(true);
+    const pdf = await page.pdf({ format: 'A4' });
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    await page.context().close();
+  }, 90_000);
+
+  it('on a phone (390 px) the editor and the document both fit the screen', async () => {
+    const { page, problems } = await open('', 390);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    for (const selector of ['[data-path="kernel[1][1]"]', '#raw', '#doc h1', '#doc nav.contents']) {
+      const box = (await page.locator(selector).boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(390);
+    }
+    // Still editable there.
+    const before = await lastDerived(page);
+    await type(page, '[data-path="kernel[0][0]"]', '4');
+    await derived(page, before);
+    expect(await grid(page, 'output σ')).toEqual(exactOf({ ...seed, kernel: [[4, 2], [1, 5]] }).forward.conv);
+    await page.screenshot({ path: join(shots, 'phone.png'), fullPage: false });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+});

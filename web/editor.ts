@@ -1,0 +1,506 @@
+// The problem editor: the tensors as grids, the layer's settings, activation, pooling, head, loss,
+// target and optimizer as controls under PyTorch's names and defaults, and the raw problem file.
+// It edits the problem's JSON in place and says so; app.ts re-derives.
+import { h, type Child } from './dom.js';
+import { as4d, depth, pair, problemText, type Json, type ProblemJson } from './problem-json.js';
+import { predictionShape } from './geometry.js';
+import { ui, type UiKey, type UiLanguage } from './ui-strings.js';
+
+export interface EditorHost {
+  readonly language: () => UiLanguage;
+  /** The problem the controls show, or none when the raw text is not a JSON object. */
+  readonly problem: () => ProblemJson | undefined;
+  /** The problem was changed in place; structural: the controls must be rebuilt (a shape or a choice changed). */
+  readonly changed: (structural: boolean) => void;
+  /** The raw text was edited. */
+  readonly rawEdited: (text: string) => void;
+}
+
+/** A phone or a narrow window, where the editor sits above the document and starts folded. */
+const narrow = () => typeof matchMedia === 'function' && matchMedia('(max-width: 62rem)').matches;
+
+export interface Shown {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** A number as the file writes it: a JSON number where that keeps every digit, else the text ("1/3", "1e-40", "a"). */
+export function literal(text: string): Json | undefined {
+  const t = text.trim();
+  if (t === '') return undefined;
+  if (/^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?$/.test(t) && String(Number(t)) === t) return Number(t);
+  return t;
+}
+
+const shown = (value: Json | undefined): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+
+const zeros = (rows: number, cols: number): Json[][] => Array.from({ length: rows }, () => Array.from({ length: cols }, () => 0));
+
+function zerosShaped(shape: readonly number[]): Json {
+  return shape.length === 0 ? 0 : Array.from({ length: shape[0] }, () => zerosShaped(shape.slice(1)));
+}
+
+function shapeOf(value: Json | undefined): number[] {
+  const shape: number[] = [];
+  let v = value;
+  while (Array.isArray(v)) {
+    shape.push(v.length);
+    v = v[0];
+  }
+  return shape;
+}
+
+/** value refilled to shape: entries kept where both have them, zeros elsewhere. */
+function refit(value: Json | undefined, shape: readonly number[]): Json {
+  if (shape.length === 0) return Array.isArray(value) ? 0 : (value ?? 0);
+  const old = Array.isArray(value) ? value : [];
+  return Array.from({ length: shape[0] }, (_, k) => refit(old[k], shape.slice(1)));
+}
+
+const OPTIMIZERS: Record<string, [string, Json][]> = {
+  sgd: [['lr', 0.01], ['momentum', 0], ['dampening', 0], ['nesterov', false], ['weight_decay', 0]],
+  adam: [['lr', 0.001], ['betas', [0.9, 0.999]], ['eps', 1e-8], ['weight_decay', 0], ['amsgrad', false]],
+  adamw: [['lr', 0.001], ['betas', [0.9, 0.999]], ['eps', 1e-8], ['weight_decay', 0.01], ['amsgrad', false]],
+  rmsprop: [['lr', 0.01], ['alpha', 0.99], ['eps', 1e-8], ['momentum', 0], ['centered', false], ['weight_decay', 0]],
+  adagrad: [['lr', 0.01], ['lr_decay', 0], ['weight_decay', 0], ['initial_accumulator_value', 0], ['eps', 1e-10]],
+};
+
+/** The fields the controls name; a message whose path starts with none of them goes beside the raw JSON. */
+const FIELDS = ['title', 'input', 'kernel', 'bias', 'stride', 'padding_mode', 'padding', 'dilation', 'groups', 'activation', 'negative_slope', 'pool', 'head', 'loss', 'beta', 'delta', 'reduction', 'target', 'optimizer', 'steps'];
+
+export class Editor {
+  readonly element: HTMLElement;
+  private readonly form: HTMLElement;
+  private readonly raw: HTMLTextAreaElement;
+  private readonly rawMessages: HTMLElement;
+  private messages = new Map<string, HTMLElement>();
+
+  constructor(private readonly host: EditorHost) {
+    this.form = h('div', { class: 'controls' });
+    this.raw = h('textarea', { id: 'raw', spellcheck: 'false', autocapitalize: 'off', autocomplete: 'off', rows: 14, 'aria-label': 'problem JSON', oninput: () => this.host.rawEdited(this.raw.value) });
+    this.rawMessages = h('div', { class: 'messages', 'data-messages': 'raw' });
+    this.element = h('div', { class: 'editor' }, this.form);
+    this.rawBox = h('details', { class: 'raw', open: !narrow() }, h('summary', {}, ''), h('p', { class: 'note' }), this.raw, this.rawMessages);
+    this.element.append(this.rawBox);
+  }
+
+  private readonly rawBox: HTMLDetailsElement;
+
+  get rawText(): string {
+    return this.raw.value;
+  }
+
+  /** The raw text, unless the reader is typing in it. */
+  setRaw(text: string, force = false): void {
+    if (force || document.activeElement !== this.raw) this.raw.value = text;
+  }
+
+  private t(key: UiKey): string {
+    return ui(this.host.language(), key);
+  }
+
+  /** Builds every control again from the problem. */
+  render(): void {
+    this.messages = new Map();
+    (this.rawBox.querySelector('summary') as HTMLElement).textContent = this.t('editor.raw');
+    (this.rawBox.querySelector('.note') as HTMLElement).textContent = this.t('editor.raw-note');
+    const problem = this.host.problem();
+    if (!problem) {
+      this.form.replaceChildren();
+      return;
+    }
+    const focused = document.activeElement instanceof HTMLElement && this.form.contains(document.activeElement) ? document.activeElement.dataset.key : undefined;
+    this.form.replaceChildren(
+      this.group('editor.tensors', [this.tensor(problem, 'input'), this.tensor(problem, 'kernel'), this.bias(problem)]),
+      this.group('editor.layer', [
+        this.pairControl(problem, 'stride', 1),
+        this.padding(problem),
+        this.select(problem, 'padding_mode', ['zeros', 'reflect', 'replicate', 'circular'], 'zeros'),
+        this.pairControl(problem, 'dilation', 1),
+        this.numberControl(problem, 'groups', 1),
+      ]),
+      this.group('editor.after', [this.activation(problem), this.pool(problem)]),
+      this.group('editor.loss', [this.head(problem), this.loss(problem), this.select(problem, 'reduction', ['mean', 'sum'], 'mean'), this.target(problem)]),
+      this.group('editor.optimizer', [this.optimizer(problem), this.numberControl(problem, 'steps', 1)]),
+      this.group(undefined, [this.title(problem)]),
+    );
+    if (focused) (this.form.querySelector(`[data-key="${focused}"]`) as HTMLElement | null)?.focus();
+  }
+
+  /** Each message beside its field (its cell marked); the rest beside the raw JSON. */
+  showMessages(messages: readonly Shown[]): void {
+    for (const box of [...this.messages.values(), this.rawMessages]) box.replaceChildren();
+    for (const marked of this.element.querySelectorAll('.invalid')) marked.classList.remove('invalid');
+    for (const m of messages) {
+      const field = FIELDS.find((f) => m.path === f || m.path.startsWith(`${f}[`) || m.path.startsWith(`${f}.`));
+      const box = (field && this.messages.get(field)) || this.rawMessages;
+      box.append(h('p', { class: 'message', role: 'alert' }, m.text));
+      const cell = this.element.querySelector(`[data-path="${CSS.escape(m.path)}"]`);
+      (cell ?? box.parentElement)?.classList.add('invalid');
+      if (!field || !this.messages.get(field)) this.rawBox.open = true;
+    }
+  }
+
+  /** Which groups the reader opened or closed; on a narrow screen only the tensors start open. */
+  private readonly opened = new Map<string, boolean>();
+
+  private group(title: UiKey | undefined, children: Child[]): HTMLElement {
+    if (!title) return h('div', { class: 'group' }, ...children);
+    const open = this.opened.get(title) ?? (title === 'editor.tensors' || !narrow());
+    const details = h('details', { class: 'group', open }, h('summary', {}, this.t(title)), ...children);
+    details.addEventListener('toggle', () => this.opened.set(title, details.open));
+    return details;
+  }
+
+  private field(name: string, label: string, control: Child | Child[], extra: Child = null): HTMLElement {
+    const messages = h('div', { class: 'messages', 'data-messages': name });
+    this.messages.set(name, messages);
+    return h('div', { class: 'field', 'data-field': name }, h('label', { class: 'name' }, label), h('div', { class: 'control' }, ...(Array.isArray(control) ? control : [control]), extra), messages);
+  }
+
+  private input(key: string, value: Json | undefined, placeholder: string, set: (value: Json | undefined) => void, size = 6, structural = false): HTMLInputElement {
+    return h('input', {
+      type: 'text',
+      inputmode: 'decimal',
+      size,
+      value: shown(value),
+      placeholder,
+      'data-key': key,
+      'aria-label': key,
+      oninput: (e: Event) => {
+        set(literal((e.target as HTMLInputElement).value));
+        this.host.changed(structural);
+      },
+    });
+  }
+
+  private numberControl(problem: ProblemJson, key: string, fallback: Json): HTMLElement {
+    return this.field(key, key, this.input(key, problem[key], shown(fallback), (v) => (v === undefined ? delete problem[key] : (problem[key] = v)), 4));
+  }
+
+  private pairControl(problem: ProblemJson, key: string, fallback: number, target: ProblemJson = problem, name = key): HTMLElement {
+    const value = target[key];
+    const [a, b] = value === undefined ? [undefined, undefined] : Array.isArray(value) ? [value[0], value[1]] : [value, value];
+    const inputs = [0, 1].map((k) =>
+      this.input(`${name}.${k}`, k === 0 ? a : b, String(fallback), () => {
+        const [x, y] = inputs.map((i) => literal(i.value));
+        if (x === undefined && y === undefined) delete target[key];
+        else target[key] = shown(x ?? fallback) === shown(y ?? fallback) ? (x ?? fallback) : [x ?? fallback, y ?? fallback];
+      }, 3),
+    );
+    return this.field(name, key, [inputs[0], h('span', { class: 'times' }, '×'), inputs[1]]);
+  }
+
+  private select(problem: ProblemJson, key: string, options: readonly string[], fallback: string, onChange?: (value: string) => void, target: ProblemJson = problem, name = key, current?: string): HTMLElement {
+    const value = current ?? (typeof target[key] === 'string' ? (target[key] as string) : fallback);
+    const choices = options.includes(value) ? options : [...options, value];
+    const select = h(
+      'select',
+      {
+        'data-key': name,
+        'aria-label': name,
+        onchange: () => {
+          if (onChange) onChange(select.value);
+          else if (select.value === fallback) delete target[key];
+          else target[key] = select.value;
+          this.host.changed(true);
+        },
+      },
+      choices.map((o) => h('option', { value: o, selected: o === value }, o === fallback ? `${o} (${this.t('default')})` : o)),
+    );
+    return this.field(name, key, select);
+  }
+
+  private title(problem: ProblemJson): HTMLElement {
+    const input = h('input', {
+      type: 'text',
+      class: 'wide',
+      value: typeof problem.title === 'string' ? problem.title : '',
+      'data-key': 'title',
+      'aria-label': 'title',
+      oninput: () => {
+        if (input.value === '') delete problem.title;
+        else problem.title = input.value;
+        this.host.changed(false);
+      },
+    });
+    return this.field('title', this.t('editor.title'), input);
+  }
+
+  private padding(problem: ProblemJson): HTMLElement {
+    const spec = problem.padding === 'valid' || problem.padding === 'same' ? problem.padding : 'number';
+    const select = h(
+      'select',
+      {
+        'data-key': 'padding.kind',
+        'aria-label': 'padding',
+        onchange: () => {
+          if (select.value === 'number') delete problem.padding;
+          else problem.padding = select.value;
+          this.host.changed(true);
+        },
+      },
+      ['number', 'valid', 'same'].map((o) => h('option', { value: o, selected: o === spec }, o === 'number' ? 'int' : `"${o}"`)),
+    );
+    if (spec !== 'number') return this.field('padding', 'padding', select);
+    const inner = this.pairControl(problem, 'padding', 0);
+    const control = inner.querySelector('.control')!;
+    control.prepend(select);
+    this.messages.set('padding', inner.querySelector('.messages') as HTMLElement);
+    return inner;
+  }
+
+  private activation(problem: ProblemJson): HTMLElement {
+    const value = problem.activation;
+    const kind = value && typeof value === 'object' && !Array.isArray(value) ? 'expression' : typeof value === 'string' ? value : 'none';
+    const field = this.select(problem, 'activation', ['none', 'relu', 'sigmoid', 'tanh', 'leaky_relu', 'gelu', 'expression'], 'none', (v) => {
+      if (v === 'none') delete problem.activation;
+      else problem.activation = v === 'expression' ? { expression: 'x^2/2' } : v;
+      if (v !== 'leaky_relu') delete problem.negative_slope;
+    }, problem, 'activation', kind);
+    if (kind === 'leaky_relu') field.querySelector('.control')!.append(' negative_slope ', this.input('negative_slope', problem.negative_slope, '0.01', (v) => (v === undefined ? delete problem.negative_slope : (problem.negative_slope = v)), 5));
+    if (kind === 'expression') field.querySelector('.control')!.append(' f(x) = ', this.expression(value as ProblemJson, 'activation.expression'));
+    if (kind === 'leaky_relu') this.messages.set('negative_slope', field.querySelector('.messages') as HTMLElement);
+    return field;
+  }
+
+  private expression(holder: ProblemJson, key: string): HTMLInputElement {
+    const input = h('input', {
+      type: 'text',
+      class: 'expression',
+      value: typeof holder.expression === 'string' ? holder.expression : '',
+      'data-key': key,
+      'aria-label': key,
+      spellcheck: 'false',
+      oninput: () => {
+        holder.expression = input.value;
+        this.host.changed(false);
+      },
+    });
+    return input;
+  }
+
+  private pool(problem: ProblemJson): HTMLElement {
+    const pool = problem.pool && typeof problem.pool === 'object' && !Array.isArray(problem.pool) ? problem.pool : undefined;
+    const kind = pool && typeof pool.type === 'string' ? pool.type : 'none';
+    const field = this.select(problem, 'pool', ['none', 'max', 'avg'], 'none', (v) => {
+      if (v === 'none') delete problem.pool;
+      else problem.pool = { ...(pool ?? { size: 2 }), type: v };
+    }, problem, 'pool', kind);
+    if (pool) {
+      const size = this.pairControl(problem, 'size', 2, pool, 'pool.size');
+      const stride = this.pairControl(problem, 'stride', pool.size === undefined ? 2 : pair(pool.size, 2)[0], pool, 'pool.stride');
+      size.querySelector('.name')!.textContent = 'size (kernel_size)';
+      stride.querySelector('.name')!.textContent = 'stride';
+      field.append(h('div', { class: 'sub' }, size, stride));
+      this.messages.set('pool', field.querySelector('.messages') as HTMLElement);
+    }
+    return field;
+  }
+
+  private head(problem: ProblemJson): HTMLElement {
+    return this.select(problem, 'head', ['sum', 'mean', 'none'], 'sum', (v) => {
+      if (v === 'sum') delete problem.head;
+      else problem.head = v;
+      if (v === 'none') {
+        const shape = predictionShape(problem);
+        if (shape) problem.target = zerosShaped(shape);
+      } else if (Array.isArray(problem.target)) problem.target = 0;
+    });
+  }
+
+  private loss(problem: ProblemJson): HTMLElement {
+    const value = problem.loss;
+    const kind = value && typeof value === 'object' && !Array.isArray(value) ? 'expression' : typeof value === 'string' ? value : 'mse';
+    const field = this.select(problem, 'loss', ['mse', 'l1', 'smooth_l1', 'huber', 'bce', 'expression'], 'mse', (v) => {
+      if (v === 'mse') delete problem.loss;
+      else problem.loss = v === 'expression' ? { expression: '(y - t)^2' } : v;
+      if (v !== 'smooth_l1') delete problem.beta;
+      if (v !== 'huber') delete problem.delta;
+    }, problem, 'loss', kind);
+    const control = field.querySelector('.control')!;
+    const messages = field.querySelector('.messages') as HTMLElement;
+    if (kind === 'smooth_l1') control.append(' beta ', this.input('beta', problem.beta, '1', (v) => (v === undefined ? delete problem.beta : (problem.beta = v)), 4));
+    if (kind === 'huber') control.append(' delta ', this.input('delta', problem.delta, '1', (v) => (v === undefined ? delete problem.delta : (problem.delta = v)), 4));
+    if (kind === 'expression') control.append(' l(y, t) = ', this.expression(value as ProblemJson, 'loss.expression'));
+    this.messages.set('beta', messages);
+    this.messages.set('delta', messages);
+    return field;
+  }
+
+  private target(problem: ProblemJson): HTMLElement {
+    if (problem.head === 'none') return this.tensor(problem, 'target');
+    return this.field('target', 'target', this.input('target', problem.target, '', (v) => (v === undefined ? delete problem.target : (problem.target = v)), 8));
+  }
+
+  private optimizer(problem: ProblemJson): HTMLElement {
+    const optimizer = problem.optimizer && typeof problem.optimizer === 'object' && !Array.isArray(problem.optimizer) ? problem.optimizer : undefined;
+    const type = optimizer && typeof optimizer.type === 'string' ? optimizer.type : 'sgd';
+    const field = this.select(problem, 'type', Object.keys(OPTIMIZERS), 'sgd', (v) => {
+      const lr = optimizer?.lr;
+      problem.optimizer = v === 'sgd' ? { type: v, lr: lr ?? 0.01 } : { type: v };
+    }, problem, 'optimizer', type);
+    field.querySelector('.name')!.textContent = 'optimizer';
+    const holder = optimizer ?? (problem.optimizer = { type: 'sgd', lr: 0.01 });
+    const settings = (OPTIMIZERS[type] ?? []).map(([key, fallback]) => {
+      if (typeof fallback === 'boolean') {
+        const box = h('input', {
+          type: 'checkbox',
+          checked: holder[key] === true,
+          'data-key': `optimizer.${key}`,
+          'aria-label': key,
+          onchange: () => {
+            if (box.checked) holder[key] = true;
+            else delete holder[key];
+            this.host.changed(false);
+          },
+        });
+        return h('label', { class: 'setting check' }, box, ` ${key}`);
+      }
+      if (Array.isArray(fallback)) {
+        const value = holder[key];
+        const inputs = [0, 1].map((k) =>
+          this.input(`optimizer.${key}.${k}`, Array.isArray(value) ? value[k] : undefined, shown(fallback[k]), () => {
+            const [x, y] = inputs.map((i) => literal(i.value));
+            if (x === undefined && y === undefined) delete holder[key];
+            else holder[key] = [x ?? fallback[0], y ?? fallback[1]];
+          }, 5),
+        );
+        return h('label', { class: 'setting' }, `${key} `, inputs[0], ' ', inputs[1]);
+      }
+      return h('label', { class: 'setting' }, `${key} `, this.input(`optimizer.${key}`, holder[key], shown(fallback), (v) => (v === undefined ? delete holder[key] : (holder[key] = v)), 6));
+    });
+    field.append(h('div', { class: 'settings' }, settings));
+    return field;
+  }
+
+  private bias(problem: ProblemJson): HTMLElement {
+    const has = problem.bias !== undefined;
+    const box = h('input', {
+      type: 'checkbox',
+      checked: has,
+      'data-key': 'bias.on',
+      'aria-label': 'bias',
+      onchange: () => {
+        if (box.checked) {
+          const out = as4d(problem.kernel)?.length ?? 1;
+          problem.bias = depth(problem.kernel) === 4 ? zerosShaped([out]) : 0;
+        } else delete problem.bias;
+        this.host.changed(true);
+      },
+    });
+    const values = Array.isArray(problem.bias) ? problem.bias : has ? [problem.bias!] : [];
+    const cells = values.map((v, k) => this.cell(Array.isArray(problem.bias) ? `bias[${k}]` : 'bias', v, (x) => (Array.isArray(problem.bias) ? (problem.bias[k] = x) : (problem.bias = x))));
+    return this.field('bias', this.t('tensor.bias'), [h('label', { class: 'check' }, box, ' bias'), has ? h('div', { class: 'bias-cells' }, cells) : null]);
+  }
+
+  private cell(path: string, value: Json, set: (value: Json) => void): HTMLInputElement {
+    return h('input', {
+      type: 'text',
+      inputmode: 'decimal',
+      class: 'cell',
+      value: shown(value),
+      'data-path': path,
+      'data-key': path,
+      'aria-label': path,
+      oninput: (e: Event) => {
+        set(literal((e.target as HTMLInputElement).value) ?? '');
+        this.host.changed(false);
+      },
+    });
+  }
+
+  /** A tensor as grids, one a plane, with the buttons that add and remove rows, columns and channels. */
+  private tensor(problem: ProblemJson, key: 'input' | 'kernel' | 'target'): HTMLElement {
+    const value = problem[key];
+    const form = depth(value);
+    const planes = as4d(value);
+    const label = key === 'input' ? this.t('tensor.input') : key === 'kernel' ? this.t('tensor.kernel') : this.t('tensor.target');
+    if (!planes || !planes.every((a) => Array.isArray(a) && a.every((b) => Array.isArray(b) && b.every((c) => Array.isArray(c))))) {
+      return this.field(key, label, h('p', { class: 'note' }, 'JSON ↓'));
+    }
+    const grids = planes.flatMap((outer, a) =>
+      outer.map((plane, b) => {
+        const prefix = form === 2 ? '' : form === 3 ? `[${b}]` : `[${a}][${b}]`;
+        const name = form === 2 ? '' : key === 'kernel' ? `K(${a + 1},${b + 1})` : form === 3 ? (key === 'input' ? `X(${b + 1})` : `c ${b + 1}`) : `n ${a + 1}, c ${b + 1}`;
+        const rows = plane.map((row, i) => h('div', { class: 'row' }, (row as Json[]).map((v, j) => this.cell(`${key}${prefix}[${i}][${j}]`, v, (x) => ((plane[i] as Json[])[j] = x)))));
+        const dense = ((plane[0] as Json[] | undefined)?.length ?? 0) > 6;
+        return h('div', { class: 'plane' }, name ? h('div', { class: 'plane-name' }, name) : null, h('div', { class: dense ? 'grid dense' : 'grid' }, rows));
+      }),
+    );
+    const buttons: Child[] = [];
+    if (key !== 'target') {
+      const resize = (label: string, action: () => void, title: string) => h('button', { type: 'button', class: 'small', title, 'aria-label': `${key} ${title}`, onclick: () => { action(); this.fitTarget(problem); this.host.changed(true); } }, label);
+      const planesOf = () => as4d(problem[key])!;
+      const rows = planes[0][0].length;
+      const cols = (planes[0][0][0] as Json[]).length;
+      buttons.push(
+        h('span', { class: 'resize' }, `${this.t('tensor.rows')} `, resize('−', () => rows > 1 && planesOf().forEach((o) => o.forEach((p) => p.pop())), `${this.t('tensor.rows')} −1`), resize('+', () => planesOf().forEach((o) => o.forEach((p) => p.push(zeros(1, cols)[0]))), `${this.t('tensor.rows')} +1`)),
+        h('span', { class: 'resize' }, `${this.t('tensor.cols')} `, resize('−', () => cols > 1 && planesOf().forEach((o) => o.forEach((p) => p.forEach((r) => (r as Json[]).pop()))), `${this.t('tensor.cols')} −1`), resize('+', () => planesOf().forEach((o) => o.forEach((p) => p.forEach((r) => (r as Json[]).push(0)))), `${this.t('tensor.cols')} +1`)),
+      );
+      const channelLabel = key === 'input' ? this.t('tensor.channels') : this.t('tensor.out-channels');
+      buttons.push(h('span', { class: 'resize' }, `${channelLabel} `, resize('−', () => this.channels(problem, key, -1), `${channelLabel} −1`), resize('+', () => this.channels(problem, key, 1), `${channelLabel} +1`)));
+    }
+    return this.field(key, label, h('div', { class: 'planes' }, grids), buttons.length > 0 ? h('div', { class: 'buttons' }, buttons) : null);
+  }
+
+  /** One channel more or fewer: the input's (the kernel's planes follow), or the kernel's output channels (the bias follows). */
+  private channels(problem: ProblemJson, key: 'input' | 'kernel', change: 1 | -1): void {
+    const planes = as4d(problem[key])!;
+    const [rows, cols] = [planes[0][0].length, (planes[0][0][0] as Json[]).length];
+    if (key === 'input') {
+      const count = planes[0].length;
+      if (change < 0 && count === 1) return;
+      if (depth(problem.input) === 2) problem.input = [problem.input as Json[][]];
+      for (const sample of as4d(problem.input)!) {
+        if (change > 0) sample.push(zeros(rows, cols));
+        else sample.pop();
+      }
+      this.syncKernel(problem);
+      return;
+    }
+    const count = planes.length;
+    if (change < 0 && count === 1) return;
+    const inner = planes[0].length;
+    if (depth(problem.kernel) === 2) problem.kernel = [[problem.kernel as Json[][]]];
+    const kernel = as4d(problem.kernel)!;
+    if (change > 0) kernel.push(Array.from({ length: inner }, () => zeros(rows, cols)));
+    else kernel.pop();
+    if (problem.bias !== undefined) {
+      const bias = Array.isArray(problem.bias) ? problem.bias : [problem.bias];
+      if (change > 0) bias.push(0);
+      else bias.pop();
+      problem.bias = bias;
+    }
+  }
+
+  /** The kernel's input planes, C_in/groups of them, after the input's channels changed. */
+  private syncKernel(problem: ProblemJson): void {
+    const input = as4d(problem.input)!;
+    const groups = typeof problem.groups === 'number' ? problem.groups : 1;
+    const wanted = input[0].length / groups;
+    if (!Number.isInteger(wanted)) return;
+    const kernel = as4d(problem.kernel);
+    if (!kernel) return;
+    const [rows, cols] = [kernel[0][0].length, (kernel[0][0][0] as Json[]).length];
+    if (depth(problem.kernel) === 2 && wanted !== 1) problem.kernel = [[problem.kernel as Json[][]]];
+    for (const out of as4d(problem.kernel)!) {
+      while (out.length < wanted) out.push(zeros(rows, cols));
+      while (out.length > wanted) out.pop();
+    }
+  }
+
+  /** With head "none", the target follows the prediction's shape. */
+  fitTarget(problem: ProblemJson): boolean {
+    if (problem.head !== 'none') return false;
+    const shape = predictionShape(problem);
+    if (!shape || shapeOf(problem.target).join() === shape.join()) return false;
+    problem.target = refit(problem.target, shape);
+    return true;
+  }
+
+  /** The raw text for a problem: as a person writes it. */
+  static text(problem: ProblemJson): string {
+    return problemText(problem);
+  }
+}

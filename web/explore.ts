@@ -1,0 +1,220 @@
+// Explore: the padded input, the kernel, the output and the gradients as grids. Hovering (or tapping)
+// an output entry lights its window on the input and writes its sum; a kernel entry lights the cells
+// its gradient sums over. The numbers are the result document's, exact or as decimals.
+import type { ResultDocument } from '../src/index.js';
+import { exactAsDecimal } from './decimals.js';
+import { h } from './dom.js';
+import { geometry, inputChannel, paddedPlane, tap, type Geometry } from './geometry.js';
+import { as4d, type Json, type ProblemJson } from './problem-json.js';
+import { ui, type UiKey, type UiLanguage } from './ui-strings.js';
+
+type Focus = { kind: 'sigma'; i: number; j: number } | { kind: 'kernel'; m: number; n: number };
+
+/** The padded row (counted from 1) that output row i and kernel row m meet at: (i − 1)s + (m − 1)d + 1. */
+const index = (i: string, m: string, s: number, d: number) => `${s === 1 ? '' : s}${i}+${d === 1 ? '' : d}${m}−${s + d - 1}`;
+
+const sub = (...indices: number[]) => h('sub', {}, indices.map((k) => k + 1).join(indices.some((k) => k >= 9) ? ',' : ''));
+
+export class Explore {
+  readonly element: HTMLElement;
+  private problem?: ProblemJson;
+  private result?: ResultDocument;
+  private g?: Geometry;
+  private sample = 0;
+  private outChannel = 0;
+  private inPlane = 0;
+  private pinned?: Focus;
+  private decimals = false;
+  private language: UiLanguage = 'en';
+  private readonly body = h('div', { class: 'explore-body' });
+  private readonly info = h('div', { class: 'explore-info', 'aria-live': 'polite' });
+  private readonly selectors = h('div', { class: 'explore-selectors' });
+  private readonly heading = h('summary', {});
+  private readonly hint = h('p', { class: 'note' });
+
+  constructor() {
+    this.element = h('details', { class: 'explore', id: 'explore', open: true }, this.heading, this.hint, this.selectors, this.body, this.info);
+  }
+
+  private t(key: UiKey): string {
+    return ui(this.language, key);
+  }
+
+  update(problem: ProblemJson, result: ResultDocument, decimals: boolean, language: UiLanguage): void {
+    this.problem = problem;
+    this.result = result;
+    this.decimals = decimals;
+    this.language = language;
+    this.heading.textContent = this.t('explore.heading');
+    this.hint.textContent = this.t('explore.hint');
+    this.g = geometry(problem);
+    const g = this.g;
+    if (!g) {
+      this.body.replaceChildren();
+      return;
+    }
+    this.sample = Math.min(this.sample, g.batch - 1);
+    this.outChannel = Math.min(this.outChannel, g.outChannels - 1);
+    this.inPlane = Math.min(this.inPlane, g.inChannels / g.groups - 1);
+    this.pinned = undefined;
+    this.renderSelectors();
+    this.renderGrids();
+  }
+
+  private renderSelectors(): void {
+    const g = this.g!;
+    const chooser = (label: UiKey, count: number, value: number, set: (k: number) => void) =>
+      count <= 1
+        ? null
+        : h('label', {}, `${this.t(label)} `, h('select', { 'aria-label': this.t(label), onchange: (e: Event) => { set(Number((e.target as HTMLSelectElement).value)); this.renderGrids(); } }, Array.from({ length: count }, (_, k) => h('option', { value: k, selected: k === value }, String(k + 1)))));
+    this.selectors.replaceChildren(
+      ...[
+        chooser('explore.sample', g.batch, this.sample, (k) => (this.sample = k)),
+        chooser('explore.out-channel', g.outChannels, this.outChannel, (k) => (this.outChannel = k)),
+        chooser('explore.in-channel', g.inChannels / g.groups, this.inPlane, (k) => (this.inPlane = k)),
+      ].filter((x): x is HTMLLabelElement => x !== null),
+    );
+  }
+
+  /** An entry of the result document as shown: exact ("63/25") or as a decimal (2.52). */
+  private value(exact: Json | undefined, double: Json | undefined): string {
+    if (typeof exact === 'string') return this.decimals ? exactAsDecimal(exact) : exact;
+    if (typeof double === 'number') return `≈${Number(double.toPrecision(6))}`;
+    return '';
+  }
+
+  /** A number as the problem wrote it. */
+  private written(value: Json | null | undefined): string {
+    if (value === null || value === undefined) return '0';
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return this.decimals ? exactAsDecimal(text.replace(/^(-?)0*(\d)/, '$1$2')) : text;
+  }
+
+  /** A factor of a product: a negative number in parentheses. */
+  private factor(value: Json | null | undefined): string {
+    const text = this.written(value);
+    return text.startsWith('-') ? `(${text})` : text;
+  }
+
+  private grid(name: string, rows: string[][], cellClass: (i: number, j: number) => string, focus?: (i: number, j: number) => Focus): HTMLElement {
+    const table = h(
+      'table',
+      { class: 'xgrid', 'data-grid': name },
+      h(
+        'tbody',
+        {},
+        rows.map((row, i) =>
+          h(
+            'tr',
+            {},
+            row.map((text, j) => {
+              const td = h('td', { class: cellClass(i, j), 'data-i': i, 'data-j': j, tabindex: focus ? 0 : undefined }, text);
+              if (focus) {
+                const f = focus(i, j);
+                td.addEventListener('mouseenter', () => this.pinned || this.show(f));
+                td.addEventListener('mouseleave', () => this.pinned || this.show(undefined));
+                td.addEventListener('focus', () => this.show(f));
+                td.addEventListener('click', () => {
+                  this.pinned = this.pinned && JSON.stringify(this.pinned) === JSON.stringify(f) ? undefined : f;
+                  this.show(this.pinned ?? f);
+                });
+              }
+              return td;
+            }),
+          ),
+        ),
+      ),
+    );
+    return h('figure', { class: 'xfigure' }, table, h('figcaption', {}, name));
+  }
+
+  private renderGrids(): void {
+    const g = this.g!;
+    const problem = this.problem!;
+    const r = this.result!;
+    const c = inputChannel(g, this.outChannel, this.inPlane);
+    const padded = paddedPlane(problem, g, this.sample, c);
+    const kernel = as4d(problem.kernel)![this.outChannel][this.inPlane] as Json[][];
+    const plane = (exact: Json | undefined, double: Json | undefined, a: number, b: number) => {
+      const e = as4d(exact)?.[a]?.[b] as Json[][] | undefined;
+      const d = as4d(double)?.[a]?.[b] as Json[][] | undefined;
+      if (!d) return undefined;
+      return d.map((row, i) => row.map((v, j) => this.value(e?.[i]?.[j], v)));
+    };
+    const sigma = plane(r.exact.forward.conv as Json, r.forward.conv as Json, this.sample, this.outChannel);
+    const gradKernel = plane(r.exact.grad.kernel as Json, r.grad.kernel as Json, this.outChannel, this.inPlane);
+    const gradInput = plane(r.exact.grad.input as Json, r.grad.input as Json, this.sample, c);
+    const updated = plane(r.exact.updated.kernel as Json, r.updated.kernel as Json, this.outChannel, this.inPlane);
+    const hasPadding = g.top + g.bottom + g.left + g.right > 0;
+    const kernelFocus = (i: number, j: number): Focus => ({ kind: 'kernel', m: i, n: j });
+    const grids = [
+      this.grid(this.t(hasPadding ? 'explore.padded' : 'explore.input'), padded.map((row) => row.map((cell) => this.written(cell.value))), (i, j) => (padded[i][j].padding ? 'pad' : '')),
+      this.grid(this.t('explore.kernel'), kernel.map((row) => (row as Json[]).map((v) => this.written(v))), () => 'k', kernelFocus),
+      sigma ? this.grid(this.t('explore.sigma'), sigma, () => 'out', (i, j) => ({ kind: 'sigma', i, j })) : null,
+      gradKernel ? this.grid(this.t('explore.grad-kernel'), gradKernel, () => 'k', kernelFocus) : null,
+      gradInput ? this.grid(this.t('explore.grad-input'), gradInput, () => '') : null,
+      updated ? this.grid(this.t('explore.updated'), updated, () => '') : null,
+    ];
+    this.body.replaceChildren(...grids.filter((x): x is HTMLElement => x !== null));
+    this.show(undefined);
+  }
+
+  /** Lights the cells of a focus and writes its sum; none: clears. */
+  private show(focus: Focus | undefined): void {
+    for (const lit of this.body.querySelectorAll('.lit, .lit-main')) lit.classList.remove('lit', 'lit-main');
+    if (!focus) {
+      this.info.replaceChildren();
+      return;
+    }
+    const g = this.g!;
+    const problem = this.problem!;
+    const cell = (grid: number, i: number, j: number) => this.body.querySelectorAll('table.xgrid')[grid]?.querySelector(`td[data-i="${i}"][data-j="${j}"]`);
+    const light = (grid: number, i: number, j: number, main = false) => cell(grid, i, j)?.classList.add(main ? 'lit-main' : 'lit');
+    const c = inputChannel(g, this.outChannel, this.inPlane);
+    const padded = paddedPlane(problem, g, this.sample, c);
+    const kernel = as4d(problem.kernel)![this.outChannel][this.inPlane] as Json[][];
+    const terms: Node[] = [];
+    const plus = () => terms.length > 0 && terms.push(document.createTextNode(' + '));
+    if (focus.kind === 'sigma') {
+      const { i, j } = focus;
+      light(2, i, j, true);
+      for (let m = 0; m < g.kRows; m++) {
+        for (let n = 0; n < g.kCols; n++) {
+          const [r, s] = tap(g, i, j, m, n);
+          light(0, r, s);
+          light(1, m, n);
+          plus();
+          terms.push(document.createTextNode(`${this.factor(kernel[m][n])}·${this.factor(padded[r][s].value)}`));
+        }
+      }
+      const channels = g.inChannels / g.groups;
+      const bias = problem.bias === undefined ? undefined : Array.isArray(problem.bias) ? problem.bias[this.outChannel] : problem.bias;
+      const text = cell(2, i, j)?.textContent ?? '';
+      const deltas = Array.from({ length: g.kRows * g.kCols }, (_, k) => {
+        const [m, n] = [Math.floor(k / g.kCols), k % g.kCols];
+        const [r, s] = tap(g, i, j, m, n);
+        return h('span', {}, 'δ', sub(i, j), '·x̃', sub(r, s), ' → ∂L/∂k', sub(m, n));
+      });
+      this.info.replaceChildren(
+        h('p', {}, 'σ', sub(i, j), ' = ', ...terms, channels > 1 ? ` + (${channels - 1} ${this.t('explore.in-channel')} …)` : '', bias === undefined ? '' : ` + ${this.written(bias)}`, ` = `, h('strong', {}, text)),
+        h('p', { class: 'terms' }, ...deltas.flatMap((d, k) => (k === 0 ? [d] : [document.createTextNode(';  '), d]))),
+      );
+      return;
+    }
+    const { m, n } = focus;
+    light(1, m, n, true);
+    light(3, m, n, true);
+    for (let i = 0; i < g.outRows; i++) {
+      for (let j = 0; j < g.outCols; j++) {
+        const [r, s] = tap(g, i, j, m, n);
+        light(0, r, s);
+        light(2, i, j);
+        plus();
+        terms.push(h('span', {}, 'δ', sub(i, j), `·${this.factor(padded[r][s].value)}`));
+        if (terms.length > 60) break;
+      }
+    }
+    const value = cell(3, m, n)?.textContent ?? '';
+    this.info.replaceChildren(h('p', {}, '∂L/∂k', sub(m, n), ' = Σ δ', h('sub', {}, 'ij'), '·x̃', h('sub', {}, `${index('i', 'm', g.stride[0], g.dilation[0])}, ${index('j', 'n', g.stride[1], g.dilation[1])}`), ' = ', ...terms, g.batch > 1 ? ` (+ ${g.batch - 1} …)` : '', ' = ', h('strong', {}, value)));
+  }
+}

@@ -1,0 +1,123 @@
+// The worker: convgrad's own core, run as `convgrad derive` runs it (parse → limits → solve → derive →
+// render), so that a large problem never freezes the page. Every refusal is the command line's message.
+import {
+  derivationRefusal,
+  derive,
+  firstNonFinite,
+  markdownFigures,
+  parseProblemText,
+  ProblemError,
+  refusals,
+  renderHtml,
+  renderMarkdown,
+  renderTex,
+  resultDocument,
+  solve,
+  type Derivation,
+  type Detail,
+  type Diagnostic,
+  type Solution,
+} from '../src/index.js';
+import { decimalTex } from './decimals.js';
+import type { Reply, Request } from './protocol.js';
+
+declare const __CONVGRAD_VERSION__: string;
+const VERSION = typeof __CONVGRAD_VERSION__ === 'string' ? __CONVGRAD_VERSION__ : '0.0.0';
+
+type Solved = { ok: true; solution: Solution } | { ok: false; diagnostics: Diagnostic[] };
+
+/** The command line's checks, in its order: the problem, the limits, the derivation's size, the numbers. */
+export function solveSource(source: string, detail: Detail | undefined, steps?: number): Solved {
+  const parsed = parseProblemText(source);
+  if (!parsed.ok) return { ok: false, diagnostics: [...parsed.errors] };
+  const problem = steps === undefined ? parsed.problem : { ...parsed.problem, steps };
+  const over = refusals(problem);
+  if (over.length > 0) return { ok: false, diagnostics: over };
+  if (detail !== undefined) {
+    const refusal = derivationRefusal(problem, detail, true);
+    if (refusal) return { ok: false, diagnostics: [{ path: `--detail ${detail}`, message: refusal }] };
+  }
+  let solution: Solution;
+  try {
+    solution = solve(problem);
+  } catch (error) {
+    if (!(error instanceof ProblemError)) throw error;
+    return { ok: false, diagnostics: [error.diagnostic] };
+  }
+  const overflow = firstNonFinite(resultDocument(solution));
+  if (overflow) {
+    const message = Number.isNaN(overflow.value)
+      ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
+      : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
+    return { ok: false, diagnostics: [{ path: overflow.path, message }] };
+  }
+  return { ok: true, solution };
+}
+
+/** Every string of the derivation with its numeric fractions written as decimals. */
+function inDecimals<T>(value: T): T {
+  if (typeof value === 'string') return decimalTex(value) as T;
+  if (Array.isArray(value)) return value.map(inDecimals) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, inDecimals(v)])) as T;
+  return value;
+}
+
+const between = (text: string, open: string, close: string, from = 0): [string, number] => {
+  const start = text.indexOf(open, from);
+  const end = text.indexOf(close, start + open.length);
+  if (start < 0 || end < 0) throw new Error(`internal error: the HTML document has no ${open}`);
+  return [text.slice(start + open.length, end), end + close.length];
+};
+
+let stylesSent = false;
+
+export function handle(request: Request): Reply {
+  if (request.kind === 'curve') {
+    const solved = solveSource(request.source, undefined, request.steps);
+    if (!solved.ok) return { kind: 'curve', id: request.id, ok: false, diagnostics: solved.diagnostics };
+    const doc = resultDocument(solved.solution);
+    return { kind: 'curve', id: request.id, ok: true, losses: doc.trajectory.map((t) => t.loss ?? NaN) };
+  }
+  const started = performance.now();
+  const solved = solveSource(request.source, request.detail);
+  if (!solved.ok) return { kind: request.kind, id: request.id, ok: false, diagnostics: solved.diagnostics };
+  const derivation: Derivation = derive(solved.solution, request.detail);
+  const options = { language: request.language, version: VERSION };
+  if (request.kind === 'export') {
+    if (request.format === 'tex') return { kind: 'export', id: request.id, ok: true, text: renderTex(derivation, options) };
+    // One file: the figures the Markdown links to inlined as data: URLs.
+    const markdown = { ...options, figures: 'problem' };
+    let text = renderMarkdown(derivation, markdown);
+    for (const figure of markdownFigures(derivation, markdown)) text = text.split(`](${figure.name})`).join(`](data:image/svg+xml;base64,${base64(figure.contents)})`);
+    return { kind: 'export', id: request.id, ok: true, text };
+  }
+  const html = renderHtml(request.decimals ? inDecimals(derivation) : derivation, options);
+  const [title] = between(html, '<title>', '</title>');
+  const [katexCss, next] = between(html, '<style>', '</style>');
+  const [style] = between(html, '<style>', '</style>', next);
+  const [main] = between(html, '<main>', '</main>');
+  const styles = stylesSent ? undefined : [katexCss, style];
+  stylesSent = true;
+  return { kind: 'derive', id: request.id, ok: true, main, title, ...(styles ? { styles } : {}), result: resultDocument(solved.solution), ms: performance.now() - started };
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let binary = '';
+  for (let k = 0; k < bytes.length; k += 0x8000) binary += String.fromCharCode(...bytes.subarray(k, k + 0x8000));
+  return btoa(binary);
+}
+
+// In a worker (no document): answer each request; an internal error is said as one, not swallowed.
+if (typeof document === 'undefined' && typeof self !== 'undefined') {
+  self.onmessage = (event: MessageEvent<Request>) => {
+    let reply: Reply;
+    try {
+      reply = handle(event.data);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      reply = { kind: event.data.kind, id: event.data.id, ok: false, diagnostics: [{ path: '', message: `${message}. This is a bug in convgrad; please report it with the problem file.` }] } as Reply;
+    }
+    (self as unknown as Worker).postMessage(reply);
+  };
+}
