@@ -7,16 +7,16 @@ import { differentiate } from '../src/expr/differentiate.js';
 import { evaluate } from '../src/expr/evaluate.js';
 import { toTex, toTexTerms } from '../src/expr/to-tex.js';
 import { rational, type Rational } from '../src/numbers/rational.js';
-import { sigmaExpr } from '../src/model/conv.js';
-import { headExpr } from '../src/model/head.js';
-import { mseExpr, S } from '../src/model/loss.js';
-import { makeTensor } from '../src/model/tensor.js';
-import { namingFor } from '../src/model/conv.js';
+import { sigmaExpr } from '../src/ops/conv2d/symbols.js';
+import { headExpr } from '../src/ops/head/head.js';
+import { mseExpr, S } from '../src/ops/loss/loss.js';
+import { makeTensor } from '../src/tensor/tensor.js';
+import { namingFor } from '../src/ops/conv2d/symbols.js';
 import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
 import { fromMathjsName, mathjsName, toMathjs } from './helpers/to-mathjs.js';
 import { generator, randomProblem } from './helpers/random-problems.js';
 import { problemOf } from './helpers/solve.js';
-import { convGeometry } from '../src/model/geometry.js';
+import { convGeometry } from '../src/ops/conv2d/geometry.js';
 
 // Problems with channels, a batch and groups, so that every superscripted symbol is differentiated too.
 const CHANNELS = [

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkSolution } from '../src/engines/check.js';
 import { finiteDifferences } from '../src/engines/finite-differences.js';
-import { mapTensor } from '../src/model/tensor.js';
+import { mapTensor } from '../src/tensor/tensor.js';
 import { exact } from '../src/numbers/scalar.js';
 import type { Solution } from '../src/trajectory/train.js';
 import { generator } from './helpers/random-problems.js';
 import { runCli, tempDir } from './helpers/run-cli.js';
 import { resultOf, solutionOf } from './helpers/solve.js';
 import { parseRational, toExactString } from '../src/numbers/rational.js';
-import type { Nested } from '../src/model/tensor.js';
+import type { Nested } from '../src/tensor/tensor.js';
 
 // A max-pool tie with a small gradient: S = max(1, 1, 0, 0) and ∂L/∂S = 2(1 − 0.999925) = 1.5e-4, all of
 // it to the first of the tied entries (PyTorch's side); the one-sided slopes are 1.5e-4 and 0.

@@ -105,7 +105,7 @@ describe('parseProblemText', () => {
     [{ ...seed, pool: { type: 'min', size: 2 } }, 'pool.type: expected "max" or "avg", got "min"'],
     [{ ...seed, pool: { type: 'max', size: 2, strides: 1 } }, 'pool.strides: unknown field (did you mean "stride"?)'],
     [{ ...seed, pool: { type: 'max' } }, 'pool.size: required: an integer or [h, w]'],
-    [{ ...seed, activation: 'gelu' }, 'activation: expected "none", "relu", "sigmoid", "tanh", "leaky_relu" or {"expression": "…"} in x, got "gelu"'],
+    [{ ...seed, activation: 'swish' }, 'activation: expected "none", "relu", "sigmoid", "tanh", "leaky_relu", "gelu" or {"expression": "…"} in x, got "swish"'],
     [{ ...seed, activation: { expression: 'x^2 + y' } }, 'activation.expression: uses "y"; it may use only "x" (and the constants e, pi)'],
     [{ ...seed, activation: { expression: 'x^^2' } }, 'activation.expression: unexpected "^" at character 3'],
     [{ ...seed, activation: { expression: 'max(x, 0)' } }, 'activation.expression: uses the function "max", which convgrad does not know; it knows exp, log, sqrt, abs, sign, sin, cos, tan, atan, sinh, cosh, tanh, log1p, expm1'],
@@ -126,7 +126,7 @@ describe('parseProblemText', () => {
     [{ ...seed, dilation: 3 }, "kernel: the kernel spans 4×4 cells (dilation included), more than the padded input's 3×3"],
     [{ ...seed, head: 'max' }, 'head: expected "sum", "mean" or "none", got "max"'],
     [{ ...seed, reduction: 'none' }, 'reduction: expected "mean" or "sum", got "none"'],
-    [{ ...seed, optimizer: { type: 'sgd', learning_rate: 0.1 } }, 'optimizer.learning_rate: unknown field; the fields are type, lr, momentum, dampening, nesterov, weight_decay, betas, eps, amsgrad, alpha, centered'],
+    [{ ...seed, optimizer: { type: 'sgd', learning_rate: 0.1 } }, 'optimizer.learning_rate: unknown field; the fields are type, lr, momentum, dampening, nesterov, weight_decay, betas, eps, amsgrad, alpha, centered, lr_decay, initial_accumulator_value'],
     [{ ...seed, title: 7 }, 'title: expected a string, got 7'],
     [{ ...seed, bias: [1, 2] }, 'bias: expected one entry per output channel (1), got 2'],
   ])('refuses %j: %s', (problem, message) => {
@@ -145,7 +145,10 @@ describe('parseProblemText', () => {
     [{ ...seed, optimizer: { type: 'adam', momentum: 0.9 } }, 'optimizer.momentum: not a setting of "adam"; it has lr, betas, eps, weight_decay, amsgrad'],
     [{ ...seed, optimizer: { type: 'rmsprop', alpha: -0.5 } }, 'optimizer.alpha: expected an alpha ≥ 0, got -0.5'],
     [{ ...seed, optimizer: { type: 'rmsprop', betas: [0.9, 0.99] } }, 'optimizer.betas: not a setting of "rmsprop"; it has lr, alpha, eps, momentum, centered, weight_decay'],
-    [{ ...seed, optimizer: { type: 'lbfgs' } }, 'optimizer.type: expected "sgd", "adam", "adamw" or "rmsprop", got "lbfgs"'],
+    [{ ...seed, optimizer: { type: 'adagrad', lr_decay: -1 } }, 'optimizer.lr_decay: expected an lr_decay ≥ 0, got -1'],
+    [{ ...seed, optimizer: { type: 'adagrad', initial_accumulator_value: -0.1 } }, 'optimizer.initial_accumulator_value: expected an initial_accumulator_value ≥ 0, got -0.1'],
+    [{ ...seed, optimizer: { type: 'adagrad', momentum: 0.9 } }, 'optimizer.momentum: not a setting of "adagrad"; it has lr, lr_decay, weight_decay, initial_accumulator_value, eps'],
+    [{ ...seed, optimizer: { type: 'lbfgs' } }, 'optimizer.type: expected "sgd", "adam", "adamw", "rmsprop" or "adagrad", got "lbfgs"'],
     [{ ...seed, steps: 0 }, 'steps: expected an integer ≥ 1, got 0'],
     [{ ...seed, steps: 2.5 }, 'steps: expected an integer ≥ 1, got 2.5'],
     [{ ...seed, steps: 5000 }, 'steps: expected at most 1000, got 5000'],
@@ -163,6 +166,7 @@ describe('parseProblemText', () => {
     expect(optimizer({ type: 'adam' })).toEqual({ type: 'adam', lr: '1/1000', betas: ['9/10', '999/1000'], eps: '1/100000000', weight_decay: '0', amsgrad: false });
     expect(optimizer({ type: 'adamw' })).toMatchObject({ type: 'adamw', lr: '1/1000', weight_decay: '1/100' });
     expect(optimizer({ type: 'rmsprop' })).toEqual({ type: 'rmsprop', lr: '1/100', alpha: '99/100', eps: '1/100000000', momentum: '0', centered: false, weight_decay: '0' });
+    expect(optimizer({ type: 'adagrad' })).toEqual({ type: 'adagrad', lr: '1/100', lr_decay: '0', weight_decay: '0', initial_accumulator_value: '0', eps: '1/10000000000' });
   });
 
   it('reports every mistake at once, not only the first', () => {

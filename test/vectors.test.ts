@@ -52,7 +52,7 @@ with torch.no_grad():
     conv.bias.copy_(torch.tensor([number(p["bias"])]))
 o = {k: v for k, v in p["optimizer"].items() if k != "type"}
 o = {k: ([number(x) for x in v] if isinstance(v, list) else number(v)) for k, v in o.items()}
-optimizer = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "rmsprop": torch.optim.RMSprop}[p["optimizer"]["type"]](conv.parameters(), **o)
+optimizer = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "rmsprop": torch.optim.RMSprop, "adagrad": torch.optim.Adagrad}[p["optimizer"]["type"]](conv.parameters(), **o)
 x = torch.tensor([[[[number(v) for v in row] for row in p["input"]]]])
 checked = 0
 for t in range(1, p["steps"] + 1):

@@ -7,11 +7,9 @@ import { Command, CommanderError, Option } from 'commander';
 import { parseProblemText } from '../problem/parse-problem.js';
 import { formatDiagnostic, type Diagnostic, type Problem } from '../problem/problem.js';
 import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
-import { DEFAULT_FORMATS, FORMATS, renderAll, type Format, type TextFormat } from '../render/render-all.js';
+import { DEFAULT_FORMATS, FORMATS, renderAll, renderDocuments, type Format, type TextFormat } from '../render/render-all.js';
 import { compilePdf } from './pdf.js';
 import { renderTex } from '../render/tex.js';
-import { renderHtml } from '../render/html.js';
-import { markdownFigures, renderMarkdown } from '../render/markdown.js';
 import { DIFFICULTIES, exercises, type Difficulty } from '../quiz/generate.js';
 import { answerKey, exerciseSheet } from '../quiz/documents.js';
 import { LANGUAGES, type Language } from '../strings/strings.js';
@@ -480,16 +478,12 @@ async function quizCommand(options: QuizOptions, io: Io): Promise<number> {
   let missing: string | undefined;
   const documents = { difficulty: options.difficulty, ask, detail: options.detail };
   for (const [name, derivation] of [['exercises', exerciseSheet(items, documents)], ['answers', answerKey(items, documents)]] as const) {
-    const rendered = new Map<Format, string | Uint8Array>();
-    const tex = renderTex(derivation, render);
-    if (formats.includes('tex')) rendered.set('tex', tex);
-    if (formats.includes('html')) rendered.set('html', renderHtml(derivation, render));
-    if (formats.includes('md')) {
-      const markdown = { ...render, figures: `${name}${suffix}` };
-      rendered.set('md', renderMarkdown(derivation, markdown));
-      for (const figure of markdownFigures(derivation, markdown)) files.push(figure);
-    }
-    const document = typeset(rendered, formats.includes('pdf'), tex);
+    // In one order whatever the order asked: the LaTeX, the HTML, the Markdown (its figures first).
+    const wanted = (['tex', 'html', 'md'] as const).filter((f) => formats.includes(f));
+    const rendered = renderDocuments(derivation, wanted, { ...render, stem: `${name}${suffix}` });
+    files.push(...rendered.files);
+    const pdf = formats.includes('pdf');
+    const document = typeset(rendered.documents, pdf, pdf && !rendered.documents.has('tex') ? renderTex(derivation, render) : undefined);
     missing ??= document.missing;
     for (const [format, contents] of document.files) files.push({ name: `${name}${suffix}.${format}`, contents });
   }

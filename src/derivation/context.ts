@@ -3,13 +3,13 @@
 import type { Scalar } from '../numbers/scalar.js';
 import { shownExactly } from '../expr/to-tex.js';
 import { addAll, mul, type Expr, type Sym } from '../expr/expr.js';
-import { headExpr } from '../model/head.js';
+import { headExpr } from '../ops/head/head.js';
 import type { Valuation } from '../expr/evaluate.js';
 import type { Problem } from '../problem/problem.js';
-import { namingFor, outputSym, sigmaExpr, symbolsFor, type Naming } from '../model/conv.js';
-import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from '../model/geometry.js';
-import type { Grid } from '../model/grid.js';
-import { get, offset, type Tensor } from '../model/tensor.js';
+import { namingFor, outputSym, sigmaExpr, symbolsFor, type Naming } from '../ops/conv2d/symbols.js';
+import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from '../ops/conv2d/geometry.js';
+import type { Grid } from '../tensor/grid.js';
+import { get, offset, type Tensor } from '../tensor/tensor.js';
 import type { FirstStep, Solution } from '../trajectory/train.js';
 import { elision, type Detail, type Elision } from './elide.js';
 import { valueMatrix, type Muted } from './tex.js';

@@ -11,7 +11,7 @@ import { trainingSection } from './sections/training.js';
 import { whySection } from './sections/why.js';
 import type { Derivation, Section, Text } from './step.js';
 import { TERM_ELISION } from './elide.js';
-import { cutsSums } from './sections/forward.js';
+import { cutsSums } from './blocks.js';
 
 /** The quantities a problem can ask for, named as in the result document. */
 export const QUANTITIES = ['prediction', 'loss', 'grad.kernel', 'grad.bias', 'grad.input', 'updated'] as const;

@@ -3,18 +3,18 @@
 import { roundedTex } from '../expr/to-tex.js';
 import { toTerminatingDecimal } from '../numbers/rational.js';
 import { asDouble, isExact, type Scalar } from '../numbers/scalar.js';
-import { inputChannel, isPaddingCell, tap } from '../model/geometry.js';
-import { at, makeGrid, type Grid } from '../model/grid.js';
+import { inputChannel, isPaddingCell, tap } from '../ops/conv2d/geometry.js';
+import { at, makeGrid, type Grid } from '../tensor/grid.js';
 import type { DerivationContext } from './context.js';
 import { coloured } from './palette.js';
 import type { Block, FigureCell, Panel, Text } from './step.js';
+import { math } from './blocks.js';
 
 /** Figures stay legible up to this many cells a side; larger grids are not drawn. */
 export const FIGURE_LIMIT = 9;
 /** At most this many panels a figure: the first entries derived, which their colours tie to their formulas. */
 export const PANEL_LIMIT = 6;
 
-const math = (tex: string) => ({ math: tex });
 
 /** A cell's text: an integer, a short decimal, a fraction, or a rounded float. */
 export function cellText(x: Scalar): string {

@@ -2,7 +2,8 @@
 // b and nothing else; the optimizer's state goes by PyTorch's names (the momentum buffer buf, exp_avg m,
 // exp_avg_sq v); Huber's and smooth L1's thresholds are written by their field names, since δ is ∂L/∂σ.
 import type { Optimizer } from '../problem/problem.js';
-import { hasPadding } from '../model/geometry.js';
+import { optimizerRules } from '../optim/optimizers.js';
+import { hasPadding } from '../ops/conv2d/geometry.js';
 import type { DerivationContext } from './context.js';
 import type { StringKey } from '../strings/strings.js';
 import type { LegendEntry } from './step.js';
@@ -46,18 +47,7 @@ export function legendEntries(ctx: DerivationContext, scope: LegendScope): Legen
 
 function optimizerEntries(o: Optimizer): LegendEntry[] {
   const entries: LegendEntry[] = [{ symbol: '\\theta,\\ \\eta,\\ g_t', meaning: { key: 'legend.optim' } }, { symbol: "\\theta',\\ K',\\ b'", meaning: { key: 'legend.updated' } }];
-  const decay = !o.weight_decay.equals(0);
-  if (decay) entries.push({ symbol: '\\lambda', meaning: { key: o.type === 'adamw' ? 'legend.optim.decay.decoupled' : 'legend.optim.decay' } });
-  if (o.type === 'sgd' && !o.momentum.equals(0)) entries.push({ symbol: '\\mu,\\ \\tau,\\ \\mathrm{buf}_t', meaning: { key: 'legend.optim.momentum' } });
-  if (o.type === 'adam' || o.type === 'adamw') {
-    entries.push({ symbol: '\\beta_1,\\ \\beta_2,\\ m_t,\\ v_t', meaning: { key: 'legend.optim.adam' } }, { symbol: '\\hat m_t,\\ \\varepsilon', meaning: { key: 'legend.optim.adam.correction' } });
-  }
-  if (o.type === 'rmsprop') {
-    entries.push({ symbol: '\\alpha,\\ v_t,\\ D_t,\\ \\varepsilon', meaning: { key: 'legend.optim.rmsprop' } });
-    if (o.centered) entries.push({ symbol: '\\bar g_t', meaning: { key: 'legend.optim.rmsprop.centered' } });
-    if (!o.momentum.equals(0)) entries.push({ symbol: '\\mu,\\ \\mathrm{buf}_t', meaning: { key: 'legend.optim.rmsprop.momentum' } });
-  }
-  return entries;
+  return [...entries, ...optimizerRules(o).legend(o)];
 }
 
 /** A symbol's meaning in one problem, and the meaning that holds for every problem where several share a legend. */

@@ -1,8 +1,8 @@
 // A 4-D map or kernel is shown plane by plane: X^{(n,c)}, K^{(o,c)}, σ^{(n,o)}, each with the
 // superscript only where the problem has more than one of that index.
 import type { Scalar } from '../numbers/scalar.js';
-import { plane, type Grid } from '../model/grid.js';
-import type { Tensor } from '../model/tensor.js';
+import { plane, type Grid } from '../tensor/grid.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { DerivationContext } from './context.js';
 import { shownExactly } from '../expr/to-tex.js';
 import { chain, rounded, type Muted } from './tex.js';

@@ -2,7 +2,7 @@
 import { fractionTex, rationalTex, roundedTex, scalarTex, shownExactly } from '../expr/to-tex.js';
 import { rational, toTerminatingDecimal, type Rational } from '../numbers/rational.js';
 import { sign, type Scalar } from '../numbers/scalar.js';
-import { at, type Grid } from '../model/grid.js';
+import { at, type Grid } from '../tensor/grid.js';
 import { elidePieces, type Elision } from './elide.js';
 import type { Chain } from './step.js';
 
@@ -122,4 +122,10 @@ export function pairTex(pair: readonly [number, number]): string {
 /** A structural value (padding, spacing) set apart from the numbers that carry information. */
 export function grey(tex: string): string {
   return `\\textcolor{gray}{${tex}}`;
+}
+
+/** θ' — a symbol with a superscript already takes its prime outside braces: {k^{(1)}_{11}}', {K'}^{(1)}. */
+export function primed(name: string, superscript = ''): string {
+  if (superscript !== '') return `{${name}'}${superscript}`;
+  return name.includes('^') ? `{${name}}'` : `${name}'`;
 }

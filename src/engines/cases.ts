@@ -7,8 +7,8 @@
 // on a kink or near one (unless --kinks asks for kinks), numbers that stay well conditioned.
 import { forward } from '../model/forward.js';
 import { kinksOf } from '../model/kinks.js';
-import { windowCells } from '../model/pool.js';
-import { offset, type Tensor } from '../model/tensor.js';
+import { windowCells } from '../ops/pool/pool.js';
+import { offset, type Tensor } from '../tensor/tensor.js';
 import { parseRational, toExactString } from '../numbers/rational.js';
 import { asDouble, isExact, type Scalar } from '../numbers/scalar.js';
 import { parseProblem } from '../problem/parse-problem.js';

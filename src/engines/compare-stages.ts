@@ -4,7 +4,7 @@
 // step's optimizer state and parameters). The first stage that differs is where a bug starts.
 import { unknownField } from '../problem/parse-problem.js';
 import { asDouble } from '../numbers/scalar.js';
-import type { Tensor } from '../model/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { Solution } from '../trajectory/train.js';
 import { compareTensors, type EntryDifference, type QuantityComparison } from './compare.js';
 import { quantityLine } from './compare-results.js';

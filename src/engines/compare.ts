@@ -3,12 +3,11 @@
 // follow a pattern. An entry a kink can reach may take the kink's other side, where the engine's own
 // forward values left the kink (kinks.ts decides which).
 import { parseRational, toDouble } from '../numbers/rational.js';
-import { nestedIndex, type Nested as NestedOf, type Tensor } from '../model/tensor.js';
+import { nestedIndex, type Nested, type Tensor } from '../tensor/tensor.js';
 import type { ResultDocument } from '../result/result-document.js';
 import { differenceHint } from './hints.js';
 import { withinTolerance, type Tolerance } from './tolerance.js';
 
-export type Nested = NestedOf<number>;
 
 /** The quantities of the result document besides the trajectory, by path, in the order of the data flow. */
 export const QUANTITIES = ['forward.conv', 'forward.output', 'forward.prediction', 'forward.loss', 'grad.kernel', 'grad.bias', 'grad.input', 'updated.kernel', 'updated.bias'] as const;
@@ -42,18 +41,18 @@ export interface QuantityComparison {
   readonly hint?: string;
 }
 
-export function valueAt(doc: Partial<ResultDocument> | undefined, quantity: Quantity): Nested | undefined {
+export function valueAt(doc: Partial<ResultDocument> | undefined, quantity: Quantity): Nested<number> | undefined {
   const [group, key] = quantity.split('.') as [keyof ResultDocument, string];
-  const part = doc?.[group] as Record<string, Nested | undefined> | undefined;
+  const part = doc?.[group] as Record<string, Nested<number> | undefined> | undefined;
   return part?.[key];
 }
 
 /** A rectangular nested array (or a number) as a tensor: the shape from the first entry of each level. */
-export function tensorOf(value: Nested): Tensor<number> {
+export function tensorOf(value: Nested<number>): Tensor<number> {
   const shape: number[] = [];
   for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
   const data: number[] = [];
-  const walk = (v: Nested) => (Array.isArray(v) ? v.forEach(walk) : data.push(v));
+  const walk = (v: Nested<number>) => (Array.isArray(v) ? v.forEach(walk) : data.push(v));
   walk(value);
   return { shape, data };
 }

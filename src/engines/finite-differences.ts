@@ -2,11 +2,11 @@
 // arithmetic where the problem is exact, float64 where it is not.
 import { add, asDouble, isExact, sub, type Scalar } from '../numbers/scalar.js';
 import { rational, type Rational } from '../numbers/rational.js';
-import { forward, initialParameters } from '../model/forward.js';
-import { nestedIndex, toNested, type Tensor } from '../model/tensor.js';
+import { forward } from '../model/forward.js';
+import { initialParameters } from '../model/layer.js';
+import { nestedIndex, toNested, type Nested, type Tensor } from '../tensor/tensor.js';
 import type { Problem } from '../problem/problem.js';
 import type { Solution } from '../trajectory/train.js';
-import type { Nested } from './compare.js';
 import { documentReach, kinkSites, reaches } from './kinks.js';
 import { withinTolerance, type Tolerance } from './tolerance.js';
 
@@ -16,7 +16,7 @@ export const ENTRY_SAMPLE = 64;
 type Differenced = 'kernel' | 'bias' | 'input';
 
 export interface DifferenceResult {
-  readonly grad: { readonly kernel: Nested; readonly bias?: Nested; readonly input: Nested };
+  readonly grad: { readonly kernel: Nested<number>; readonly bias?: Nested<number>; readonly input: Nested<number> };
   /** For each tensor, the flat entries differenced and how many it has (the others are left at convgrad's value). */
   readonly differenced: Readonly<Record<Differenced, { readonly entries: readonly number[]; readonly of: number }>>;
   /** The step: h = 2⁻²⁰ exactly, or 10⁻⁶·max(1, |θ|) in float64. */

@@ -2,7 +2,7 @@
 // a constant factor (a mean divided by the wrong count), a flipped sign, a transpose, a 180° turn (a
 // kernel left unrotated in the transposed convolution, or rotated where it should not be), an offset
 // by one (a stride, padding or loop bound off by one).
-import type { Tensor } from '../model/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { withinTolerance, type Tolerance } from './tolerance.js';
 
 /** The first pattern that every entry of theirs follows, as a sentence; undefined where none does. */

@@ -7,9 +7,9 @@
 // its cone of dependence through the layer. One rule for check, compare and the PyTorch script.
 import { asDouble } from '../numbers/scalar.js';
 import { kinksOf } from '../model/kinks.js';
-import { routedCells } from '../model/pool.js';
-import { channelsPerGroup, inputChannel, paddedSource, tap } from '../model/geometry.js';
-import { offset, unravel, type Tensor } from '../model/tensor.js';
+import { routedCells } from '../ops/pool/pool.js';
+import { channelsPerGroup, inputChannel, paddedSource, tap } from '../ops/conv2d/geometry.js';
+import { offset, unravel, type Tensor } from '../tensor/tensor.js';
 import { outputForm } from '../problem/problem.js';
 import type { Solution } from '../trajectory/train.js';
 import { withinTolerance, type Tolerance } from './tolerance.js';

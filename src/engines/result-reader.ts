@@ -1,7 +1,7 @@
 // Another engine's result document, read strictly against convgrad's: every quantity convgrad's
 // document has must be there, in the same shape, with numbers for entries; whatever is missing,
 // misshapen, no number or unknown is a fault named by its path (grad.kernel[1][0]).
-import type { Nested, Tensor } from '../model/tensor.js';
+import type { Nested, Tensor } from '../tensor/tensor.js';
 import { fieldName, unknownField } from '../problem/parse-problem.js';
 import type { ResultDocument, ResultFields } from '../result/result-document.js';
 import { readNumber } from './compare.js';

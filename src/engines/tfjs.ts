@@ -8,9 +8,10 @@
 // At a kink each engine takes a side; TF.js is written to take PyTorch's.
 import { toDouble } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
-import { toNested, type Tensor } from '../model/tensor.js';
+import { activationRules } from '../ops/activation/activations.js';
+import { optimizerRules } from '../optim/optimizers.js';
+import { toNested, type Nested, type Tensor } from '../tensor/tensor.js';
 import type { ResultDocument } from '../result/result-document.js';
-import type { Nested } from './compare.js';
 import type * as TF from '@tensorflow/tfjs';
 
 export type TfjsOutcome = { readonly result: Partial<ResultDocument>; readonly notes: readonly string[] } | { readonly unsupported: string };
@@ -35,7 +36,8 @@ async function tensorflow(): Promise<typeof TF> {
 /** Why TF.js cannot compute this problem, or undefined when it can. */
 export function tfjsUnsupported(problem: Problem): string | undefined {
   if (problem.groups > 1) return 'groups > 1: tf.conv2d has no groups';
-  if (problem.activation.type === 'expression') return 'an activation expression';
+  const activation = activationRules(problem.activation).tfjs(problem.activation);
+  if (typeof activation === 'string') return activation;
   if (problem.loss.type === 'expression') return 'a loss expression';
   return undefined;
 }
@@ -45,7 +47,7 @@ export async function tfjsResult(problem: Problem): Promise<TfjsOutcome> {
   if (unsupported) return { unsupported };
   const tf = await tensorflow();
   const notes: string[] = [];
-  const plainSgd = problem.optimizer.type === 'sgd' && problem.optimizer.momentum.equals(0) && problem.optimizer.weight_decay.equals(0);
+  const plainSgd = optimizerRules(problem.optimizer).plain?.(problem.optimizer) ?? false;
   if (!plainSgd) notes.push(`updated parameters: torch.optim.${problem.optimizer.type}'s rule is not TF's; only plain SGD is compared`);
 
   const nhwc = (t: Tensor<Parameters<typeof toDouble>[0]>) => tf.tensor4d(t.data.map(toDouble), t.shape as [number, number, number, number]).transpose([0, 2, 3, 1]) as TF.Tensor4D;
@@ -79,14 +81,14 @@ export async function tfjsResult(problem: Problem): Promise<TfjsOutcome> {
   const grads = tf.grads(lossOf)(b ? [x, k, b] : [x, k]);
   const [gx, gk, gb] = grads;
   const mapForm = outputForm(problem);
-  const fromNhwc = async (t: TF.Tensor, dimensions: number): Promise<Nested> => {
+  const fromNhwc = async (t: TF.Tensor, dimensions: number): Promise<Nested<number>> => {
     const nchw = t.rank === 4 ? t.transpose([0, 3, 1, 2]) : t;
     const data = Array.from(await nchw.data());
-    return toNested({ shape: nchw.shape.slice(nchw.shape.length - dimensions), data }) as Nested;
+    return toNested({ shape: nchw.shape.slice(nchw.shape.length - dimensions), data }) as Nested<number>;
   };
-  const fromKernel = async (t: TF.Tensor): Promise<Nested> => {
+  const fromKernel = async (t: TF.Tensor): Promise<Nested<number>> => {
     const oihw = t.transpose([3, 2, 0, 1]);
-    return toNested({ shape: oihw.shape.slice(4 - problem.kernelForm), data: Array.from(await oihw.data()) }) as Nested;
+    return toNested({ shape: oihw.shape.slice(4 - problem.kernelForm), data: Array.from(await oihw.data()) }) as Nested<number>;
   };
   const biasOf = async (t: TF.Tensor | undefined) => (t === undefined ? {} : { bias: problem.bias!.form === 'array' ? Array.from(await t.data()) : (await t.data())[0] });
   const result: Partial<ResultDocument> = {
@@ -176,17 +178,11 @@ function binaryCrossEntropy(tf: typeof TF, y: TF.Tensor, t: TF.Tensor): TF.Tenso
   return loss(y, t);
 }
 
-// relu, leaky_relu, sigmoid, tanh as TF's ops
+// The activation as TF's ops, from its own rules
 function activate(tf: typeof TF, problem: Problem, sigma: TF.Tensor4D): TF.Tensor4D {
-  const f = problem.activation;
-  switch (f.type) {
-    case 'relu': return tf.relu(sigma);
-    case 'leaky_relu': return tf.leakyRelu(sigma, toDouble(f.slope));
-    case 'sigmoid': return tf.sigmoid(sigma);
-    case 'tanh': return tf.tanh(sigma);
-    case 'none': return sigma;
-    case 'expression': throw new Error('internal error: TF.js was asked for an activation expression');
-  }
+  const ops = activationRules(problem.activation).tfjs(problem.activation);
+  if (typeof ops === 'string') throw new Error(`internal error: TF.js was asked for ${ops}`);
+  return ops(tf, sigma);
 }
 
 // The losses of torch.nn.functional, entry by entry, with TF's ops (bce's logs clamped at −100 as PyTorch's)

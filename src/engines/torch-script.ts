@@ -7,10 +7,13 @@
 import { toDouble, type Rational } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
 import { torchTree } from '../expr/user-expression.js';
+import { activationRules } from '../ops/activation/activations.js';
+import { optimizerRules } from '../optim/optimizers.js';
+import { isRationalPair, settingValues } from '../optim/optimizer.js';
 import { fillTemplate } from '../render/templates.js';
 import { formatJson, resultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
-import { toNested, type Tensor } from '../model/tensor.js';
+import { toNested, type Tensor } from '../tensor/tensor.js';
 import { documentReach, kinkSites } from './kinks.js';
 import { documentQuantities } from './result-reader.js';
 import { DTYPE_TOLERANCES } from './tolerance.js';
@@ -29,8 +32,8 @@ export function torchScript(solution: Solution, version: string): string {
   return fillTemplate('torch.py', {
     version,
     data: pythonStringLines(formatJson(data)),
-    optimizer: { sgd: 'torch.optim.SGD', adam: 'torch.optim.Adam', adamw: 'torch.optim.AdamW', rmsprop: 'torch.optim.RMSprop' }[problem.optimizer.type],
-    activation: activationCode(problem),
+    optimizer: optimizerRules(problem.optimizer).torchClass,
+    activation: activationRules(problem.activation).torch(problem.activation).code,
     pool: problem.pool ? `F.${problem.pool.type}_pool2d(a, kernel_size=P["pool"]["size"], stride=P["pool"]["stride"])` : 'a',
     head: problem.head === 'sum' ? 'p.sum()' : problem.head === 'mean' ? 'p.mean()' : 'p',
     loss: lossCode(problem),
@@ -57,14 +60,9 @@ function torchProblem(problem: Problem): Record<string, unknown> {
   const double = (r: Rational) => toDouble(r);
   const [, inChannels] = problem.input.shape;
   const [outChannels, , kh, kw] = problem.kernel.shape;
-  const o = problem.optimizer;
   // torch.optim's keyword arguments, by name; every one given, so the script does not lean on defaults.
-  const optimizer =
-    o.type === 'sgd'
-      ? { lr: double(o.lr), momentum: double(o.momentum), dampening: double(o.dampening), nesterov: o.nesterov, weight_decay: double(o.weight_decay) }
-      : o.type === 'rmsprop'
-        ? { lr: double(o.lr), alpha: double(o.alpha), eps: double(o.eps), weight_decay: double(o.weight_decay), momentum: double(o.momentum), centered: o.centered }
-        : { lr: double(o.lr), betas: o.betas.map(double), eps: double(o.eps), weight_decay: double(o.weight_decay), amsgrad: o.amsgrad };
+  const settings = settingValues(optimizerRules(problem.optimizer), problem.optimizer);
+  const optimizer = Object.fromEntries(settings.map(([key, value]) => [key, typeof value === 'boolean' ? value : isRationalPair(value) ? value.map(double) : double(value)]));
   const f = problem.activation;
   const l = problem.loss;
   return {
@@ -85,8 +83,7 @@ function torchProblem(problem: Problem): Record<string, unknown> {
       bias: problem.bias !== undefined,
       padding_mode: problem.paddingMode,
     },
-    ...(f.type === 'leaky_relu' ? { negative_slope: double(f.slope) } : {}),
-    ...(f.type === 'expression' ? { activation: torchTree(f.expression.node) } : {}),
+    ...activationRules(f).torch(f).settings,
     ...(problem.pool ? { pool: { size: problem.pool.size, stride: problem.pool.stride } } : {}),
     target: doubles(problem.target, problem.head === 'none' ? outputForm(problem) : 0),
     target_shape: problem.head === 'none' ? problem.target.shape : [],
@@ -98,18 +95,6 @@ function torchProblem(problem: Problem): Record<string, unknown> {
     steps: problem.steps,
     dimensions: { input: problem.inputForm, kernel: problem.kernelForm, map: outputForm(problem), bias: problem.bias?.form === 'array' ? 1 : 0 },
   };
-}
-
-// The activation, chosen from fixed code by its kind; its settings come from P.
-function activationCode(problem: Problem): string {
-  switch (problem.activation.type) {
-    case 'none': return 'sigma';
-    case 'relu': return 'torch.relu(sigma)';
-    case 'leaky_relu': return 'F.leaky_relu(sigma, negative_slope=P["negative_slope"])';
-    case 'sigmoid': return 'torch.sigmoid(sigma)';
-    case 'tanh': return 'torch.tanh(sigma)';
-    case 'expression': return 'torch.broadcast_to(formula(P["activation"], {"x": sigma}), sigma.shape)';
-  }
 }
 
 // The loss of torch.nn.functional, chosen by its kind; its settings come from P.

@@ -2,10 +2,11 @@
 // step, and for every step its loss, gradients, optimizer state and parameters, as JSON with exact
 // rational strings beside the doubles, and as .npy files (float64) that numpy.load reads. Maps are
 // [N][C][H][W], kernels [C_out][C_in/groups][kh][kw], whatever form the problem wrote them in.
+import { activationRules } from '../ops/activation/activations.js';
 import { toExactString, type Rational } from '../numbers/rational.js';
 import { asDouble, exact, isExact, type Scalar } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
-import { toNested, type Tensor } from '../model/tensor.js';
+import { toNested, type Tensor } from '../tensor/tensor.js';
 import type { Solution } from '../trajectory/train.js';
 import { npy } from './npy.js';
 
@@ -120,8 +121,7 @@ export function normalizedProblem(problem: Problem): Record<string, unknown> {
     padding_mode: problem.paddingMode,
     dilation: problem.dilation,
     groups: problem.groups,
-    activation: f.type === 'expression' ? { expression: f.expression.source } : f.type,
-    ...(f.type === 'leaky_relu' ? { negative_slope: toExactString(f.slope) } : {}),
+    ...activationRules(f).problemFields(f, toExactString),
     ...(problem.pool ? { pool: problem.pool } : {}),
     head: problem.head,
     loss: l.type === 'expression' ? { expression: l.expression.source } : l.type,

@@ -56,9 +56,6 @@ export function sym(name: SymbolName, indices: readonly number[] = [], channel: 
 export const zero = num(ZERO);
 export const one = num(ONE);
 
-export function isZero(e: Expr): boolean {
-  return e.kind === 'num' && e.value.equals(0);
-}
 
 export function sameSymbol(a: Sym, b: Sym): boolean {
   const same = (u: readonly number[], v: readonly number[]) => u.length === v.length && u.every((index, i) => index === v[i]);

@@ -1,25 +1,17 @@
-// The forward pass through every stage: padded input → σ (conv + bias) → a (activation) → p (pooling)
-// → prediction (head) → L (loss).
-import { mul, sum, type Scalar } from '../numbers/scalar.js';
-import { rational, type Rational } from '../numbers/rational.js';
+// The forward pass of the layer, run by the model's loop (passes.ts) and read back stage by stage:
+// padded input → σ (conv + bias) → a (activation) → p (pooling) → prediction (head) → L (loss).
+import type { Scalar } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
-import { activate } from './activation.js';
-import { convForward, padInput } from './conv.js';
-import { convGeometry, type ConvGeometry } from './geometry.js';
-import { headForward } from './head.js';
-import { elementLoss } from './loss.js';
-import { poolForward, type Pooled } from './pool.js';
-import { mapTensor, type Tensor } from './tensor.js';
-
-/** The trainable parameters: what the optimizer changes. */
-export interface Parameters {
-  readonly kernel: Tensor<Scalar>;
-  readonly bias?: readonly Scalar[];
-}
+import type { Tensor } from '../tensor/tensor.js';
+import type { ConvGeometry } from '../ops/conv2d/geometry.js';
+import type { Conv2dSaved } from '../ops/conv2d/stage.js';
+import type { Pooled } from '../ops/pool/pool.js';
+import { layerModel, stageParameters, type LayerModel, type LayerParameters } from './layer.js';
+import { runForward, type ForwardPass } from './passes.js';
 
 export interface Forward {
   readonly geometry: ConvGeometry;
-  readonly padded: Tensor<Rational>;
+  readonly padded: Tensor<Scalar>;
   /** σ: the convolution's output, bias included. */
   readonly sigma: Tensor<Scalar>;
   /** a = f(σ) */
@@ -32,28 +24,27 @@ export interface Forward {
   /** l(y, t) for every prediction entry. */
   readonly elementLosses: Tensor<Scalar>;
   readonly loss: Scalar;
+  /** The model and its loop's records, stage by stage, for the backward pass. */
+  readonly model: LayerModel;
+  readonly pass: ForwardPass;
 }
 
-export function initialParameters(problem: Problem): Parameters {
-  return problem.bias ? { kernel: problem.kernel, bias: problem.bias.values } : { kernel: problem.kernel };
-}
-
-/** 1/n for the mean over n elements, 1 for the sum. */
-export function reductionWeight(problem: Pick<Problem, 'reduction'>, elements: number): Rational {
-  return problem.reduction === 'mean' ? rational(1, elements) : rational(1);
-}
-
-export function forward(problem: Problem, parameters: Parameters): Forward {
-  const geometry = convGeometry(problem);
-  const padded = padInput(geometry, problem.input);
-  const sigma = convForward(geometry, padded, parameters.kernel, parameters.bias);
-  const activated = mapTensor(sigma, (x) => activate(problem.activation, x));
-  const pooling = problem.pool ? poolForward(problem.pool, activated) : undefined;
-  const pooled = pooling ? pooling.output : activated;
-  const prediction = headForward(problem.head, pooled);
-  // The target has the prediction's shape (both [] for sum and mean), so entries pair up by position.
-  const elementLosses = { shape: prediction.shape, data: prediction.data.map((y, k) => elementLoss(problem.loss, y, problem.target.data[k])) };
-  // L = (1/n) Σ l (mean) or Σ l (sum)
-  const loss = mul(sum(elementLosses.data), reductionWeight(problem, elementLosses.data.length));
-  return { geometry, padded, sigma, activated, pooled, ...(pooling ? { pooling } : {}), prediction, elementLosses, loss };
+export function forward(problem: Problem, parameters: LayerParameters): Forward {
+  const model = layerModel(problem);
+  const pass = runForward(model, problem.input, stageParameters(model, parameters));
+  const stage = (i: number) => pass.stages[i];
+  const pooling = model.pool === undefined ? undefined : (stage(model.pool).saved as Pooled);
+  return {
+    geometry: model.geometry,
+    padded: (stage(model.conv).saved as Conv2dSaved).padded,
+    sigma: stage(model.conv).output,
+    activated: stage(model.activation).output,
+    pooled: stage(model.head).input,
+    ...(pooling ? { pooling } : {}),
+    prediction: pass.prediction,
+    elementLosses: pass.elementLosses,
+    loss: pass.loss,
+    model,
+    pass,
+  };
 }

@@ -1,11 +1,11 @@
 // Where the forward pass sits exactly on a kink of a piecewise rule, so that the derivative from the
 // left and from the right differ and the backward pass takes PyTorch's side: relu and leaky_relu at
 // σ = 0, a tie for the largest entry of a max-pool window, l1 (and smooth_l1 with β = 0) at y = t.
-import { compare, isExact, ZERO } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
 import type { Forward } from './forward.js';
-import { windowCells } from './pool.js';
-import { offset } from './tensor.js';
+import { activationRules } from '../ops/activation/activations.js';
+import { maxPoolTies } from '../ops/pool/pool.js';
+import { lossOnKink } from '../ops/loss/loss.js';
 
 export interface Kinks {
   /** Flat indices of σ exactly at the activation's kink, 0. */
@@ -18,28 +18,10 @@ export interface Kinks {
 
 export function kinksOf(problem: Problem, forward: Forward): Kinks {
   const f = problem.activation;
-  const activation = f.type === 'relu' || (f.type === 'leaky_relu' && !f.slope.equals(1)) ? forward.sigma.data.flatMap((s, flat) => (compare(s, ZERO) === 0 ? [flat] : [])) : [];
+  const kink = activationRules(f).kink;
+  const activation = kink ? forward.sigma.data.flatMap((s, flat) => (kink.at(f, s) ? [flat] : [])) : [];
 
-  const poolTies: number[][] = [];
-  const pool = problem.pool;
-  if (pool?.type === 'max') {
-    const { activated: a, sigma } = forward;
-    const [batch, channels, rows, cols] = forward.pooled.shape;
-    for (let n = 0; n < batch; n++)
-      for (let c = 0; c < channels; c++)
-        for (let i = 0; i < rows; i++)
-          for (let j = 0; j < cols; j++) {
-            const cells = windowCells(pool, i, j).map(([r, s]) => offset(a.shape, [n, c, r, s]));
-            const best = cells.reduce((b, cell) => (compare(a.data[cell], a.data[b]) > 0 ? cell : b));
-            // Tied a whose σ tie too (always so for a monotonic f); relu's zeros tie with no effect, the
-            // gradient through each being 0 on either side (σ = 0 is a kink of its own).
-            const tied = cells.filter((cell) => compare(a.data[cell], a.data[best]) === 0 && compare(sigma.data[cell], sigma.data[best]) === 0);
-            if (tied.length >= 2 && !(f.type === 'relu' && compare(a.data[best], ZERO) === 0)) poolTies.push(tied);
-          }
-  }
-
-  const l = problem.loss;
-  const absolute = l.type === 'l1' || (l.type === 'smooth_l1' && l.beta.equals(0));
-  const loss = absolute ? forward.prediction.data.flatMap((y, flat) => (isExact(y) && compare(y, problem.target.data[problem.head === 'none' ? flat : 0]) === 0 ? [flat] : [])) : [];
+  const poolTies = problem.pool?.type === 'max' ? maxPoolTies(problem.pool, forward.activated, forward.sigma, forward.pooled.shape, activationRules(f).flatAtZero === true) : [];
+  const loss = forward.prediction.data.flatMap((y, flat) => (lossOnKink(problem.loss, y, problem.target.data[problem.head === 'none' ? flat : 0]) ? [flat] : []));
   return { activation, poolTies, loss };
 }

@@ -2,8 +2,9 @@
 // the time of its steps, the size of its derivation. A problem over a limit is refused with those
 // numbers (exit 2, nothing written). The costs are models fitted on measurements (the constants
 // below say on what); each errs on the side of the larger estimate.
-import { channelsPerGroup, convGeometry, type ConvGeometry } from './geometry.js';
-import { pooledExtent } from './pool.js';
+import { channelsPerGroup, convGeometry, type ConvGeometry } from '../ops/conv2d/geometry.js';
+import { pooledExtent } from '../ops/pool/pool.js';
+import { activationRules } from '../ops/activation/activations.js';
 import type { Diagnostic, Problem } from '../problem/problem.js';
 import { bitLength, gcd } from '../numbers/rational.js';
 import { isExact, type Scalar } from '../numbers/scalar.js';
@@ -107,7 +108,7 @@ function poolReads(problem: Problem, g: ConvGeometry): number {
   return g.batch * g.outChannels * rows * cols * problem.pool.size[0] * problem.pool.size[1];
 }
 
-const activationCost = (problem: Problem) => (problem.activation.type === 'expression' ? problem.activation.expression.cost : 0);
+const activationCost = (problem: Problem) => activationRules(problem.activation).cost?.(problem.activation) ?? 0;
 
 /** Nodes evaluated for the loss's expression over every prediction entry. */
 function lossCost(problem: Problem): number {

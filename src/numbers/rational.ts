@@ -58,10 +58,6 @@ export function isInteger(r: Rational): boolean {
   return r.d === 1n;
 }
 
-export function numerator(r: Rational): bigint {
-  return r.s * r.n;
-}
-
 /** The nearest double, correctly rounded (Number(bigint) rounds to nearest even; a sticky bit keeps the quotient's rounding honest). */
 /** The greatest common divisor of two integers, non-negative (Euclid). */
 export function gcd(a: bigint, b: bigint): bigint {

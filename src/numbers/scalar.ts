@@ -1,8 +1,11 @@
 // A number as convgrad computes with it: an exact rational wherever the maths is rational, a float64
 // (a JS number) where it is not (sigmoid, tanh, exp, log, square roots). Once rounded, a value stays
 // rounded: an operation with a float64 operand gives a float64.
-import Fraction from 'fraction.js';
-import { toDouble, type Rational } from './rational.js';
+import { toDouble, ZERO, type Rational } from './rational.js';
+
+// 0, 1 and n/d are rationals first: defined in rational.ts, and here for the arithmetic's callers
+// (`exact` is rational() under the name a scalar's exact side goes by).
+export { ONE, ZERO, rational as exact } from './rational.js';
 
 export type Scalar = Rational | number;
 
@@ -64,14 +67,6 @@ export function abs(a: Scalar): Scalar {
   return isExact(a) ? a.abs() : Math.abs(a);
 }
 
-export function isZero(a: Scalar): boolean {
-  return sign(a) === 0;
-}
-
-export function exact(n: number | bigint, d: number | bigint = 1): Rational {
-  return new Fraction(BigInt(n), BigInt(d));
-}
-
 /**
  * a^e for an integer e: exact for an exact base while the result's numerator and denominator stay
  * within EXACT_LIMIT (bits(a^e) ≈ |e|·bits(a), judged before any digit is computed), float64 beyond.
@@ -87,9 +82,6 @@ export function powInteger(a: Scalar, e: number): Scalar {
 function bitLength(n: bigint): number {
   return n === 0n ? 0 : n.toString(2).length;
 }
-
-export const ZERO: Rational = exact(0);
-export const ONE: Rational = exact(1);
 
 export function sum(values: Iterable<Scalar>): Scalar {
   let total: Scalar = ZERO;

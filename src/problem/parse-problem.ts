@@ -1,9 +1,13 @@
 // Reads a problem file: JSON text in, a normalized Problem or every diagnostic out. Never throws for bad input.
 import { parseRational, rational, readRational, type Rational, isInteger, ZERO } from '../numbers/rational.js';
-import { fromNested, reshape, type Nested, type Tensor } from '../model/tensor.js';
-import { outputExtent } from '../model/geometry.js';
-import { pooledExtent } from '../model/pool.js';
+import { fromNested, reshape, type Nested, type Tensor } from '../tensor/tensor.js';
+import { outputExtent } from '../ops/conv2d/geometry.js';
+import { pooledExtent } from '../ops/pool/pool.js';
 import { parseUserExpression } from '../expr/user-expression.js';
+import { NAMED_ACTIVATIONS } from '../ops/activation/activations.js';
+import { expressionActivation } from '../ops/activation/expression.js';
+import { OPTIMIZERS } from '../optim/optimizers.js';
+import type { Setting } from '../optim/optimizer.js';
 import { JsonNumber, JsonSyntaxError, parseJsonSource, type JsonValue } from './json-source.js';
 import type {
   Activation, Diagnostic, Head, InputForm, KernelForm, Loss, Optimizer, Padding, PaddingMode, PaddingSpec, Pair, ParseResult, Pool, Problem, Reduction,
@@ -13,7 +17,8 @@ const FIELDS = [
   'title', 'input', 'kernel', 'bias', 'stride', 'padding', 'padding_mode', 'dilation', 'groups', 'activation',
   'negative_slope', 'pool', 'head', 'loss', 'beta', 'delta', 'reduction', 'target', 'optimizer', 'steps',
 ] as const;
-const OPTIMIZER_FIELDS = ['type', 'lr', 'momentum', 'dampening', 'nesterov', 'weight_decay', 'betas', 'eps', 'amsgrad', 'alpha', 'centered'];
+/** Every optimizer's settings, each once: the fields an optimizer object may have. */
+const OPTIMIZER_FIELDS = ['type', ...new Set(OPTIMIZERS.flatMap((o) => Object.keys(o.settings)))];
 const POOL_FIELDS = ['type', 'size', 'stride'];
 /** Steps are exact rationals whose digits grow with every step; beyond this a problem is not a derivation. */
 const MAX_STEPS = 1000;
@@ -117,6 +122,11 @@ export function parseProblem(json: JsonValue): ParseResult {
 
 function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
+}
+
+/** "a", "b" or "c" */
+function orList(items: readonly string[]): string {
+  return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 /** How a value reads in a message: strings quoted, numbers as written. */
@@ -335,15 +345,15 @@ function mapExtent(input: Tensor<Rational>, kernel: Tensor<Rational>, stride: Pa
   return { rows: pooledRows, cols: pooledCols };
 }
 
-function readActivation(value: JsonValue | undefined, slope: Rational, report: Report): Activation | undefined {
-  if (value === undefined || value === 'none') return { type: 'none' };
-  if (value === 'relu' || value === 'sigmoid' || value === 'tanh') return { type: value };
-  if (value === 'leaky_relu') return { type: 'leaky_relu', slope };
+function readActivation(value: JsonValue | undefined, negativeSlope: Rational, report: Report): Activation | undefined {
+  if (value === undefined) return { type: 'none' };
+  const named = NAMED_ACTIVATIONS.find((a) => a.type === value);
+  if (named) return named.read({ negative_slope: negativeSlope });
   if (isObject(value)) {
     const expression = readExpression(value, 'activation', 'x', ['x'], report);
-    return expression && { type: 'expression', expression };
+    return expression && expressionActivation(expression);
   }
-  return report('activation', `expected "none", "relu", "sigmoid", "tanh", "leaky_relu" or {"expression": "…"} in x, got ${describe(value)}`);
+  return report('activation', `expected ${NAMED_ACTIVATIONS.map((a) => JSON.stringify(a.type)).join(', ')} or {"expression": "…"} in x, got ${describe(value)}`);
 }
 
 function readExpression(value: JsonObject, path: string, variable: string, variables: string[], report: Report) {
@@ -410,70 +420,52 @@ function readTarget(value: JsonValue | undefined, head: Head, prediction: number
   return errorCount() === before ? reshape(fromNested(nested as Nested<Rational>, shape), prediction) : undefined;
 }
 
-const OPTIMIZER_SETTINGS: Record<Optimizer['type'], readonly string[]> = {
-  sgd: ['lr', 'momentum', 'dampening', 'nesterov', 'weight_decay'],
-  adam: ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad'],
-  adamw: ['lr', 'betas', 'eps', 'weight_decay', 'amsgrad'],
-  rmsprop: ['lr', 'alpha', 'eps', 'momentum', 'centered', 'weight_decay'],
-};
-
 /** An optimizer of torch.optim with PyTorch's defaults, refusing what torch.optim refuses. */
 function readOptimizer(value: JsonValue | undefined, report: Report): Optimizer | undefined {
   const source = value ?? { type: 'sgd' };
   if (!isObject(source)) return report('optimizer', `expected an object like {"type": "sgd", "lr": 0.01}, got ${describe(source)}`);
   const type = source.type ?? 'sgd';
-  if (type !== 'sgd' && type !== 'adam' && type !== 'adamw' && type !== 'rmsprop') return report('optimizer.type', `expected "sgd", "adam", "adamw" or "rmsprop", got ${describe(type)}`);
+  const rules = OPTIMIZERS.find((o) => o.type === type);
+  if (!rules) return report('optimizer.type', `expected ${orList(OPTIMIZERS.map((o) => JSON.stringify(o.type)))}, got ${describe(type)}`);
   const before = errorCount(report);
+  const names = Object.keys(rules.settings);
   for (const key of Object.keys(source)) {
     if (key === 'type') continue;
     if (!OPTIMIZER_FIELDS.includes(key)) report(`optimizer.${fieldName(key)}`, unknownField(key, OPTIMIZER_FIELDS));
-    else if (!OPTIMIZER_SETTINGS[type].includes(key)) report(`optimizer.${key}`, `not a setting of "${type}"; it has ${OPTIMIZER_SETTINGS[type].join(', ')}`);
+    else if (!names.includes(key)) report(`optimizer.${key}`, `not a setting of "${rules.type}"; it has ${names.join(', ')}`);
   }
-  const number = (key: string, fallback: Rational, check: (r: Rational) => boolean, expected: string): Rational => {
-    if (source[key] === undefined) return fallback;
-    const r = readNumber(source[key], `optimizer.${key}`, report);
-    if (r !== undefined && !check(r)) report(`optimizer.${key}`, `expected ${expected}, got ${describe(source[key])}`);
-    return r ?? fallback;
-  };
-  const flag = (key: string): boolean => {
-    if (source[key] === undefined) return false;
-    if (typeof source[key] !== 'boolean') report(`optimizer.${key}`, `expected true or false, got ${describe(source[key])}`);
-    return source[key] === true;
-  };
-  const nonNegative = (r: Rational) => r.compare(0) >= 0;
-  const belowOne = (r: Rational) => r.compare(0) >= 0 && r.compare(1) < 0;
-  const lr = number('lr', type === 'sgd' || type === 'rmsprop' ? rational(1, 100) : rational(1, 1000), nonNegative, 'a learning rate ≥ 0');
-  const weightDecay = number('weight_decay', type === 'adamw' ? rational(1, 100) : ZERO, nonNegative, 'a weight decay ≥ 0');
-  let optimizer: Optimizer;
-  if (type === 'sgd') {
-    const momentum = number('momentum', ZERO, nonNegative, 'a momentum ≥ 0');
-    const dampening = number('dampening', ZERO, () => true, 'a number');
-    const nesterov = flag('nesterov');
-    if (nesterov && (momentum.compare(0) <= 0 || !dampening.equals(0))) report('optimizer.nesterov', 'Nesterov momentum needs momentum > 0 and dampening 0 (as torch.optim.SGD)');
-    optimizer = { type, lr, momentum, dampening, nesterov, weight_decay: weightDecay };
-  } else if (type === 'rmsprop') {
-    optimizer = {
-      type,
-      lr,
-      alpha: number('alpha', rational(99, 100), nonNegative, 'an alpha ≥ 0'),
-      eps: number('eps', rational(1, 100_000_000), nonNegative, 'an eps ≥ 0'),
-      momentum: number('momentum', ZERO, nonNegative, 'a momentum ≥ 0'),
-      centered: flag('centered'),
-      weight_decay: weightDecay,
-    };
-  } else {
-    let betas: [Rational, Rational] = [rational(9, 10), rational(999, 1000)];
-    if (source.betas !== undefined) {
-      if (!Array.isArray(source.betas) || source.betas.length !== 2) report('optimizer.betas', `expected [beta1, beta2], got ${describe(source.betas)}`);
-      else {
-        betas = source.betas.map((b, i) => {
-          const r = readNumber(b, `optimizer.betas[${i}]`, report);
-          if (r !== undefined && !belowOne(r)) report(`optimizer.betas[${i}]`, `expected a number in [0, 1), got ${describe(b)}`);
+  const read = (key: string, setting: Setting): Rational | boolean | readonly Rational[] => {
+    const given = source[key];
+    switch (setting.kind) {
+      case 'flag':
+        if (given === undefined) return false;
+        if (typeof given !== 'boolean') report(`optimizer.${key}`, `expected true or false, got ${describe(given)}`);
+        return given === true;
+      case 'number': {
+        if (given === undefined) return setting.fallback;
+        const r = readNumber(given, `optimizer.${key}`, report);
+        if (r !== undefined && !setting.check(r)) report(`optimizer.${key}`, `expected ${setting.expected}, got ${describe(given)}`);
+        return r ?? setting.fallback;
+      }
+      case 'pair': {
+        if (given === undefined) return setting.fallback;
+        if (!Array.isArray(given) || given.length !== 2) {
+          report(`optimizer.${key}`, `expected ${setting.shape}, got ${describe(given)}`);
+          return setting.fallback;
+        }
+        return given.map((b, i) => {
+          const r = readNumber(b, `optimizer.${key}[${i}]`, report);
+          if (r !== undefined && !setting.check(r)) report(`optimizer.${key}[${i}]`, `expected ${setting.expected}, got ${describe(b)}`);
           return r ?? ZERO;
-        }) as [Rational, Rational];
+        });
       }
     }
-    optimizer = { type, lr, betas, eps: number('eps', rational(1, 100_000_000), nonNegative, 'an eps ≥ 0'), weight_decay: weightDecay, amsgrad: flag('amsgrad') };
-  }
+  };
+  // The learning rate and the weight decay first, then the rest in torch.optim's order.
+  const order = ['lr', 'weight_decay', ...names.filter((name) => name !== 'lr' && name !== 'weight_decay')];
+  const values = new Map(order.map((name) => [name, read(name, rules.settings[name])]));
+  const optimizer = Object.fromEntries([['type', rules.type], ...names.map((name) => [name, values.get(name)])]) as Optimizer;
+  const refused = rules.refuse?.(optimizer);
+  if (refused) report(refused.path, refused.message);
   return errorCount(report) === before ? optimizer : undefined;
 }

@@ -1,7 +1,7 @@
 // The normalized problem: every default filled in, every number exact, every tensor 4-D. The only
 // shape the rest of convgrad reads; the forms the problem wrote its tensors in are kept for output.
 import type { Rational } from '../numbers/rational.js';
-import type { Tensor } from '../model/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import type { UserExpression } from '../expr/user-expression.js';
 
 export type Pair = readonly [number, number];
@@ -22,13 +22,13 @@ export type PaddingMode = 'zeros' | 'reflect' | 'replicate' | 'circular';
 export type InputForm = 2 | 3 | 4;
 export type KernelForm = 2 | 4;
 
-export type Activation =
-  | { readonly type: 'none' }
-  | { readonly type: 'relu' }
-  | { readonly type: 'leaky_relu'; readonly slope: Rational }
-  | { readonly type: 'sigmoid' }
-  | { readonly type: 'tanh' }
-  | { readonly type: 'expression'; readonly expression: UserExpression };
+/**
+ * An elementwise activation by its name, with its settings (leaky_relu's slope, an expression's
+ * tree): src/ops/activation gives each its rules, and only those rules read its settings (each rule's own type names them).
+ */
+export interface Activation {
+  readonly type: string;
+}
 
 export interface Pool {
   readonly type: 'max' | 'avg';
@@ -47,26 +47,16 @@ export type Loss =
   | { readonly type: 'bce' }
   | { readonly type: 'expression'; readonly expression: UserExpression };
 
-/** torch.optim's optimizers with their settings, defaults filled in. */
-export type Optimizer =
-  | { readonly type: 'sgd'; readonly lr: Rational; readonly momentum: Rational; readonly dampening: Rational; readonly nesterov: boolean; readonly weight_decay: Rational }
-  | {
-      readonly type: 'adam' | 'adamw';
-      readonly lr: Rational;
-      readonly betas: readonly [Rational, Rational];
-      readonly eps: Rational;
-      readonly weight_decay: Rational;
-      readonly amsgrad: boolean;
-    }
-  | {
-      readonly type: 'rmsprop';
-      readonly lr: Rational;
-      readonly alpha: Rational;
-      readonly eps: Rational;
-      readonly momentum: Rational;
-      readonly centered: boolean;
-      readonly weight_decay: Rational;
-    };
+/**
+ * A torch.optim optimizer by its name, with every setting (defaults filled in) under torch.optim's
+ * name for it: src/optim gives each its rules, and only those rules read its other settings (each
+ * rule's own type names them).
+ */
+export interface Optimizer {
+  readonly type: string;
+  readonly lr: Rational;
+  readonly weight_decay: Rational;
+}
 
 export interface Problem {
   readonly title?: string;

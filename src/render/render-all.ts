@@ -5,7 +5,8 @@ import type { Detail } from '../derivation/elide.js';
 import { resultJson } from '../result/result-document.js';
 import type { Language } from '../strings/strings.js';
 import type { Solution } from '../trajectory/train.js';
-import type { OutputFile } from './document.js';
+import type { Derivation } from '../derivation/step.js';
+import type { OutputFile, RenderOptions } from './document.js';
 import { renderHtml } from './html.js';
 import { markdownFigures, renderMarkdown } from './markdown.js';
 import { renderTex } from './tex.js';
@@ -25,19 +26,43 @@ export interface Rendered {
   readonly files: readonly OutputFile[];
 }
 
-export function renderAll(solution: Solution, formats: readonly TextFormat[], options: { language: Language; version: string; detail?: Detail; stem?: string }): Rendered {
-  const derivation = formats.some((f) => f !== 'json') ? derive(solution, options.detail) : undefined;
+/** The formats that render a derivation (json is the result document, pdf is typeset from tex). */
+export type DocumentFormat = Exclude<TextFormat, 'json'>;
+
+/** One derivation in each document format asked for, in the order asked, with the Markdown's figures named after the stem. */
+export function renderDocuments(derivation: Derivation, formats: readonly DocumentFormat[], options: RenderOptions & { stem?: string }): Rendered {
   const documents = new Map<Format, string>();
   const files: OutputFile[] = [];
   const markdown = { ...options, ...(options.stem === undefined ? {} : { figures: options.stem }) };
   for (const format of formats) {
-    if (format === 'json') documents.set(format, resultJson(solution));
-    else if (format === 'tex') documents.set(format, renderTex(derivation!, options));
-    else if (format === 'html') documents.set(format, renderHtml(derivation!, options));
-    else {
-      documents.set(format, renderMarkdown(derivation!, markdown));
-      files.push(...markdownFigures(derivation!, markdown));
+    switch (format) {
+      case 'tex':
+        documents.set(format, renderTex(derivation, options));
+        break;
+      case 'html':
+        documents.set(format, renderHtml(derivation, options));
+        break;
+      case 'md':
+        documents.set(format, renderMarkdown(derivation, markdown));
+        files.push(...markdownFigures(derivation, markdown));
+        break;
     }
+  }
+  return { documents, files };
+}
+
+export function renderAll(solution: Solution, formats: readonly TextFormat[], options: { language: Language; version: string; detail?: Detail; stem?: string }): Rendered {
+  const derivation = formats.some((f) => f !== 'json') ? derive(solution, options.detail) : undefined;
+  const documents = new Map<Format, string>();
+  const files: OutputFile[] = [];
+  for (const format of formats) {
+    if (format === 'json') {
+      documents.set(format, resultJson(solution));
+      continue;
+    }
+    const rendered = renderDocuments(derivation!, [format], options);
+    documents.set(format, rendered.documents.get(format)!);
+    files.push(...rendered.files);
   }
   return { documents, files };
 }

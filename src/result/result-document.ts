@@ -3,7 +3,7 @@
 import { toDouble, toExactString } from '../numbers/rational.js';
 import { isExact, type Scalar } from '../numbers/scalar.js';
 import { outputForm } from '../problem/problem.js';
-import { toNested, type Nested, type Tensor } from '../model/tensor.js';
+import { toNested, type Nested, type Tensor } from '../tensor/tensor.js';
 import type { Solution } from '../trajectory/train.js';
 
 type Field<T> = Nested<T>;

@@ -59,6 +59,7 @@ export const en = {
   'optim.name.adamw.amsgrad': 'AdamW with AMSGrad',
   'optim.name.rmsprop': 'RMSprop',
   'optim.name.rmsprop.centered': 'centered RMSprop',
+  'optim.name.adagrad': 'Adagrad',
 
   'legend.entries': 'entries of $X$ and $K$: row $i$ (or $m$), column $j$ (or $n$), counted from 1',
   'legend.channels': 'channels as superscripts: $c$ an input channel; $k^{(o,c)}$ is what output channel $o$ applies to the $c$-th input channel it reads',
@@ -97,6 +98,8 @@ export const en = {
   'legend.optim.rmsprop': "decay rate, the running average of $g^2$ (PyTorch's square_avg), the denominator, and the small number in it",
   'legend.optim.rmsprop.centered': "the running average of $g$ (PyTorch's grad_avg)",
   'legend.optim.rmsprop.momentum': "momentum, and PyTorch's momentum buffer",
+  'legend.optim.adagrad': "the sum of every $g^2$ so far (PyTorch's sum, starting at initial_accumulator_value), the denominator, and the small number in it",
+  'legend.optim.adagrad.lr-decay': "the learning rate at step $t$, and its decay (PyTorch's lr_decay)",
 
   'step.conv.padding': 'Padding',
   'conv.padding':
@@ -238,6 +241,7 @@ export const en = {
   'optim.rule.adam': 'Adam, as torch.optim.Adam computes it, for every parameter $\\theta$ at step $t$ (the averages start at 0):',
   'optim.rule.adamw': "AdamW, as torch.optim.AdamW computes it: the weight decay shrinks the parameter directly, apart from the gradient; then Adam's step (the averages start at 0):",
   'optim.rule.rmsprop': 'RMSprop, as torch.optim.RMSprop computes it, for every parameter $\\theta$ at step $t$ (the averages start at 0):',
+  'optim.rule.adagrad': 'Adagrad, as torch.optim.Adagrad computes it, for every parameter $\\theta$ at step $t$ (the sum starts at $s_0$):',
   'optim.settings': 'Here {settings}.',
   'optim.momentum-note':
     "PyTorch's momentum differs from the textbook's velocity $u_t = \\mu u_{t-1} + \\eta g_t$, $\\theta_t = \\theta_{t-1} - u_t$ in two ways: the learning rate multiplies the buffer when the step is taken, not inside it (the two agree while $\\eta$ stays the same), and the buffer starts as the first gradient itself, so dampening does not shrink the first step.",

@@ -102,6 +102,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'optim.name.adamw.amsgrad': '带 AMSGrad 的 AdamW',
   'optim.name.rmsprop': 'RMSprop',
   'optim.name.rmsprop.centered': '中心化的 RMSprop',
+  'optim.name.adagrad': 'Adagrad',
 
   'legend.entries': `$X$ 与 $K$ 的${T.element}：第 $i$（或 $m$）行、第 $j$（或 $n$）列，从 1 开始数`,
   'legend.channels': `上标表示${T.channel}：$c$ 为${T.input}${T.channel}；$k^{(o,c)}$ 是${T.output}${T.channel} $o$ 作用在它读取的第 $c$ 个${T.input}${T.channel}上的${T.kernel}`,
@@ -139,6 +140,8 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'legend.optim.adam.correction': '修正了从 0 开始所致偏小的 $m_t$，以及防止分母为 0 的小数',
   'legend.optim.rmsprop': '衰减率、$g^2$ 的滑动平均（PyTorch 的 square_avg）、分母，以及分母中的小数',
   'legend.optim.rmsprop.centered': '$g$ 的滑动平均（PyTorch 的 grad_avg）',
+  'legend.optim.adagrad': '到目前为止所有 $g^2$ 之和（PyTorch 的 sum，从 initial_accumulator_value 开始）、分母，以及分母中的小数',
+  'legend.optim.adagrad.lr-decay': `第 $t$ ${T.step}的${T.learningRate}，以及它的衰减（PyTorch 的 lr_decay）`,
   'legend.optim.rmsprop.momentum': `${T.momentum}，以及 PyTorch 的${T.momentum}缓冲区（momentum_buffer）`,
 
   'step.conv.padding': T.padding,
@@ -278,6 +281,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'optim.rule.adam': `Adam，按 torch.optim.Adam 的算法，对第 $t$ ${T.step}的每个${T.parameter} $\\theta$（滑动平均从 0 开始）：`,
   'optim.rule.adamw': `AdamW，按 torch.optim.AdamW 的算法：${T.weightDecay}直接缩小${T.parameter}，与${T.gradient}分开；然后是 Adam 的一${T.step}（滑动平均从 0 开始）：`,
   'optim.rule.rmsprop': `RMSprop，按 torch.optim.RMSprop 的算法，对第 $t$ ${T.step}的每个${T.parameter} $\\theta$（滑动平均从 0 开始）：`,
+  'optim.rule.adagrad': `Adagrad，按 torch.optim.Adagrad 的算法，对第 $t$ ${T.step}的每个${T.parameter} $\\theta$（累加和从 $s_0$ 开始）：`,
   'optim.settings': '这里 {settings}。',
   'optim.momentum-note': `PyTorch 的${T.momentum}与教科书中的速度 $u_t = \\mu u_{t-1} + \\eta g_t$、$\\theta_t = \\theta_{t-1} - u_t$ 有两处不同：${T.learningRate}在更新${T.parameter}时才乘上缓冲区，而不在缓冲区内部（${T.learningRate}不变时两者相同）；缓冲区从第一次的${T.gradient}本身开始，因此${T.dampening}不会减小第一${T.step}。`,
   'optim.amsgrad-note': '使用 AMSGrad 时，分母中用迄今最大的 $v$，即 $v^{\\max}_t = \\max(v^{\\max}_{t-1}, v_t)$，代替 $v_t$。',

@@ -4,10 +4,12 @@
 // not grow with the steps times the maps.
 import { asDouble, isExact, type Scalar } from '../numbers/scalar.js';
 import type { Problem } from '../problem/problem.js';
-import { backward, type Gradients } from '../gradients/backward.js';
-import { forward, initialParameters, type Forward, type Parameters } from '../model/forward.js';
+import { backward, type Gradients } from '../model/backward.js';
+import { forward, type Forward } from '../model/forward.js';
+import { initialParameters, type LayerParameters } from '../model/layer.js';
 import { exactStepCost, EXACT_BUDGET } from '../model/workload.js';
-import { optimizerStep, type OptimizerState, type StepRecord } from './optimizers.js';
+import { optimizerStep } from '../optim/optimizers.js';
+import type { OptimizerState, StepRecord } from '../optim/optimizer.js';
 
 /** ∂L/∂K and ∂L/∂b: the gradients the optimizer takes. */
 export interface ParameterGradients {
@@ -18,7 +20,7 @@ export interface ParameterGradients {
 export interface TrainingStep {
   /** 1, 2, … */
   readonly step: number;
-  readonly before: Parameters;
+  readonly before: LayerParameters;
   /** L at the parameters before the step. */
   readonly loss: Scalar;
   readonly gradients: ParameterGradients;
@@ -26,12 +28,12 @@ export interface TrainingStep {
   readonly record: StepRecord;
   /** The optimizer's state after this step. */
   readonly state: OptimizerState;
-  readonly after: Parameters;
+  readonly after: LayerParameters;
 }
 
 /** The first step's passes whole: what a derivation shows entry by entry, and the result document gives. */
 export interface FirstStep {
-  readonly before: Parameters;
+  readonly before: LayerParameters;
   readonly forward: Forward;
   readonly gradients: Gradients;
 }
@@ -49,7 +51,7 @@ export interface Solution {
 }
 
 /** The parameters as one list: the kernel's entries row-major, then the bias's. */
-export function flatParameters(p: Parameters): Scalar[] {
+export function flatParameters(p: LayerParameters): Scalar[] {
   return [...p.kernel.data, ...(p.bias ?? [])];
 }
 
@@ -57,13 +59,13 @@ export function flatGradients(g: ParameterGradients): Scalar[] {
   return [...g.kernel.data, ...(g.bias ?? [])];
 }
 
-function unflatten(like: Parameters, values: readonly Scalar[]): Parameters {
+function unflatten(like: LayerParameters, values: readonly Scalar[]): LayerParameters {
   const kernel = { shape: like.kernel.shape, data: values.slice(0, like.kernel.data.length) };
   return like.bias === undefined ? { kernel } : { kernel, bias: values.slice(like.kernel.data.length) };
 }
 
 /** The parameters in float64: from here on every value is computed as PyTorch does, and marked ≈. */
-function rounded(p: Parameters): Parameters {
+function rounded(p: LayerParameters): LayerParameters {
   const kernel = { shape: p.kernel.shape, data: p.kernel.data.map(asDouble) };
   return p.bias === undefined ? { kernel } : { kernel, bias: p.bias.map(asDouble) };
 }
@@ -86,7 +88,7 @@ export function solve(problem: Problem): Solution {
       }
     }
     const fwd = forward(problem, parameters);
-    const gradients = backward(problem, parameters, fwd);
+    const gradients = backward(parameters, fwd);
     first ??= { before: parameters, forward: fwd, gradients };
     const update = optimizerStep(problem.optimizer, step, flatParameters(parameters), flatGradients(gradients), state);
     const after = unflatten(parameters, update.parameters);

@@ -25,5 +25,7 @@ export const OPTIMIZERS: Record<string, object> = {
   'adamw amsgrad': seedWith({ type: 'adamw', lr: 0.1, weight_decay: 0.2, amsgrad: true }),
   'rmsprop': seedWith({ type: 'rmsprop', lr: 0.01 }),
   'rmsprop centered, momentum, weight decay': seedWith({ type: 'rmsprop', lr: 0.01, alpha: 0.9, momentum: 0.5, centered: true, weight_decay: 0.1 }),
+  'adagrad': seedWith({ type: 'adagrad', lr: 0.1 }),
+  'adagrad lr_decay, initial accumulator, eps, weight decay': seedWith({ type: 'adagrad', lr: 0.1, lr_decay: 0.5, initial_accumulator_value: 0.25, eps: 1e-6, weight_decay: 0.1 }),
 };
 

@@ -59,6 +59,8 @@ def make_optimizer(spec, parameters):
         return torch.optim.Adam(parameters, **settings)
     if kind == "adamw":
         return torch.optim.AdamW(parameters, **settings)
+    if kind == "adagrad":
+        return torch.optim.Adagrad(parameters, **settings)
     return torch.optim.RMSprop(parameters, **settings)
 
 
@@ -143,6 +145,8 @@ def forward(problem, x, k, b):
         a = torch.sigmoid(conv)
     elif activation == "tanh":
         a = torch.tanh(conv)
+    elif activation == "gelu":
+        a = F.gelu(conv)
     else:
         a = expression(activation["expression"], x=conv)
     pool = problem.get("pool")

@@ -1,13 +1,14 @@
 // The cheat sheet's rules: the chain through every stage in general form, the three rules in index form
 // and in compact form with this problem's stride and dilation, and the optimizer's update.
-import { activationSlopeTex, activationTex, lossSlopeTex, lossTex } from '../formulas.js';
-import { hasPadding } from '../../model/geometry.js';
+import { activationSlopeTex, activationTex } from '../../ops/activation/activations.js';
+import { lossSlopeTex, lossTex } from '../../ops/loss/tex.js';
+import { hasPadding } from '../../ops/conv2d/geometry.js';
 import { chain, partial } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Chain, Section } from '../step.js';
-import { sigmaFormula } from './forward.js';
-import { ruleChains } from './training.js';
+import { optimizerRules } from '../../optim/optimizers.js';
 import { indexRules } from './why.js';
+import { sigmaFormula } from '../../ops/conv2d/steps.js';
 
 
 /** σ → a → z → S → L and back to δ, in general form. */
@@ -82,7 +83,7 @@ export function formulasSection(ctx: DerivationContext): Section {
         rule: 'optim.rule',
         title: { key: 'step.formulas.update' },
         // Its settings are in the statement above.
-        blocks: [{ kind: 'chains', chains: ruleChains(o).map((c) => ({ ...c, line: 'update' })) }],
+        blocks: [{ kind: 'chains', chains: optimizerRules(o).ruleChains(o).map((c) => ({ ...c, line: 'update' })) }],
       },
     ],
   };

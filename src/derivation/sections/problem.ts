@@ -1,19 +1,20 @@
 // Section 1: what is given. Every setting the answers depend on is named with its value, and nothing
 // is said that the problem does not do (no bias sentence without a bias, S the sum of what it sums).
 import { rationalTex, symbolTex } from '../../expr/to-tex.js';
-import { makeGrid } from '../../model/grid.js';
-import { inputSym, kernelSym } from '../../model/conv.js';
-import { channelsPerGroup } from '../../model/geometry.js';
+import { makeGrid } from '../../tensor/grid.js';
+import { inputSym, kernelSym } from '../../ops/conv2d/symbols.js';
+import { channelsPerGroup } from '../../ops/conv2d/geometry.js';
 import type { StringKey } from '../../strings/strings.js';
-import { activationTex, lossTex } from '../formulas.js';
+import { activationTex } from '../../ops/activation/activations.js';
+import { lossTex } from '../../ops/loss/tex.js';
 import { legendEntries } from '../notation.js';
 import { chain, matrixTex, pairTex } from '../tex.js';
 import { planeChains } from '../planes.js';
 import type { DerivationContext } from '../context.js';
 import type { Block, Chain, Inline, Section, Step, Text } from '../step.js';
-import { optimizerName, settingsTex } from './training.js';
+import { optimizerRules } from '../../optim/optimizers.js';
+import { math } from '../blocks.js';
 
-const math = (tex: string) => ({ math: tex });
 const shapeTex = (shape: readonly number[]) => shape.join(' \\times ');
 
 /** The problem and, in a document, the legend of its symbols. */
@@ -111,5 +112,5 @@ export function paddingTex(ctx: DerivationContext): string {
 /** The optimizer, its steps and every setting its rule uses, each with its value. */
 function optimizerText(ctx: DerivationContext): Text {
   const o = ctx.problem.optimizer;
-  return { key: 'problem.optimizer', params: { steps: math(`${ctx.problem.steps}`), name: { word: optimizerName(o) }, settings: math(settingsTex(o)) } };
+  return { key: 'problem.optimizer', params: { steps: math(`${ctx.problem.steps}`), name: { word: optimizerRules(o).nameKey(o) }, settings: math(optimizerRules(o).settingsTex(o)) } };
 }

@@ -7,7 +7,7 @@ import { chain, partial, rounded } from '../tex.js';
 import type { DerivationContext } from '../context.js';
 import type { Quantity } from '../derive.js';
 import type { Chain, Section } from '../step.js';
-import { primed } from './training.js';
+import { primed } from '../tex.js';
 
 /** The results asked for as chains: S, L, ∂L/∂K, ∂L/∂b, ∂L/∂X, and K′, b′ after the last step. */
 export function resultChains(ctx: DerivationContext, solution: Solution, ask: ReadonlySet<Quantity>): Chain[] {

@@ -1,14 +1,13 @@
 // Section 4: why the compact rules hold. The three rules in index form, derived by substituting indices in
 // σ with stride s, padding p and dilation d; where the 180° turn comes from; and the matrix view
 // (im2col: vec σ = M vec X̃, so ∂L/∂vec X̃ = Mᵀ vec δ, the transposed convolution).
-import { channelsPerGroup, hasPadding } from '../../model/geometry.js';
+import { channelsPerGroup, hasPadding } from '../../ops/conv2d/geometry.js';
 import { convolutionMatrixFigure } from '../figures.js';
 import { chain, partial } from '../tex.js';
 import type { DerivationContext } from '../context.js';
-import type { Block, Chain, Section, Step, Text } from '../step.js';
+import type { Chain, Section, Step } from '../step.js';
+import { math, text } from '../blocks.js';
 
-const math = (tex: string) => ({ math: tex });
-const text = (t: Text): Block => ({ kind: 'text', text: t });
 
 /** Row u of the padded input that output row i and kernel row m meet at, 1-based, in symbols. */
 const ROW = 's(i-1) + d(m-1) + 1';

@@ -1,10 +1,10 @@
 // The loss stage: each prediction y against its target t, l(y, t), then the mean or the sum over all of
 // them, as torch.nn.functional's losses do. Local derivatives follow PyTorch's backward at the kinks.
-import { pow, sub as subExpr, sym, type Expr } from '../expr/expr.js';
-import { evaluateUserExpression } from '../expr/user-expression.js';
-import { abs, asDouble, compare, div, exact, mul, neg, ONE, sign, sub, ZERO, type Scalar } from '../numbers/scalar.js';
-import type { Loss } from '../problem/problem.js';
-import { ProblemError } from '../problem/problem-error.js';
+import { pow, sub as subExpr, sym, type Expr } from '../../expr/expr.js';
+import { evaluateUserExpression } from '../../expr/user-expression.js';
+import { abs, asDouble, compare, div, exact, isExact, mul, neg, ONE, sign, sub, ZERO, type Scalar } from '../../numbers/scalar.js';
+import type { Loss } from '../../problem/problem.js';
+import { ProblemError } from '../../problem/problem-error.js';
 
 export const S = sym('S');
 export const T = sym('T');
@@ -81,4 +81,10 @@ function userValue(loss: Extract<Loss, { type: 'expression' }>, node: Parameters
     if (!(error instanceof RangeError)) throw error;
     throw new ProblemError({ path: 'loss.expression', message: `${what} ${JSON.stringify(loss.expression.source)} is undefined at y = ${asDouble(y)}, t = ${asDouble(t)}: ${error.message}` });
   }
+}
+
+/** Is y exactly on the kink of l1 (or smooth_l1 with β = 0) at y = t, where PyTorch takes a side? */
+export function lossOnKink(loss: Loss, y: Scalar, t: Scalar): boolean {
+  const absolute = loss.type === 'l1' || (loss.type === 'smooth_l1' && loss.beta.equals(0));
+  return absolute && isExact(y) && compare(y, t) === 0;
 }

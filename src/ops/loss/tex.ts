@@ -1,33 +1,8 @@
-// The formulas of the layer's pieces in LaTeX, in the symbols the derivation uses: the activation and
-// its derivative in σ, the loss and its derivative in a prediction and a target.
-import { userExpressionTex } from '../expr/user-expression.js';
-import { fractionTex, powerTex, rationalTex } from '../expr/to-tex.js';
-import type { Activation, Loss } from '../problem/problem.js';
-import { abs, compare, neg, sub, ZERO, type Scalar } from '../numbers/scalar.js';
-
-/** f(σ) */
-export function activationTex(f: Activation, x = '\\sigma'): string {
-  switch (f.type) {
-    case 'none': return x;
-    case 'relu': return `\\max(0, ${x})`;
-    case 'leaky_relu': return `\\max(0, ${x}) + ${fractionTex(f.slope)} \\min(0, ${x})`;
-    case 'sigmoid': return `\\frac{1}{1 + e^{-${x}}}`;
-    case 'tanh': return `\\tanh ${x}`;
-    case 'expression': return userExpressionTex(f.expression.node, { x });
-  }
-}
-
-/** f'(σ), written with a = f(σ) where that is how PyTorch computes it. */
-export function activationSlopeTex(f: Activation, x = '\\sigma', a = 'a'): string {
-  switch (f.type) {
-    case 'none': return '1';
-    case 'relu': return `\\begin{cases} 1 & ${x} > 0 \\\\ 0 & ${x} \\le 0 \\end{cases}`;
-    case 'leaky_relu': return `\\begin{cases} 1 & ${x} > 0 \\\\ ${fractionTex(f.slope)} & ${x} \\le 0 \\end{cases}`;
-    case 'sigmoid': return `${a}(1 - ${a})`;
-    case 'tanh': return `1 - ${powerTex(a, '2')}`;
-    case 'expression': return userExpressionTex(f.expression.derivative, { x });
-  }
-}
+// The loss and its derivative in LaTeX, in a prediction and a target as the derivation names them.
+import { userExpressionTex } from '../../expr/user-expression.js';
+import { rationalTex } from '../../expr/to-tex.js';
+import type { Loss } from '../../problem/problem.js';
+import { abs, compare, neg, sub, ZERO, type Scalar } from '../../numbers/scalar.js';
 
 /** l(y, t); with `at`, only that case of a piecewise loss (the one that holds at the numbers given). */
 export function lossTex(loss: Loss, y: string, t: string, at?: number): string {

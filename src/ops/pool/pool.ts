@@ -1,7 +1,7 @@
 // The pooling stage: each window of the map reduced to one entry, and the way its gradient flows back.
-import { add, compare, exact, mul, ZERO, type Scalar } from '../numbers/scalar.js';
-import type { Pool } from '../problem/problem.js';
-import { makeTensor, offset, type Tensor } from './tensor.js';
+import { add, compare, exact, mul, ZERO, type Scalar } from '../../numbers/scalar.js';
+import type { Pool } from '../../problem/problem.js';
+import { makeTensor, offset, type Tensor } from '../../tensor/tensor.js';
 
 export interface Pooled {
   readonly output: Tensor<Scalar>;
@@ -77,4 +77,25 @@ export function poolBackward(pool: Pool, pooled: Pooled, upstream: Tensor<Scalar
     }
   }
   return { shape, data };
+}
+
+/**
+ * For each max-pool window with a tie for its largest entry, the flat indices of the tied entries of
+ * a (their σ tie too). Where the activation is flat wherever it is 0 (relu), tied zeros route a
+ * gradient of 0 whichever wins (σ = 0 is a kink of its own): no tie to report.
+ */
+export function maxPoolTies(pool: Pool, a: Tensor<Scalar>, sigma: Tensor<Scalar>, pooledShape: readonly number[], flatAtZero: boolean): number[][] {
+  const ties: number[][] = [];
+  const [batch, channels, rows, cols] = pooledShape;
+  for (let n = 0; n < batch; n++)
+    for (let c = 0; c < channels; c++)
+      for (let i = 0; i < rows; i++)
+        for (let j = 0; j < cols; j++) {
+          const cells = windowCells(pool, i, j).map(([r, s]) => offset(a.shape, [n, c, r, s]));
+          const best = cells.reduce((b, cell) => (compare(a.data[cell], a.data[b]) > 0 ? cell : b));
+          // Tied a whose σ tie too (always so for a monotonic f).
+          const tied = cells.filter((cell) => compare(a.data[cell], a.data[best]) === 0 && compare(sigma.data[cell], sigma.data[best]) === 0);
+          if (tied.length >= 2 && !(flatAtZero && compare(a.data[best], ZERO) === 0)) ties.push(tied);
+        }
+  return ties;
 }

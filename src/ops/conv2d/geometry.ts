@@ -1,6 +1,6 @@
 // Where every kernel entry lands on the padded input: the index arithmetic of a grouped, strided,
 // dilated, padded convolution, and where each padded cell takes its value from.
-import type { Padding, PaddingMode, Pair, Problem } from '../problem/problem.js';
+import type { Padding, PaddingMode, Pair, Problem } from '../../problem/problem.js';
 
 export interface Extent {
   readonly rows: number;

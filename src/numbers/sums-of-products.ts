@@ -6,8 +6,8 @@
 //    The loop runs once per pair of limbs and the limbs' sums are joined in bigints: exact results
 //    at float speed, times the number of limb pairs (one while the numbers are small).
 import Fraction from 'fraction.js';
-import type { Rational } from '../numbers/rational.js';
-import { asDouble, bounded, isExact, type Scalar } from '../numbers/scalar.js';
+import type { Rational } from './rational.js';
+import { asDouble, bounded, isExact, type Scalar } from './scalar.js';
 
 /** A loop of products of its two arguments, each output a sum of at most a known number of them. */
 export type ProductLoop = (a: Float64Array, b: Float64Array) => Float64Array;

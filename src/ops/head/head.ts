@@ -1,9 +1,9 @@
 // The head stage: the map reduced to one prediction S (sum, mean), or kept as the prediction (none).
-import { rational } from '../numbers/rational.js';
-import { mul, sum, type Scalar } from '../numbers/scalar.js';
-import { addAll, mul as mulExpr, num, type Expr } from '../expr/expr.js';
-import type { Head } from '../problem/problem.js';
-import type { Tensor } from './tensor.js';
+import { rational } from '../../numbers/rational.js';
+import { mul, sum, type Scalar } from '../../numbers/scalar.js';
+import { addAll, mul as mulExpr, num, type Expr } from '../../expr/expr.js';
+import type { Head } from '../../problem/problem.js';
+import type { Tensor } from '../../tensor/tensor.js';
 
 // S = Σ p (sum)   or   S = (1/n) Σ p (mean over all n entries); `entries` may be only some of the
 // n, the ones a derivative needs (the others differentiate to 0)
