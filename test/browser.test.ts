@@ -5,12 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium as launcher, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { derive } from '../src/derivation/derive.js';
 import { renderHtml } from '../src/render/html.js';
 import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
 import { solutionOf } from './helpers/solve.js';
-import { chromium } from './helpers/tools.js';
+import { chromium, launchChromium } from './helpers/tools.js';
 
 const CHROMIUM = chromium();
 const seed = JSON.parse(SEED_PROBLEM_SOURCE);
@@ -33,10 +33,7 @@ describe.skipIf(!CHROMIUM.available)(`the HTML page in ${CHROMIUM.label}`, () =>
   const dir = mkdtempSync(join(tmpdir(), 'convgrad-browser-'));
 
   beforeAll(async () => {
-    browser = await launcher.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

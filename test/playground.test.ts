@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium as launcher, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { derive, formatDiagnostic, parseProblemText, renderTex, resultDocument, solve, SEED_PROBLEM_SOURCE } from '../src/index.js';
-import { chromium } from './helpers/tools.js';
+import { chromium, launchChromium } from './helpers/tools.js';
 
 // The functions passed to page.evaluate run in the page; the core's type check has no DOM types.
 declare const document: any, location: any;
@@ -37,10 +37,7 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     // The page is built here, from the sources as they are: a fresh clone needs nothing else.
     const built = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-web.mjs')], { encoding: 'utf8' });
     if (built.status !== 0) throw new Error(`npm run web failed: ${built.stderr}`);
-    browser = await launcher.launch({
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   }, 120_000);
   afterAll(async () => {
     await browser?.close();

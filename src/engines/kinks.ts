@@ -59,49 +59,69 @@ export function kinkSites(solution: Solution): KinkSite[] {
   const form = outputForm(problem);
   const index = (flat: number, shape: readonly number[]) => unravel(shape, flat).slice(shape.length - form);
   const name = (symbol: string, entry: readonly number[]) => `${symbol}${entry.map((k) => `[${k}]`).join('')}`;
-  const sites: KinkSite[] = [];
-
   const kinks = kinksOf(problem, forward);
-  const grouped = (n: number) => n.toLocaleString('en-US');
   const activation = problem.activation.type;
-  if (kinks.activation.length > MAX_SITES) {
-    const entries = kinks.activation.map((flat) => index(flat, forward.sigma.shape));
-    sites.push({ text: `${grouped(entries.length)} entries of σ = 0 (${activation})`, field: 'forward.conv', entries, on: 0, kinks: entries.length, cone: coneOf(solution, { activation_slope: kinks.activation }, kinks.activation) });
-  } else {
-    for (const flat of kinks.activation) {
-      const entry = index(flat, forward.sigma.shape);
-      sites.push({ text: `${name('σ', entry)} = 0 (${activation})`, field: 'forward.conv', entries: [entry], on: 0, cone: coneOf(solution, { activation_slope: [flat] }, [flat]) });
-    }
-  }
-  // A tie of a is read where σ is on the document: the tied σ tie too.
-  if (kinks.poolTies.length > MAX_SITES) {
-    const cells = kinks.poolTies.flat();
-    const entries = cells.map((cell) => index(cell, forward.activated.shape));
-    sites.push({ text: `${grouped(kinks.poolTies.length)} ties of a (max pool)`, field: 'forward.conv', entries, kinks: kinks.poolTies.length, tieSizes: kinks.poolTies.map((t) => t.length), cone: coneOf(solution, { grad_activation: cells }, cells) });
-  } else {
-    for (const tied of kinks.poolTies) {
-      const entries = tied.map((cell) => index(cell, forward.activated.shape));
-      sites.push({ text: `${entries.map((e) => name('a', e)).join(' = ')} (max pool)`, field: 'forward.conv', entries, cone: coneOf(solution, { grad_activation: tied }, tied) });
-    }
-  }
   const map = problem.head === 'none';
   // y_k reaches the cells its pooling window routes to; S reaches everything.
-  const lossCells = (flats: readonly number[]): readonly number[] | 'all' => (!map ? 'all' : forward.pooling ? [...new Set(flats.flatMap((flat) => routedCells(problem.pool!, forward.pooling!, flat, forward.activated.shape)))] : flats);
   const lossCone = (flats: readonly number[]) => {
-    const cells = lossCells(flats);
+    const cells = !map ? 'all' : forward.pooling ? [...new Set(flats.flatMap((flat) => routedCells(problem.pool!, forward.pooling!, flat, forward.activated.shape)))] : flats;
     return coneOf(solution, cells === 'all' ? {} : { grad_prediction: flats, grad_pooled: flats, grad_activation: cells }, cells);
   };
-  const targetOf = (flat: number) => asDouble(problem.target.data[map ? flat : 0]);
-  if (kinks.loss.length > MAX_SITES) {
-    const entries = kinks.loss.map((flat) => index(flat, forward.prediction.shape));
-    sites.push({ text: `${grouped(entries.length)} entries of y = t (${problem.loss.type})`, field: 'forward.prediction', entries, on: kinks.loss.map(targetOf), kinks: entries.length, cone: lossCone(kinks.loss) });
-  } else {
-    for (const flat of kinks.loss) {
-      const entry = map ? index(flat, forward.prediction.shape) : [];
-      sites.push({ text: `${name(map ? 'y' : 'S', entry)} = ${map ? 't' : 'T'} (${problem.loss.type})`, field: 'forward.prediction', entries: [entry], on: targetOf(flat), cone: lossCone([flat]) });
-    }
-  }
-  return sites;
+  return [
+    ...judged({
+      groups: kinks.activation.map((flat) => [flat]),
+      field: 'forward.conv',
+      entry: (flat) => index(flat, forward.sigma.shape),
+      on: () => 0,
+      cone: (flats) => coneOf(solution, { activation_slope: flats }, flats),
+      one: ([entry]) => `${name('σ', entry)} = 0 (${activation})`,
+      many: `entries of σ = 0 (${activation})`,
+    }),
+    // A tie of a is read where σ is on the document: the tied σ tie too.
+    ...judged({
+      groups: kinks.poolTies,
+      field: 'forward.conv',
+      entry: (cell) => index(cell, forward.activated.shape),
+      cone: (cells) => coneOf(solution, { grad_activation: cells }, cells),
+      one: (entries) => `${entries.map((e) => name('a', e)).join(' = ')} (max pool)`,
+      many: 'ties of a (max pool)',
+    }),
+    ...judged({
+      groups: kinks.loss.map((flat) => [flat]),
+      field: 'forward.prediction',
+      entry: (flat) => (map ? index(flat, forward.prediction.shape) : []),
+      on: (flat) => asDouble(problem.target.data[map ? flat : 0]),
+      cone: lossCone,
+      one: ([entry]) => `${name(map ? 'y' : 'S', entry)} = ${map ? 't' : 'T'} (${problem.loss.type})`,
+      many: `entries of y = t (${problem.loss.type})`,
+    }),
+  ];
+}
+
+/** One kind of kink: each kink's cells (one, or the tied cells of a tie), where they are read, and how they are named. */
+interface KinkKind {
+  readonly groups: readonly (readonly number[])[];
+  readonly field: KinkSite['field'];
+  readonly entry: (flat: number) => number[];
+  /** The value on the kink at a cell; none for a tie. */
+  readonly on?: (flat: number) => number;
+  readonly cone: (flats: readonly number[]) => Cone;
+  readonly one: (entries: readonly (readonly number[])[]) => string;
+  readonly many: string;
+}
+
+/** A site for each kink of a kind, or past MAX_SITES one site that judges them together. */
+function judged(kind: KinkKind): KinkSite[] {
+  const site = (groups: readonly (readonly number[])[]): KinkSite => {
+    const flats = groups.flat();
+    const entries = flats.map(kind.entry);
+    const together = groups.length > 1;
+    const text = together ? `${groups.length.toLocaleString('en-US')} ${kind.many}` : kind.one(entries);
+    const on = kind.on === undefined ? {} : { on: together ? flats.map(kind.on) : kind.on(flats[0]) };
+    const merged = !together ? {} : { kinks: groups.length, ...(kind.on === undefined ? { tieSizes: groups.map((g) => g.length) } : {}) };
+    return { text, field: kind.field, entries, ...on, ...merged, cone: kind.cone(flats) };
+  };
+  return kind.groups.length > MAX_SITES ? [site(kind.groups)] : kind.groups.map((group) => site([group]));
 }
 
 const GRADIENT_STAGES = ['grad_prediction', 'grad_pooled', 'grad_activation', 'activation_slope', 'delta', 'grad_kernel', 'grad_bias', 'grad_padded_input', 'grad_input'];

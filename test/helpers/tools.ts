@@ -1,6 +1,7 @@
 // Tests that need an outside tool (PyTorch, TeX) run where it is installed, are skipped with the
 // command that installs it where it is not, and fail in CI (CI=true), which must never skip them.
 import { spawnSync } from 'node:child_process';
+import { chromium as launcher, type Browser } from 'playwright-core';
 
 export interface Tool {
   readonly available: boolean;
@@ -22,4 +23,12 @@ export const torch = () => tool('PyTorch', [PYTHON, '-c', 'import torch'], 'apt-
 export const pdflatex = () => tool('pdflatex', ['pdflatex', '--version'], 'apt-get install texlive-latex-base texlive-latex-recommended texlive-fonts-recommended');
 export const xelatex = () => tool('xelatex with ctex', ['sh', '-c', 'xelatex --version && kpsewhich ctexart.cls'], 'apt-get install texlive-xetex texlive-lang-chinese fonts-noto-cjk');
 export const chromium = () => tool('Chromium', ['/usr/bin/chromium', '--version'], 'apt-get install chromium');
+
+/** Debian's Chromium driven by playwright-core, headless, with nothing of its own reaching the network. */
+export function launchChromium(): Promise<Browser> {
+  return launcher.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
 export const pdfinfo = () => tool('pdfinfo', ['pdfinfo', '-v'], 'apt-get install poppler-utils');
