@@ -1,6 +1,6 @@
 // LaTeX fragments the derivation writes: chains, matrices, partial derivatives, sums of values.
 import { fractionTex, rationalTex, roundedTex, scalarTex, shownExactly } from '../expr/to-tex.js';
-import { rational, toTerminatingDecimal, type Rational } from '../numbers/rational.js';
+import { gcd, rational, toTerminatingDecimal, type Rational } from '../numbers/rational.js';
 import { sign, type Scalar } from '../numbers/scalar.js';
 import { at, type Grid } from '../tensor/grid.js';
 import { elidePieces, type Elision } from './elide.js';
@@ -87,11 +87,6 @@ export function exactMatrix(grid: Grid<Rational>, lines: Elision['lines'], muted
   const numeratorGcd = nonzero.reduce((g, v) => gcd(g, (v.n * lcm) / v.d), 0n);
   const factor = rational(numeratorGcd, lcm);
   return `${fractionTex(factor)} ${matrixTex(grid, cellTex(muted, (v: Rational) => rationalTex(v.div(factor))), lines)}`;
-}
-
-function gcd(a: bigint, b: bigint): bigint {
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a;
 }
 
 /** ∂L/∂k_{11} as \frac{\partial L}{\partial k_{11}}. */

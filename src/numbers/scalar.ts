@@ -1,7 +1,7 @@
 // A number as convgrad computes with it: an exact rational wherever the maths is rational, a float64
 // (a JS number) where it is not (sigmoid, tanh, exp, log, square roots). Once rounded, a value stays
 // rounded: an operation with a float64 operand gives a float64.
-import { toDouble, ZERO, type Rational } from './rational.js';
+import { bitLength, toDouble, ZERO, type Rational } from './rational.js';
 
 // 0, 1 and n/d are rationals first: defined in rational.ts, and here for the arithmetic's callers
 // (`exact` is rational() under the name a scalar's exact side goes by).
@@ -77,10 +77,6 @@ export function powInteger(a: Scalar, e: number): Scalar {
   // |a| ≥ 2^(bits − 1), so |a^e| (or its denominator) ≥ 2^((bits − 1)·|e|): past the limit already.
   if ((bits - 1) * Math.abs(e) >= EXACT_BITS) return asDouble(a) ** e;
   return bounded(a.pow(e) as Rational);
-}
-
-function bitLength(n: bigint): number {
-  return n === 0n ? 0 : n.toString(2).length;
 }
 
 export function sum(values: Iterable<Scalar>): Scalar {

@@ -6,7 +6,7 @@
 //    The loop runs once per pair of limbs and the limbs' sums are joined in bigints: exact results
 //    at float speed, times the number of limb pairs (one while the numbers are small).
 import Fraction from 'fraction.js';
-import type { Rational } from './rational.js';
+import { gcd, type Rational } from './rational.js';
 import { asDouble, bounded, isExact, type Scalar } from './scalar.js';
 
 /** A loop of products of its two arguments, each output a sum of at most a known number of them. */
@@ -80,7 +80,3 @@ function limbs(values: readonly bigint[], bits: number): Float64Array[] {
   });
 }
 
-function gcd(a: bigint, b: bigint): bigint {
-  while (b !== 0n) [a, b] = [b, a % b];
-  return a < 0n ? -a : a;
-}
