@@ -4,7 +4,10 @@ import { fstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { parseProblemText } from '../problem/parse-problem.js';
+import { parseAnyProblemText } from '../problem/parse-problem.js';
+import { networkRefusals } from '../model/network-workload.js';
+import { networkResultDocument, networkResultJson } from '../result/network-document.js';
+import { solveNetwork, type NetworkSolution } from '../trajectory/train-network.js';
 import { formatDiagnostic, type Diagnostic, type Problem } from '../problem/problem.js';
 import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
 import { DEFAULT_FORMATS, FORMATS, renderAll, renderDocuments, type Format, type TextFormat } from '../render/render-all.js';
@@ -232,9 +235,10 @@ async function withSolution(
   io: Io,
   use: (solution: Solution, input: ProblemSource) => number | Promise<number>,
   before?: (problem: Problem) => readonly Diagnostic[],
+  useNetwork?: (solution: NetworkSolution, input: ProblemSource) => number | Promise<number>,
 ): Promise<number> {
   const input = await readProblem(file, io);
-  const parsed = parseProblemText(input.source);
+  const parsed = parseAnyProblemText(input.source);
   // Every mistake on its own line, up to a screenful: a file of 100,000 unknown keys is said in 21 lines.
   // A path holds the file's own field names: quoted with escapes where they hold a line break.
   const refuse = (diagnostics: readonly Parameters<typeof formatDiagnostic>[0][]) => {
@@ -244,6 +248,15 @@ async function withSolution(
     return 2;
   };
   if (!parsed.ok) return refuse(parsed.errors);
+  if (parsed.network) {
+    if (!useNetwork) return refuse([{ path: 'layers', message: 'this command does not take networks of layers yet; `convgrad derive --json` and `--format json` do' }]);
+    const over = networkRefusals(parsed.network);
+    if (over.length > 0) return refuse(over);
+    const solution = solveNetwork(parsed.network);
+    const overflow = firstNonFinite(networkResultDocument(solution));
+    if (overflow) return refuse([{ path: overflow.path, message: nonFiniteMessage(overflow.value) }]);
+    return useNetwork(solution, input);
+  }
   // Said before anything is computed: a problem too large for memory or for a lifetime.
   const over = refusals(parsed.problem);
   if (over.length > 0) return refuse(over);
@@ -258,18 +271,37 @@ async function withSolution(
   }
   // The result document, the engines and the vectors give doubles: a value no double holds is refused.
   const overflow = firstNonFinite(resultDocument(solution));
-  if (overflow) {
-    const message = Number.isNaN(overflow.value)
-      ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
-      : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
-    return refuse([{ path: overflow.path, message }]);
-  }
+  if (overflow) return refuse([{ path: overflow.path, message: nonFiniteMessage(overflow.value) }]);
   return use(solution, input);
+}
+
+/** Why a result has no double to write: NaN, or beyond float64's range. */
+function nonFiniteMessage(value: number): string {
+  return Number.isNaN(value)
+    ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
+    : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
 }
 
 async function deriveCommand(file: string | undefined, options: DeriveOptions, io: Io): Promise<number> {
   const formats = parseFormats(options.format);
-  return withSolution(file, io, (solution, input) => writeDerivation(solution, input, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io));
+  return withSolution(file, io, (solution, input) => writeDerivation(solution, input, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io), (solution, input) => writeNetworkResult(solution, input, formats, options, io));
+}
+
+/** A network's result document, on standard output (--json) or as its JSON file; its derivation in words is not written yet. */
+function writeNetworkResult(solution: NetworkSolution, input: ProblemSource, formats: Format[], options: DeriveOptions, io: Io): number {
+  if (options.json) {
+    io.stdout(networkResultJson(solution));
+    return 0;
+  }
+  const derived = formats.filter((f) => f !== 'json');
+  if (derived.length > 0) {
+    io.stderr(`convgrad: ${input.where}: --format ${derived.join(',')}: the step-by-step derivation of a network of layers is not written yet; --json or --format json give its result document\n`);
+    return 2;
+  }
+  const stem = options.lang === 'en' ? input.name : `${input.name}.${options.lang}`;
+  const written = writeAll(io.cwd, options.out, [{ name: `${stem}.json`, contents: networkResultJson(solution) }], input.identity ? [input.identity] : []);
+  for (const path of written) io.stdout(`wrote ${shownName(path)}\n`);
+  return 0;
 }
 
 /** A derivation entry by entry of a problem too large for one is refused, and --detail full says how large it will be, both before any work. */

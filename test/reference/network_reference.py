@@ -36,7 +36,8 @@ class Expression(nn.Module):
 
 
 def vector(values):
-    return torch.tensor([number(v) for v in values], dtype=torch.float64)
+    """A bias or a batch norm's weight: [n], or one number for one channel."""
+    return torch.tensor([number(v) for v in (values if isinstance(values, list) else [values])], dtype=torch.float64)
 
 
 def set_parameters(module, weight, bias):
