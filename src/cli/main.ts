@@ -8,9 +8,10 @@ import { parseAnyProblemText } from '../problem/parse-problem.js';
 import { networkRefusals } from '../model/network-workload.js';
 import { networkResultDocument, networkResultJson } from '../result/network-document.js';
 import { solveNetwork, type NetworkSolution } from '../trajectory/train-network.js';
+import { torchNetworkScript } from '../engines/torch-network-script.js';
 import { formatDiagnostic, type Diagnostic, type Problem } from '../problem/problem.js';
 import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
-import { DEFAULT_FORMATS, FORMATS, renderAll, renderDocuments, type Format, type TextFormat } from '../render/render-all.js';
+import { DEFAULT_FORMATS, FORMATS, renderAll, renderDocuments, renderNetworkAll, type Format, type Rendered, type RenderAllOptions, type TextFormat } from '../render/render-all.js';
 import { compilePdf } from './pdf.js';
 import { renderTex } from '../render/tex.js';
 import { DIFFICULTIES, exercises, type Difficulty } from '../quiz/generate.js';
@@ -20,7 +21,7 @@ import { solve, type Solution } from '../trajectory/train.js';
 import { torchScript } from '../engines/torch-script.js';
 import { checkSolution, formatCheck } from '../engines/check.js';
 import { differencedCount, ENTRY_SAMPLE } from '../engines/finite-differences.js';
-import { compareResults, formatComparison, resultsAgree } from '../engines/compare-results.js';
+import { compareNetworkResults, compareResults, formatComparison, resultsAgree } from '../engines/compare-results.js';
 import { compareStages, formatStages, stagesAgree } from '../engines/compare-stages.js';
 import { readForeignJson } from '../engines/foreign-json.js';
 import { kinkSites } from '../engines/kinks.js';
@@ -126,10 +127,19 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
     .description('print a self-contained PyTorch script that rebuilds the problem in float64 and checks every number against convgrad')
     .argument('[file]', 'problem file (JSON); - reads standard input; none: the seed problem')
     .action(async (file: string | undefined) => {
-      status = await withSolution(file, io, (solution) => {
-        io.stdout(torchScript(solution, version()));
-        return 0;
-      });
+      status = await withSolution(
+        file,
+        io,
+        (solution) => {
+          io.stdout(torchScript(solution, version()));
+          return 0;
+        },
+        undefined,
+        (solution) => {
+          io.stdout(torchNetworkScript(solution, version()));
+          return 0;
+        },
+      );
     });
   program
     .command('check')
@@ -284,24 +294,7 @@ function nonFiniteMessage(value: number): string {
 
 async function deriveCommand(file: string | undefined, options: DeriveOptions, io: Io): Promise<number> {
   const formats = parseFormats(options.format);
-  return withSolution(file, io, (solution, input) => writeDerivation(solution, input, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io), (solution, input) => writeNetworkResult(solution, input, formats, options, io));
-}
-
-/** A network's result document, on standard output (--json) or as its JSON file; its derivation in words is not written yet. */
-function writeNetworkResult(solution: NetworkSolution, input: ProblemSource, formats: Format[], options: DeriveOptions, io: Io): number {
-  if (options.json) {
-    io.stdout(networkResultJson(solution));
-    return 0;
-  }
-  const derived = formats.filter((f) => f !== 'json');
-  if (derived.length > 0) {
-    io.stderr(`convgrad: ${input.where}: --format ${derived.join(',')}: the step-by-step derivation of a network of layers is not written yet; --json or --format json give its result document\n`);
-    return 2;
-  }
-  const stem = options.lang === 'en' ? input.name : `${input.name}.${options.lang}`;
-  const written = writeAll(io.cwd, options.out, [{ name: `${stem}.json`, contents: networkResultJson(solution) }], input.identity ? [input.identity] : []);
-  for (const path of written) io.stdout(`wrote ${shownName(path)}\n`);
-  return 0;
+  return withSolution(file, io, (solution, input) => writeDerivation(() => resultJson(solution), (textFormats, o) => renderAll(solution, textFormats, o), input, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io), (solution, input) => writeDerivation(() => networkResultJson(solution), (textFormats, o) => renderNetworkAll(solution, textFormats, o), input, formats, options, io));
 }
 
 /** A derivation entry by entry of a problem too large for one is refused, and --detail full says how large it will be, both before any work. */
@@ -317,16 +310,16 @@ function checkDerivationSize(problem: Problem, formats: Format[], options: Deriv
   return [];
 }
 
-function writeDerivation(solution: Solution, input: ProblemSource, formats: Format[], options: DeriveOptions, io: Io): number {
+function writeDerivation(json: () => string, render: (formats: TextFormat[], options: RenderAllOptions) => Rendered, input: ProblemSource, formats: Format[], options: DeriveOptions, io: Io): number {
   if (options.json) {
-    io.stdout(resultJson(solution));
+    io.stdout(json());
     return 0;
   }
   // Everything is rendered before anything is written, and written all or nothing.
   // A PDF is typeset from the LaTeX, which is written beside it.
   const textFormats = [...new Set(formats.flatMap((f): TextFormat[] => (f === 'pdf' ? ['tex'] : [f])))];
   const stem = options.lang === 'en' ? input.name : `${input.name}.${options.lang}`;
-  const { documents, files: figures } = renderAll(solution, textFormats, { language: options.lang, version: version(), detail: options.detail, stem });
+  const { documents, files: figures } = render(textFormats, { language: options.lang, version: version(), detail: options.detail, stem });
   const { files, missing } = typeset(documents, formats.includes('pdf'));
   // The documents, and the Markdown's figures as SVG files beside it.
   const outputs = [...[...files].map(([format, contents]) => ({ name: `${stem}.${format}`, contents })), ...figures];
@@ -438,6 +431,11 @@ async function compareCommand(file: string, options: CompareOptions, io: Io): Pr
       agree &&= stagesAgree(comparison);
     }
     return agree ? 0 : 1;
+  }, undefined, (solution) => {
+    if (stages !== undefined) throw new UsageError('compare --vectors: the tensors of a network of layers are not compared yet; --with compares its result document');
+    const comparison = compareNetworkResults(networkResultDocument(solution), theirs!.value, tolerance);
+    io.stdout(formatComparison(comparison, { problem: shownName(file), theirs: shownName(options.with!) }, tolerance, options.dtype));
+    return resultsAgree(comparison) ? 0 : 1;
   });
 }
 

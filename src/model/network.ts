@@ -2,12 +2,12 @@
 // loss (cross-entropy, or the flat form's loss over the head's prediction). The flat problem's layer
 // is the same kind of list (layer.ts); both run through the same loops (passes.ts).
 import type { Scalar } from '../numbers/scalar.js';
-import type { Layer, NetworkProblem } from '../problem/network.js';
+import type { Conv2dLayer, Layer, NetworkProblem } from '../problem/network.js';
 import { layerParameters } from '../problem/network.js';
 import { activationStage } from '../ops/activation/stage.js';
 import { batchNorm2dStage } from '../ops/batch-norm2d/stage.js';
 import { conv2dStage } from '../ops/conv2d/stage.js';
-import { convGeometry } from '../ops/conv2d/geometry.js';
+import { convGeometry, type ConvGeometry } from '../ops/conv2d/geometry.js';
 import { convTranspose2dGeometry } from '../ops/conv-transpose2d/geometry.js';
 import { convTranspose2dStage } from '../ops/conv-transpose2d/stage.js';
 import { flattenStage } from '../ops/flatten/stage.js';
@@ -29,10 +29,15 @@ export function networkModel(network: NetworkProblem): Model {
   return { stages, objective };
 }
 
+/** A conv2d layer's index arithmetic for an input of this shape. */
+export function conv2dGeometry(layer: Conv2dLayer, input: readonly number[]): ConvGeometry {
+  return convGeometry({ ...layer, input: { shape: input, data: [] } });
+}
+
 function layerStage(layer: Layer, input: readonly number[]): Stage {
   switch (layer.type) {
     case 'conv2d':
-      return conv2dStage(convGeometry({ ...layer, input: { shape: input, data: [] } }), layer.bias !== undefined) as Stage;
+      return conv2dStage(conv2dGeometry(layer, input), layer.bias !== undefined) as Stage;
     case 'conv_transpose2d':
       return convTranspose2dStage(convTranspose2dGeometry({ input, kernel: layer.kernel.shape, stride: layer.stride, padding: layer.padding, outputPadding: layer.outputPadding, dilation: layer.dilation, groups: layer.groups }), layer.bias !== undefined) as Stage;
     case 'activation':
