@@ -49,7 +49,7 @@ function layerStage(layer: Layer, input: readonly number[]): Stage {
     case 'flatten':
       return flattenStage() as Stage;
     case 'linear':
-      return linearStage(layer.bias !== undefined) as Stage;
+      return linearStage(layer.bias !== undefined, layer.weight.shape[0]) as Stage;
   }
 }
 

@@ -3,8 +3,7 @@
 // gradients of γ and β, and δ^{(l-1)} by the three-term formula, derived from the chain rule through
 // μ and σ² before it is used.
 import { rationalTex, scalarTex, shownExactly } from '../../expr/to-tex.js';
-import { rational } from '../../numbers/rational.js';
-import { add, mul, sub, sum, ZERO, type Scalar } from '../../numbers/scalar.js';
+import { exact, mul, type Scalar } from '../../numbers/scalar.js';
 import type { BatchNorm2dLayer } from '../../problem/network.js';
 import type { LayerSteps } from '../../derivation/network/layer-steps.js';
 import type { LayerView, NetworkContext } from '../../derivation/network/context.js';
@@ -12,26 +11,9 @@ import { deltaName, layered, outputName, outputTensorName, rowTex, tensorChains 
 import { math, text } from '../../derivation/blocks.js';
 import { chain, operandTex, partial, rounded } from '../../derivation/tex.js';
 import type { Block, Chain, Step } from '../../derivation/step.js';
-import type { Tensor } from '../../tensor/tensor.js';
-
-/** Every value of channel c of a [N][C][H][W] tensor. */
-function channelValues(t: Tensor<Scalar>, c: number): Scalar[] {
-  const [batch, channels, rows, cols] = t.shape;
-  const plane = rows * cols;
-  const out: Scalar[] = [];
-  for (let n = 0; n < batch; n++) out.push(...t.data.slice((n * channels + c) * plane, (n * channels + c + 1) * plane));
-  return out;
-}
+import type { BatchNormStatistics } from './batch-norm.js';
 
 const value = (x: Scalar) => rounded(scalarTex(x), !shownExactly(x));
-
-/** The per-channel quantities the forward pass made (the stage saved them): μ, σ², 1/√(σ² + ε) and x̂. */
-interface Saved {
-  readonly mean: readonly Scalar[];
-  readonly variance: readonly Scalar[];
-  readonly inverseStd: readonly Scalar[];
-  readonly normalized: Tensor<Scalar>;
-}
 
 const g = (l: number) => layered('\\gamma', l);
 const b = (l: number) => layered('\\beta', l);
@@ -39,20 +21,20 @@ const b = (l: number) => layered('\\beta', l);
 function forward(ctx: NetworkContext, view: LayerView): Step[] {
   const l = view.l;
   const layer = view.layer as BatchNorm2dLayer;
-  const saved = view.saved as Saved;
+  const saved = view.saved as BatchNormStatistics;
   const [batch, channels, rows, cols] = view.input.shape;
   const m = batch * rows * cols;
   const x = outputName(l - 1);
   const chains: Chain[] = [];
   for (let c = 0; c < channels; c++) {
-    const values = channelValues(view.input, c);
     const c1 = channels > 1 ? `_{${c + 1}}` : '';
-    const total = sum(values);
-    const squares = sum(values.map((v) => mul(sub(v, saved.mean[c]), sub(v, saved.mean[c]))));
+    // m·μ and m·σ²: the sums the two means divide
+    const total = mul(saved.mean.data[c], exact(m));
+    const squares = mul(saved.variance.data[c], exact(m));
     chains.push(
-      { ...chain(`\\mu${c1}`, `\\frac{1}{m} \\sum_k ${x}_k`, `\\frac{1}{${m}} \\cdot ${operandTex(total)}`, value(saved.mean[c])), line: `mu ${c}` },
-      { ...chain(`\\sigma^2${c1}`, `\\frac{1}{m} \\sum_k (${x}_k - \\mu${c1})^2`, `\\frac{1}{${m}} \\cdot ${operandTex(squares)}`, value(saved.variance[c])), line: `mu ${c}` },
-      { ...chain(`1 / \\sqrt{\\sigma^2${c1} + \\varepsilon}`, `1 / \\sqrt{${scalarTex(saved.variance[c])} + ${rationalTex(layer.eps)}}`, value(saved.inverseStd[c])), line: `mu ${c}` },
+      { ...chain(`\\mu${c1}`, `\\frac{1}{m} \\sum_k ${x}_k`, `\\frac{1}{${m}} \\cdot ${operandTex(total)}`, value(saved.mean.data[c])), line: `mu ${c}` },
+      { ...chain(`\\sigma^2${c1}`, `\\frac{1}{m} \\sum_k (${x}_k - \\mu${c1})^2`, `\\frac{1}{${m}} \\cdot ${operandTex(squares)}`, value(saved.variance.data[c])), line: `mu ${c}` },
+      { ...chain(`1 / \\sqrt{\\sigma^2${c1} + \\varepsilon}`, `1 / \\sqrt{${scalarTex(saved.variance.data[c])} + ${rationalTex(layer.eps)}}`, value(saved.invStd.data[c])), line: `mu ${c}` },
     );
   }
   const rule = [
@@ -69,7 +51,7 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
         text({ key: 'net.batch-norm.statistics' }),
         { kind: 'chains', chains },
         text({ key: 'net.batch-norm.normalized', params: { gamma: math(`${g(l)} = ${rowTex(layer.weight.data)}`), beta: math(`${b(l)} = ${rowTex(layer.bias.data)}`) } }),
-        { kind: 'chains', chains: tensorChains(ctx, `\\hat ${outputTensorName(l - 1)}`, saved.normalized) },
+        { kind: 'chains', chains: tensorChains(ctx, `\\hat ${outputTensorName(l - 1)}`, saved.xhat) },
         text({ key: 'net.layer.output', params: { name: math(outputTensorName(l)) } }),
         { kind: 'chains', chains: tensorChains(ctx, outputTensorName(l), view.output) },
       ],
@@ -79,7 +61,7 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
 
 function backward(ctx: NetworkContext, view: LayerView): Step[] {
   const l = view.l;
-  const saved = view.saved as Saved;
+  const saved = view.saved as BatchNormStatistics;
   const grads = view.backward.parameters;
   const [batch, channels, rows, cols] = view.input.shape;
   const m = batch * rows * cols;
@@ -97,10 +79,7 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
   const perChannel: Chain[] = [];
   for (let c = 0; c < channels; c++) {
     const c1 = channels > 1 ? `_{${c + 1}}` : '';
-    const deltas = channelValues(view.upstream, c);
-    const hats = channelValues(saved.normalized, c);
-    const meanDelta = mul(sum(deltas), rational(1, m));
-    const meanProduct = mul(deltas.reduce<Scalar>((acc, v, k) => add(acc, mul(v, hats[k])), ZERO), rational(1, m));
+    const [meanDelta, meanProduct] = [view.backward.records.meanDelta.data[c], view.backward.records.meanDeltaXhat.data[c]];
     perChannel.push(
       { ...chain(partial('L', `${b(l)}${c1}`), `\\sum ${d}${c1}`, value(grads.bias.data[c])), line: `p ${c}` },
       { ...chain(partial('L', `${g(l)}${c1}`), `\\sum ${d}${c1} \\, ${hat}${c1}`, value(grads.weight.data[c])), line: `p ${c}` },

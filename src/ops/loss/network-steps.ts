@@ -12,20 +12,15 @@ import { chain, operandTex, partial, rounded, withValues } from '../../derivatio
 import type { Block, Chain, Step } from '../../derivation/step.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { lossCase, lossSlopeCase, lossSlopeTex, lossTex } from './tex.js';
+import { logSoftmax } from './cross-entropy.js';
 
 const value = (x: Scalar) => rounded(scalarTex(x), !shownExactly(x));
 
-// p_{ν,k} = e^{z_{ν,k} − max_j z_{ν,j}} / Σ_j e^{z_{ν,j} − max_j z_{ν,j}}: each sample's scores as probabilities
-export function softmaxRows(scores: Tensor<Scalar>): Tensor<number> {
+// p_{ν,k} = exp(log softmax(z_ν)_k): each sample's scores as probabilities, as the objective computes them
+function softmaxRows(scores: Tensor<Scalar>): Tensor<number> {
   const [batch, classes] = scores.shape;
   const data: number[] = [];
-  for (let n = 0; n < batch; n++) {
-    const row = scores.data.slice(n * classes, (n + 1) * classes).map(asDouble);
-    const top = Math.max(...row);
-    const exps = row.map((z) => Math.exp(z - top));
-    const total = exps.reduce((a, b) => a + b, 0);
-    data.push(...exps.map((e) => e / total));
-  }
+  for (let n = 0; n < batch; n++) data.push(...logSoftmax(scores.data.slice(n * classes, (n + 1) * classes).map(asDouble)).map(Math.exp));
   return { shape: scores.shape, data };
 }
 
