@@ -1,0 +1,241 @@
+// The ops of networks of layers, one at a time, against PyTorch in float64 (test/reference/ops_reference.py):
+// random small tensors of integers and small fractions (so that the exact paths run), every forward value
+// and every gradient for an upstream gradient G (loss = (y * G).sum()); and the properties that hold
+// exactly: rational results where the maths is rational, rows of softmax gradients that sum to 0.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { toExactString, type Rational } from '../src/numbers/rational.js';
+import { asDouble, exact, isExact, type Scalar } from '../src/numbers/scalar.js';
+import { crossEntropyObjective } from '../src/ops/loss/cross-entropy.js';
+import { flattenStage } from '../src/ops/flatten/stage.js';
+import { linearStage } from '../src/ops/linear/stage.js';
+import type { NamedTensors, Stage } from '../src/ops/stage.js';
+import { size, type Tensor } from '../src/tensor/tensor.js';
+import { generator } from './helpers/random-problems.js';
+import { PYTHON, torch } from './helpers/tools.js';
+
+const TORCH = torch();
+const SCRIPT = fileURLToPath(new URL('./reference/ops_reference.py', import.meta.url));
+const CASES_PER_OP = 48;
+
+const random = generator(15);
+const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
+const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)];
+const chance = (p: number) => random() < p;
+
+/** Mostly small integers, then halves and quarters, then any small fraction; a float64 where asked. */
+function entry(float = false): Scalar {
+  if (float) return Math.round((random() * 8 - 4) * 1e6) / 1e6 + 1e-9;
+  const kind = random();
+  if (kind < 0.55) return exact(int(-4, 4));
+  if (kind < 0.8) return exact(int(-9, 9), pick([2, 4]));
+  return exact(int(-7, 7), int(1, 6));
+}
+
+function randomTensor(shape: readonly number[], float = false): Tensor<Scalar> {
+  return { shape, data: Array.from({ length: size(shape) }, () => entry(float)) };
+}
+
+/** A tensor as the reference reads it: its shape and its entries as exact strings. */
+function wire(t: Tensor<Scalar>): { shape: readonly number[]; data: string[] } {
+  return { shape: t.shape, data: t.data.map((v) => (isExact(v) ? toExactString(v) : String(v))) };
+}
+
+interface Ours {
+  readonly shape?: readonly number[];
+  readonly output?: readonly Scalar[];
+  readonly loss?: Scalar;
+  readonly elements?: readonly Scalar[];
+  readonly grad: Readonly<Record<string, readonly Scalar[]>>;
+  readonly records?: NamedTensors;
+}
+
+interface Theirs {
+  readonly shape?: number[];
+  readonly output?: number[];
+  readonly loss?: number;
+  readonly elements?: number[];
+  readonly grad: Record<string, number[]>;
+  readonly mean?: number[];
+  readonly variance?: number[];
+}
+
+interface OpCase {
+  readonly name: string;
+  readonly wire: Record<string, unknown>;
+  readonly ours: () => Ours;
+}
+
+/** One stage's forward and backward for an input, its parameters and an upstream gradient G of the output's shape. */
+function runStage(stage: Stage, x: Tensor<Scalar>, parameters: NamedTensors, G: readonly Scalar[]): Ours {
+  const forward = stage.forward(x, parameters);
+  expect(forward.output.shape, 'outputShape agrees with forward').toEqual(stage.outputShape(x.shape));
+  const backward = stage.backward({ shape: forward.output.shape, data: G }, { input: x, output: forward.output, saved: forward.saved }, parameters);
+  expect(backward.input.shape).toEqual(x.shape);
+  for (const name of stage.parameterNames) expect(backward.parameters[name].shape, `∂L/∂${name}`).toEqual(parameters[name].shape);
+  const grad = Object.fromEntries(Object.entries(backward.parameters).map(([name, t]) => [name, t.data]));
+  return { shape: forward.output.shape, output: forward.output.data, grad: { input: backward.input.data, ...grad }, records: backward.records };
+}
+
+/** |ours − torch| ≤ 1e-9 · max(|ours|, |torch|) + 1e-12 · (the largest entry, at least 1). */
+function expectClose(ours: readonly Scalar[], theirs: readonly number[], path: string): void {
+  expect(theirs.length, `${path}: length`).toBe(ours.length);
+  const doubles = ours.map(asDouble);
+  const scale = Math.max(1, ...doubles.map(Math.abs), ...theirs.map(Math.abs));
+  doubles.forEach((a, i) => {
+    const b = theirs[i];
+    expect(Math.abs(a - b), `${path}[${i}]: convgrad ${a}, PyTorch ${b}`).toBeLessThanOrEqual(1e-9 * Math.max(Math.abs(a), Math.abs(b)) + 1e-12 * scale);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------- cases
+
+function linearCase(i: number): OpCase {
+  const [N, inF, outF] = [int(1, 3), int(1, 5), int(1, 4)];
+  const hasBias = chance(0.6);
+  const float = i % 8 === 7;
+  const x = randomTensor([N, inF], float);
+  const weight = randomTensor([outF, inF]);
+  const bias = hasBias ? randomTensor([outF]) : undefined;
+  const G = randomTensor([N, outF]);
+  const parameters: NamedTensors = bias ? { weight, bias } : { weight };
+  return {
+    name: `linear ${i}: [${N}][${inF}] → [${outF}]${hasBias ? ' + b' : ''}${float ? ', float input' : ''}`,
+    wire: { op: 'linear', x: wire(x), weight: wire(weight), bias: bias ? wire(bias) : null, G: wire(G) },
+    ours: () => runStage(linearStage(hasBias, outF), x, parameters, G.data),
+  };
+}
+
+function flattenCase(i: number): OpCase {
+  const shape = Array.from({ length: int(2, 5) }, () => int(1, 3));
+  const x = randomTensor(shape);
+  const G = randomTensor([shape[0], size(shape.slice(1))]);
+  return {
+    name: `flatten ${i}: [${shape.join('][')}]`,
+    wire: { op: 'flatten', x: wire(x), G: wire(G) },
+    ours: () => runStage(flattenStage(), x, {}, G.data),
+  };
+}
+
+function crossEntropyCase(i: number): OpCase {
+  const [N, classes] = [int(1, 4), int(1, 5)];
+  const reduction = i % 2 === 0 ? 'mean' : 'sum';
+  // Logits of every size: small exact ones, floats, and a few large enough that exp would overflow without the shift.
+  const y = randomTensor([N, classes], i % 4 === 3);
+  const scaled = i % 6 === 5 ? { shape: y.shape, data: y.data.map((v) => asDouble(v) * 300) } : y;
+  const target = Array.from({ length: N }, () => int(0, classes - 1));
+  return {
+    name: `cross_entropy ${i}: [${N}][${classes}], ${reduction}${i % 6 === 5 ? ', large logits' : ''}`,
+    wire: { op: 'cross_entropy', x: wire(scaled), target, reduction },
+    ours: () => {
+      const objective = crossEntropyObjective(target, reduction);
+      const { elementLosses, loss } = objective.forward(scaled);
+      expect(elementLosses.shape).toEqual([N]);
+      const gradient = objective.backward(scaled);
+      expect(gradient.shape).toEqual([N, classes]);
+      return { loss, elements: elementLosses.data, grad: { input: gradient.data } };
+    },
+  };
+}
+
+const CASES: OpCase[] = [
+  ...Array.from({ length: CASES_PER_OP }, (_, i) => linearCase(i)),
+  ...Array.from({ length: CASES_PER_OP }, (_, i) => flattenCase(i)),
+  ...Array.from({ length: CASES_PER_OP }, (_, i) => crossEntropyCase(i)),
+];
+
+describe.skipIf(!TORCH.available)(`network ops against ${TORCH.label} in float64`, () => {
+  const run = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify(CASES.map((c) => c.wire)), encoding: 'utf8', maxBuffer: 1 << 26 });
+  const references = run.status === 0 ? (JSON.parse(run.stdout) as Theirs[]) : [];
+
+  it('the reference script ran', () => {
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    expect(references).toHaveLength(CASES.length);
+  });
+
+  it.each(CASES.map((c, i) => [c.name, i] as const))('%s', (_, index) => {
+    const ours = CASES[index].ours();
+    const theirs = references[index];
+    if (theirs.shape) expect(ours.shape).toEqual(theirs.shape);
+    if (theirs.output) expectClose(ours.output!, theirs.output, 'output');
+    if (theirs.loss !== undefined) expectClose([ours.loss!], [theirs.loss], 'loss');
+    if (theirs.elements) expectClose(ours.elements!, theirs.elements, 'element losses');
+    expect(Object.keys(ours.grad).sort()).toEqual(Object.keys(theirs.grad).sort());
+    for (const [name, values] of Object.entries(theirs.grad)) expectClose(ours.grad[name], values, `∂L/∂${name}`);
+    if (theirs.mean) expectClose(ours.records!.mean.data, theirs.mean, 'mean');
+    if (theirs.variance) expectClose(ours.records!.variance.data, theirs.variance, 'variance');
+  });
+});
+
+// ---------------------------------------------------------------------------------------- exactness
+
+const q = (n: number, d = 1) => exact(n, d);
+const strings = (values: readonly Scalar[]) => values.map((v) => (isExact(v) ? toExactString(v as Rational) : `≈${v}`));
+
+describe('linear', () => {
+  // x = [[1/2, −1], [2, 1/3]], W = [[1, 2], [−1/2, 3]], b = [1/4, −1]
+  const x = { shape: [2, 2], data: [q(1, 2), q(-1), q(2), q(1, 3)] };
+  const weight = { shape: [2, 2], data: [q(1), q(2), q(-1, 2), q(3)] };
+  const bias = { shape: [2], data: [q(1, 4), q(-1)] };
+  const G = [q(1), q(-2), q(1, 2), q(0)];
+  const ours = runStage(linearStage(true, 2), x, { weight, bias }, G);
+
+  it('is exact on rationals: y = x Wᵀ + b', () => {
+    // y00 = 1/2 − 2 + 1/4 = −5/4; y01 = −1/4 − 3 − 1 = −17/4; y10 = 2 + 2/3 + 1/4 = 35/12; y11 = −1 + 1 − 1 = −1
+    expect(strings(ours.output!)).toEqual(['-5/4', '-17/4', '35/12', '-1']);
+  });
+
+  it('is exact on rationals: ∂L/∂W = δᵀ x, ∂L/∂b = Σ_n δ, ∂L/∂x = δ W', () => {
+    // δ = [[1, −2], [1/2, 0]]
+    // ∂W_{0,·} = 1·[1/2, −1] + 1/2·[2, 1/3] = [3/2, −5/6]; ∂W_{1,·} = −2·[1/2, −1] + 0 = [−1, 2]
+    expect(strings(ours.grad.weight)).toEqual(['3/2', '-5/6', '-1', '2']);
+    expect(strings(ours.grad.bias)).toEqual(['3/2', '-2']);
+    // ∂x_{0,·} = 1·[1, 2] − 2·[−1/2, 3] = [2, −4]; ∂x_{1,·} = 1/2·[1, 2] = [1/2, 1]
+    expect(strings(ours.grad.input)).toEqual(['2', '-4', '1/2', '1']);
+  });
+
+  it('goes float64 with a float64 input, and has no bias gradient without a bias', () => {
+    const float = runStage(linearStage(false, 2), { shape: [1, 2], data: [0.1, q(1)] }, { weight }, [q(1), q(1)]);
+    expect(float.output!.every((v) => typeof v === 'number')).toBe(true);
+    expect(Object.keys(float.grad).sort()).toEqual(['input', 'weight']);
+  });
+});
+
+describe('flatten', () => {
+  it('keeps the batch axis and the entries, and reshapes δ back', () => {
+    const x = randomTensor([2, 3, 2, 2]);
+    const G = randomTensor([2, 12]);
+    const ours = runStage(flattenStage(), x, {}, G.data);
+    expect(ours.shape).toEqual([2, 12]);
+    expect(ours.output).toEqual(x.data);
+    expect(ours.grad.input).toEqual(G.data);
+  });
+});
+
+describe('cross_entropy', () => {
+  it('gives gradient rows that sum to 0, and ∂L/∂y = w(softmax − onehot)', () => {
+    for (let trial = 0; trial < 40; trial++) {
+      const [N, classes] = [int(1, 4), int(2, 6)];
+      const y = randomTensor([N, classes], trial % 2 === 1);
+      const target = Array.from({ length: N }, () => int(0, classes - 1));
+      for (const reduction of ['mean', 'sum'] as const) {
+        const gradient = crossEntropyObjective(target, reduction).backward(y).data.map(asDouble);
+        for (let n = 0; n < N; n++) {
+          const row = gradient.slice(n * classes, (n + 1) * classes);
+          expect(Math.abs(row.reduce((a, b) => a + b, 0))).toBeLessThanOrEqual(1e-15);
+          // Only the target's entry is negative: softmax − 1 < 0, softmax > 0 elsewhere.
+          row.forEach((g, k) => expect(Math.sign(g)).toBe(k === target[n] ? -1 : 1));
+        }
+      }
+    }
+  });
+
+  it('is log(classes) for equal logits, and stays finite for logits whose exp overflows', () => {
+    const { loss } = crossEntropyObjective([1], 'mean').forward({ shape: [1, 4], data: [q(2), q(2), q(2), q(2)] });
+    expect(asDouble(loss)).toBeCloseTo(Math.log(4), 15);
+    const large = crossEntropyObjective([0, 1], 'sum').forward({ shape: [2, 2], data: [1000, 0, 1000, 0] });
+    expect(large.elementLosses.data.map(asDouble)).toEqual([0, 1000]);
+  });
+});
