@@ -5,8 +5,10 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { toExactString, type Rational } from '../src/numbers/rational.js';
-import { asDouble, exact, isExact, type Scalar } from '../src/numbers/scalar.js';
+import { parseRational, toExactString, type Rational } from '../src/numbers/rational.js';
+import { asDouble, exact, isExact, mul, type Scalar } from '../src/numbers/scalar.js';
+import { batchNorm2dStage, batchNormRefusal } from '../src/ops/batch-norm2d/stage.js';
+import { batchNormStatistics } from '../src/ops/batch-norm2d/batch-norm.js';
 import { crossEntropyObjective } from '../src/ops/loss/cross-entropy.js';
 import { flattenStage } from '../src/ops/flatten/stage.js';
 import { linearStage } from '../src/ops/linear/stage.js';
@@ -139,10 +141,40 @@ function crossEntropyCase(i: number): OpCase {
   };
 }
 
+function batchNormCase(i: number): OpCase {
+  let shape: number[];
+  do shape = [int(1, 3), i % 3 === 0 ? 1 : int(1, 3), int(1, 3), int(1, 3)];
+  while (batchNormRefusal(shape));
+  const float = i % 8 === 7;
+  const x = randomTensor(shape, float);
+  // Every third case has one channel and an ε that makes σ² + ε the square of a rational (k/2)², so that
+  // the exact path runs against PyTorch too; the others take PyTorch's default 1e-5 or another ε.
+  let eps = parseRational(pick(['1e-5', '1e-5', '1/10', '0.001', '1/4']))!;
+  if (i % 3 === 0 && !float) {
+    const variance = batchNormStatistics(x, exact(0)).variance.data[0] as Rational;
+    let k = 1;
+    while (exact(k * k, 4).compare(variance) <= 0) k++;
+    eps = exact(k * k, 4).sub(variance);
+  }
+  const weight = randomTensor([shape[1]]);
+  const bias = randomTensor([shape[1]]);
+  const G = randomTensor(shape);
+  return {
+    name: `batch_norm2d ${i}: [${shape.join('][')}], ε = ${toExactString(eps)}${float ? ', float input' : ''}`,
+    wire: { op: 'batch_norm2d', x: wire(x), weight: wire(weight), bias: wire(bias), eps: toExactString(eps), G: wire(G) },
+    ours: () => {
+      const ours = runStage(batchNorm2dStage(eps), x, { weight, bias }, G.data);
+      if (i % 3 === 0 && !float) expect(ours.output!.every(isExact) && ours.grad.input.every(isExact), 'exact where σ² + ε is a square').toBe(true);
+      return ours;
+    },
+  };
+}
+
 const CASES: OpCase[] = [
   ...Array.from({ length: CASES_PER_OP }, (_, i) => linearCase(i)),
   ...Array.from({ length: CASES_PER_OP }, (_, i) => flattenCase(i)),
   ...Array.from({ length: CASES_PER_OP }, (_, i) => crossEntropyCase(i)),
+  ...Array.from({ length: CASES_PER_OP }, (_, i) => batchNormCase(i)),
 ];
 
 describe.skipIf(!TORCH.available)(`network ops against ${TORCH.label} in float64`, () => {
@@ -237,5 +269,71 @@ describe('cross_entropy', () => {
     expect(asDouble(loss)).toBeCloseTo(Math.log(4), 15);
     const large = crossEntropyObjective([0, 1], 'sum').forward({ shape: [2, 2], data: [1000, 0, 1000, 0] });
     expect(large.elementLosses.data.map(asDouble)).toEqual([0, 1000]);
+  });
+});
+
+describe('batch_norm2d', () => {
+  it('is exact when σ² + ε is the square of a rational', () => {
+    // One channel, N = 2, 1×2: x = [−1, 1 | 3, 1], μ = 1, σ² = (4 + 0 + 4 + 0)/4 = 2, ε = 1/4: √(9/4) = 3/2
+    const x = { shape: [2, 1, 1, 2], data: [q(-1), q(1), q(3), q(1)] };
+    const weight = { shape: [1], data: [q(2)] };
+    const bias = { shape: [1], data: [q(1, 2)] };
+    const G = [q(1), q(0), q(2), q(-1)];
+    const ours = runStage(batchNorm2dStage(q(1, 4)), x, { weight, bias }, G);
+    expect(strings(ours.records!.mean.data)).toEqual(['1']);
+    expect(strings(ours.records!.variance.data)).toEqual(['2']);
+    expect(strings(ours.records!.invStd.data)).toEqual(['2/3']);
+    // x̂ = (x − 1)·2/3 = [−4/3, 0, 4/3, 0]; y = 2x̂ + 1/2
+    expect(strings(ours.records!.xhat.data)).toEqual(['-4/3', '0', '4/3', '0']);
+    expect(strings(ours.output!)).toEqual(['-13/6', '1/2', '19/6', '1/2']);
+    // ∂β = 1 + 0 + 2 − 1 = 2; ∂γ = −4/3 + 8/3 = 4/3
+    expect(strings(ours.grad.bias)).toEqual(['2']);
+    expect(strings(ours.grad.weight)).toEqual(['4/3']);
+    // mean(δ) = 1/2, mean(δx̂) = 1/3; ∂x = 2·(2/3)·(δ − 1/2 − x̂/3) = 4/3 · [1/2 + 4/9, −1/2, 3/2 − 4/9, −3/2]
+    expect(strings(ours.grad.input)).toEqual(['34/27', '-2/3', '38/27', '-2']);
+  });
+
+  it('goes float64 when σ² + ε is not a square (ε = 1e-5)', () => {
+    const x = { shape: [2, 1, 1, 2], data: [q(-1), q(1), q(3), q(1)] };
+    const ours = runStage(batchNorm2dStage(parseRational('1e-5')!), x, { weight: { shape: [1], data: [q(1)] }, bias: { shape: [1], data: [q(0)] } }, [q(1), q(0), q(0), q(0)]);
+    expect(isExact(ours.records!.variance.data[0])).toBe(true);
+    expect(isExact(ours.records!.invStd.data[0])).toBe(false);
+    expect(asDouble(ours.records!.invStd.data[0])).toBeCloseTo(1 / Math.sqrt(2 + 1e-5), 15);
+  });
+
+  it("has an input gradient that finite differences of Σ G·y agree with", () => {
+    for (let trial = 0; trial < 12; trial++) {
+      let shape: number[];
+      do shape = [int(1, 3), int(1, 3), int(1, 3), int(1, 3)];
+      while (batchNormRefusal(shape));
+      const x = randomTensor(shape);
+      const weight = randomTensor([shape[1]]);
+      const bias = randomTensor([shape[1]]);
+      const G = randomTensor(shape).data;
+      const eps = parseRational('1/10')!;
+      const stage = batchNorm2dStage(eps);
+      const loss = (data: readonly Scalar[]) => stage.forward({ shape, data }, { weight, bias }).output.data.reduce<number>((total, y, k) => total + asDouble(mul(y, G[k])), 0);
+      const gradient = runStage(stage, x, { weight, bias }, G).grad.input.map(asDouble);
+      const h = 1e-6;
+      x.data.forEach((_, k) => {
+        const at = (shift: number) => loss(x.data.map((v, j) => (j === k ? asDouble(v) + shift : asDouble(v))));
+        const numeric = (at(h) - at(-h)) / (2 * h);
+        expect(Math.abs(numeric - gradient[k]), `trial ${trial}, x[${k}]: ${numeric} vs ${gradient[k]}`).toBeLessThanOrEqual(1e-5 * Math.max(1, Math.abs(gradient[k])));
+      });
+    }
+  });
+
+  it("refuses what PyTorch refuses, in PyTorch's words", () => {
+    expect(batchNormRefusal([1, 3, 1, 1])).toBe('Expected more than 1 value per channel when training, got input size torch.Size([1, 3, 1, 1])');
+    expect(batchNormRefusal([1, 3])).toBe('expected 4D input (got 2D input)');
+    expect(batchNormRefusal([2, 3, 1, 1])).toBeUndefined();
+    expect(batchNormRefusal([1, 1, 1, 2])).toBeUndefined();
+  });
+
+  it('normalizes a constant channel with ε = 0 to 0, as PyTorch does (its inverse std is 0 there)', () => {
+    const x = { shape: [2, 1, 1, 1], data: [q(3), q(3)] };
+    const ours = runStage(batchNorm2dStage(q(0)), x, { weight: { shape: [1], data: [q(1)] }, bias: { shape: [1], data: [q(0)] } }, [q(1), q(2)]);
+    expect(strings(ours.output!)).toEqual(['0', '0']);
+    expect(strings(ours.grad.input)).toEqual(['0', '0']);
   });
 });
