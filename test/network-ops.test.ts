@@ -9,10 +9,15 @@ import { parseRational, toExactString, type Rational } from '../src/numbers/rati
 import { asDouble, exact, isExact, mul, type Scalar } from '../src/numbers/scalar.js';
 import { batchNorm2dStage, batchNormRefusal } from '../src/ops/batch-norm2d/stage.js';
 import { batchNormStatistics } from '../src/ops/batch-norm2d/batch-norm.js';
+import { conv2dStage } from '../src/ops/conv2d/stage.js';
+import { convGeometry } from '../src/ops/conv2d/geometry.js';
+import { convTranspose2dStage } from '../src/ops/conv-transpose2d/stage.js';
+import { convTranspose2dGeometry, convTranspose2dRefusal, type ConvTranspose2dSpec } from '../src/ops/conv-transpose2d/geometry.js';
 import { crossEntropyObjective } from '../src/ops/loss/cross-entropy.js';
 import { flattenStage } from '../src/ops/flatten/stage.js';
 import { linearStage } from '../src/ops/linear/stage.js';
 import type { NamedTensors, Stage } from '../src/ops/stage.js';
+import { integerSquareRoot, squareRoot } from '../src/numbers/square-root.js';
 import { size, type Tensor } from '../src/tensor/tensor.js';
 import { generator } from './helpers/random-problems.js';
 import { PYTHON, torch } from './helpers/tools.js';
@@ -170,11 +175,45 @@ function batchNormCase(i: number): OpCase {
   };
 }
 
+function convTransposeCase(i: number): OpCase {
+  let spec: ConvTranspose2dSpec;
+  do {
+    const groups = pick([1, 1, 2, 3]);
+    const [inPerGroup, outPerGroup] = [int(1, 2), int(1, 2)];
+    const stride = [int(1, 3), int(1, 3)] as const;
+    const dilation = [pick([1, 1, 2]), pick([1, 1, 2])] as const;
+    spec = {
+      input: [int(1, 2), inPerGroup * groups, int(1, 4), int(1, 4)],
+      kernel: [inPerGroup * groups, outPerGroup, int(1, 3), int(1, 3)],
+      stride,
+      padding: [int(0, 2), int(0, 2)],
+      outputPadding: [int(0, Math.max(stride[0], dilation[0]) - 1), int(0, Math.max(stride[1], dilation[1]) - 1)],
+      dilation,
+      groups,
+    };
+  } while (convTranspose2dRefusal(spec));
+  const g = convTranspose2dGeometry(spec);
+  const hasBias = chance(0.6);
+  const float = i % 8 === 7;
+  const x = randomTensor(spec.input, float);
+  const kernel = randomTensor(spec.kernel);
+  const bias = hasBias ? randomTensor([g.outChannels]) : undefined;
+  const G = randomTensor([g.batch, g.outChannels, g.output.rows, g.output.cols]);
+  const parameters: NamedTensors = bias ? { kernel, bias } : { kernel };
+  const pair = (p: readonly number[]) => `(${p.join(',')})`;
+  return {
+    name: `conv_transpose2d ${i}: x [${spec.input.join('][')}], K [${spec.kernel.join('][')}], groups ${spec.groups}, stride ${pair(spec.stride)}, padding ${pair(spec.padding)}, output_padding ${pair(spec.outputPadding)}, dilation ${pair(spec.dilation)}${hasBias ? ', bias' : ''}${float ? ', float input' : ''}`,
+    wire: { op: 'conv_transpose2d', x: wire(x), kernel: wire(kernel), bias: bias ? wire(bias) : null, G: wire(G), stride: spec.stride, padding: spec.padding, output_padding: spec.outputPadding, dilation: spec.dilation, groups: spec.groups },
+    ours: () => runStage(convTranspose2dStage(g, hasBias), x, parameters, G.data),
+  };
+}
+
 const CASES: OpCase[] = [
   ...Array.from({ length: CASES_PER_OP }, (_, i) => linearCase(i)),
   ...Array.from({ length: CASES_PER_OP }, (_, i) => flattenCase(i)),
   ...Array.from({ length: CASES_PER_OP }, (_, i) => crossEntropyCase(i)),
   ...Array.from({ length: CASES_PER_OP }, (_, i) => batchNormCase(i)),
+  ...Array.from({ length: 2 * CASES_PER_OP }, (_, i) => convTransposeCase(i)),
 ];
 
 describe.skipIf(!TORCH.available)(`network ops against ${TORCH.label} in float64`, () => {
@@ -335,5 +374,82 @@ describe('batch_norm2d', () => {
     const ours = runStage(batchNorm2dStage(q(0)), x, { weight: { shape: [1], data: [q(1)] }, bias: { shape: [1], data: [q(0)] } }, [q(1), q(2)]);
     expect(strings(ours.output!)).toEqual(['0', '0']);
     expect(strings(ours.grad.input)).toEqual(['0', '0']);
+  });
+});
+
+describe('conv_transpose2d', () => {
+  const spec: ConvTranspose2dSpec = { input: [2, 4, 3, 2], kernel: [4, 1, 3, 2], stride: [2, 3], padding: [1, 0], outputPadding: [1, 2], dilation: [1, 2], groups: 2 };
+  const g = convTranspose2dGeometry(spec);
+
+  it("has PyTorch's output size: (H − 1)·s − 2p + d·(k − 1) + output_padding + 1", () => {
+    // rows: 2·2 − 2 + 2 + 1 + 1 = 6; cols: 1·3 − 0 + 2 + 2 + 1 = 8; C_out = 1·2
+    expect([g.outChannels, g.output.rows, g.output.cols]).toEqual([2, 6, 8]);
+  });
+
+  it("has conv2d's forward of δ (same kernel, stride, padding, dilation, groups) as its input gradient, exactly", () => {
+    const x = randomTensor(spec.input);
+    const kernel = randomTensor(spec.kernel);
+    const delta = randomTensor([g.batch, g.outChannels, g.output.rows, g.output.cols]);
+    const ours = runStage(convTranspose2dStage(g, false), x, { kernel }, delta.data);
+    const p = spec.padding;
+    const conv = convGeometry({
+      input: delta as Tensor<Rational>,
+      kernel: kernel as Tensor<Rational>,
+      groups: spec.groups,
+      stride: spec.stride,
+      dilation: spec.dilation,
+      padding: { top: p[0], bottom: p[0], left: p[1], right: p[1] },
+      paddingMode: 'zeros',
+    });
+    const forward = conv2dStage(conv, false).forward(delta, { kernel });
+    expect(forward.output.shape).toEqual(x.shape);
+    expect(ours.grad.input.every(isExact)).toBe(true);
+    expect(strings(ours.grad.input)).toEqual(strings(forward.output.data));
+  });
+
+  it('is exact on rationals: a 1×1 input scatters its kernel scaled by itself, the bias added', () => {
+    // x = 3/2, K = [[1, −2], [1/3, 0]], stride 1, no padding: y = 3/2·K + 1/4
+    const one = convTranspose2dGeometry({ input: [1, 1, 1, 1], kernel: [1, 1, 2, 2], stride: [1, 1], padding: [0, 0], outputPadding: [0, 0], dilation: [1, 1], groups: 1 });
+    const ours = runStage(
+      convTranspose2dStage(one, true),
+      { shape: [1, 1, 1, 1], data: [q(3, 2)] },
+      { kernel: { shape: [1, 1, 2, 2], data: [q(1), q(-2), q(1, 3), q(0)] }, bias: { shape: [1], data: [q(1, 4)] } },
+      [q(1), q(2), q(-1), q(1, 2)],
+    );
+    expect(strings(ours.output!)).toEqual(['7/4', '-11/4', '3/4', '1/4']);
+    // ∂x = Σ δ·K = 1 − 4 − 1/3 + 0 = −10/3; ∂K = x·δ; ∂b = Σ δ = 5/2
+    expect(strings(ours.grad.input)).toEqual(['-10/3']);
+    expect(strings(ours.grad.kernel)).toEqual(['3/2', '3', '-3/2', '3/4']);
+    expect(strings(ours.grad.bias)).toEqual(['5/2']);
+  });
+
+  it("refuses what PyTorch refuses, in PyTorch's words", () => {
+    const base: ConvTranspose2dSpec = { input: [1, 1, 3, 3], kernel: [1, 1, 2, 2], stride: [1, 1], padding: [0, 0], outputPadding: [0, 0], dilation: [1, 1], groups: 1 };
+    expect(convTranspose2dRefusal(base)).toBeUndefined();
+    expect(convTranspose2dRefusal({ ...base, outputPadding: [1, 1] })).toBe(
+      'output padding must be smaller than either stride or dilation, but got output_padding_height: 1 output_padding_width: 1 stride_height: 1 stride_width: 1 dilation_height: 1 dilation_width: 1',
+    );
+    expect(convTranspose2dRefusal({ ...base, outputPadding: [1, 1], dilation: [2, 2] })).toBeUndefined();
+    expect(convTranspose2dRefusal({ ...base, stride: [2, 2], outputPadding: [1, 2] })).toBe(
+      'output padding must be smaller than either stride or dilation, but got output_padding_height: 1 output_padding_width: 2 stride_height: 2 stride_width: 2 dilation_height: 1 dilation_width: 1',
+    );
+    expect(convTranspose2dRefusal({ ...base, input: [1, 1, 2, 2], kernel: [1, 1, 1, 1], padding: [1, 1] })).toBe(
+      'Given input size per channel: (2 x 2). Calculated output size per channel: (0 x 0). Output size is too small',
+    );
+    expect(convTranspose2dRefusal({ ...base, input: [1, 3, 3, 3], kernel: [2, 1, 2, 2] })).toBe(
+      'Given transposed=1, weight of size [2, 1, 2, 2], expected input[1, 3, 3, 3] to have 2 channels, but got 3 channels instead',
+    );
+    expect(convTranspose2dRefusal({ ...base, input: [1, 3, 3, 3], kernel: [3, 1, 2, 2], groups: 2 })).toBe('in_channels must be divisible by groups');
+  });
+});
+
+describe('square roots', () => {
+  it('are exact for squares of rationals, float64 otherwise', () => {
+    expect(strings([squareRoot(q(9, 4)), squareRoot(q(0)), squareRoot(q(10 ** 6 + 2 * 10 ** 3 + 1, 64))])).toEqual(['3/2', '0', '1001/8']);
+    expect(squareRoot(q(2))).toBe(Math.SQRT2);
+    expect(squareRoot(q(1, 2))).toBe(Math.sqrt(0.5));
+    expect(squareRoot(0.25)).toBe(0.5);
+    expect(integerSquareRoot(10n ** 40n + 1n)).toBe(10n ** 20n);
+    expect(integerSquareRoot(10n ** 40n - 1n)).toBe(10n ** 20n - 1n);
   });
 });
