@@ -33,6 +33,7 @@ export const CONTRACT_EXAMPLE = {
 };
 
 type Nested = number | null | Nested[];
+type Problem = { input: Nested; optimizer?: { type?: string; lr?: unknown }; steps?: number };
 
 function solved(problem: unknown): NetworkResultDocument {
   const parsed = parseAnyProblemText(JSON.stringify(problem));
@@ -44,23 +45,67 @@ function solved(problem: unknown): NetworkResultDocument {
 const flatten = (value: Nested): number[] => (Array.isArray(value) ? value.flatMap(flatten) : [value as number]);
 const shape = (value: Nested): number[] => (Array.isArray(value) ? [value.length, ...shape(value[0])] : []);
 
-/** |ours − torch| ≤ 1e-9 · max(|ours|, |torch|) + 1e-12 · the tensor's largest entry (sums that cancel leave rounding noise). */
-function expectClose(ours: Nested | undefined, theirs: Nested | undefined, path: string): void {
+/**
+ * |ours − torch| ≤ 1e-9 · max(|ours|, |torch|) + floor. Float64 sums that cancel to 0 leave rounding
+ * noise that no engine avoids: the floor is 1e-12 times the tensor's largest entry by default, and a
+ * parameter gradient's is its products' noise (gradientNoise), as a bias before a batch norm has
+ * gradient 0 exactly, and PyTorch some 1e-12. `floors` gives an entry its own floor.
+ */
+function expectClose(ours: Nested | undefined, theirs: Nested | undefined, path: string, floor?: number, floors?: readonly number[]): void {
   expect(ours, `${path}: convgrad has it`).toBeDefined();
   expect(JSON.stringify(shape(theirs!)), `${path}: shape`).toBe(JSON.stringify(shape(ours!)));
   const [a, b] = [flatten(ours!), flatten(theirs!)];
   const scale = Math.max(1, ...a.map(Math.abs));
   a.forEach((x, i) => {
-    const tolerance = RELATIVE * Math.max(Math.abs(x), Math.abs(b[i])) + 1e-12 * scale;
+    const tolerance = RELATIVE * Math.max(Math.abs(x), Math.abs(b[i])) + Math.max(1e-12 * scale, floor ?? 0, floors?.[i] ?? 0);
     expect(Math.abs(x - b[i]), `${path}[${i}]: convgrad ${x}, PyTorch ${b[i]}`).toBeLessThanOrEqual(tolerance);
   });
 }
 
-function expectNamedClose(ours: Record<string, Nested>[], theirs: Record<string, Nested>[], path: string): void {
+/** A number of a problem file: a JSON number, or a string holding a fraction or a decimal. */
+const numberOf = (v: unknown) => (typeof v === 'string' ? v.split('/').map(Number).reduce((n, d) => n / d) : Number(v));
+const largest = (value: Nested | undefined) => (value === undefined ? 0 : Math.max(0, ...flatten(value).map((v) => Math.abs(numberOf(v)))));
+
+/**
+ * The rounding noise of layer i's parameter gradients, each a sum of at most n products of δ^{(i)}
+ * and a^{(i-1)} (n the entries of δ^{(i)}): 1e-13 · n · max |δ^{(i)}| · max |a^{(i-1)}|, some n units in
+ * the last place of the largest product.
+ */
+function gradientNoise(doc: NetworkResultDocument, problem: { input: Nested }, i: number): number {
+  const input = i === 0 ? problem.input : doc.forward.layers[i - 1];
+  const delta = doc.grad.outputs[i] as Nested;
+  return 1e-13 * flatten(delta).length * Math.max(1, largest(delta)) * Math.max(1, largest(input as Nested));
+}
+
+/** torch.optim's learning rate and eps by default. */
+const DEFAULTS: Record<string, { lr: number; eps: number; adaptive: boolean }> = {
+  sgd: { lr: 0.01, eps: 0, adaptive: false },
+  adam: { lr: 0.001, eps: 1e-8, adaptive: true },
+  adamw: { lr: 0.001, eps: 1e-8, adaptive: true },
+  rmsprop: { lr: 0.01, eps: 1e-8, adaptive: true },
+  adagrad: { lr: 0.01, eps: 1e-10, adaptive: true },
+};
+
+/**
+ * How far a gradient's rounding noise g̃ can move a parameter over the steps: lr · g̃ a step for SGD;
+ * for the optimizers that divide a gradient by its own size (Adam, AdamW, RMSprop, Adagrad: g/(|g| + ε)
+ * at the first step) lr · g̃ / (|g| + ε), at most 2 lr — where a gradient is 0 but for noise, its sign
+ * is the noise's, in PyTorch as in any float64 engine.
+ */
+function updateFloors(problem: { optimizer?: { type?: string; lr?: unknown; eps?: unknown }; steps?: number }, gradient: Nested, noise: number): number[] {
+  const type = problem.optimizer?.type ?? 'sgd';
+  const lr = numberOf(problem.optimizer?.lr ?? DEFAULTS[type].lr);
+  const eps = DEFAULTS[type].eps;
+  const steps = problem.steps ?? 1;
+  return flatten(gradient).map((g) => steps * lr * (DEFAULTS[type].adaptive ? Math.min(2, noise / (Math.abs(g) + eps)) : noise) + 1e-12);
+}
+
+/** Each layer's named tensors; `floors(i, name)` gives the floor of a whole tensor, or of each of its entries. */
+function expectNamedClose(ours: Record<string, Nested>[], theirs: Record<string, Nested>[], path: string, floors: (i: number, name: string) => { floor?: number; each?: number[] }): void {
   expect(ours.length, `${path}: layers`).toBe(theirs.length);
   theirs.forEach((named, i) => {
     expect(Object.keys(ours[i]).sort(), `${path}[${i}]: names`).toEqual(Object.keys(named).sort());
-    for (const name of Object.keys(named)) expectClose(ours[i][name], named[name], `${path}[${i}].${name}`);
+    for (const name of Object.keys(named)) expectClose(ours[i][name], named[name], `${path}[${i}].${name}`, floors(i, name).floor, floors(i, name).each);
   });
 }
 
@@ -98,20 +143,22 @@ describe.skipIf(!TORCH.available)(`networks against ${TORCH.label} in float64`, 
     expect(references).toHaveLength(problems.length);
   });
 
-  it.each(problems.map((p, i) => [names[i], i, p] as const))('%s', (_, index, problem) => {
+  it.each(problems.map((p, i) => [names[i], i, p as Problem] as const))('%s', (_, index, problem) => {
     const ours = solved(problem);
     const theirs = references[index];
     theirs.forward.layers.forEach((layer, i) => expectClose(ours.forward.layers[i], layer, `forward.layers[${i}]`));
     expectClose(ours.forward.prediction, theirs.forward.prediction, 'forward.prediction');
     expectClose(ours.forward.loss, theirs.forward.loss, 'forward.loss');
-    expectNamedClose(ours.grad.layers, theirs.grad.layers, 'grad.layers');
+    const noise = (i: number) => gradientNoise(ours, problem, i);
+    expectNamedClose(ours.grad.layers, theirs.grad.layers, 'grad.layers', (i) => ({ floor: noise(i) }));
     theirs.grad.outputs.forEach((g, i) => expectClose(ours.grad.outputs[i], g, `grad.outputs[${i}]`));
     expectClose(ours.grad.input, theirs.grad.input, 'grad.input');
-    expectNamedClose(ours.updated.layers, theirs.updated.layers, 'updated.layers');
+    const moved = (i: number, name: string) => ({ each: updateFloors(problem, ours.grad.layers[i][name] as Nested, noise(i)) });
+    expectNamedClose(ours.updated.layers, theirs.updated.layers, 'updated.layers', moved);
     expect(ours.trajectory.length).toBe(theirs.trajectory.length);
     theirs.trajectory.forEach((step, s) => {
       expectClose(ours.trajectory[s].loss, step.loss, `trajectory[${s}].loss`);
-      expectNamedClose(ours.trajectory[s].layers, step.layers, `trajectory[${s}].layers`);
+      expectNamedClose(ours.trajectory[s].layers, step.layers, `trajectory[${s}].layers`, moved);
     });
   });
 });

@@ -64,6 +64,8 @@ export function randomNetwork(seed: number): NetworkJson {
       shape = [shape[0], classes];
     }
     if (crossEntropy && shape[1] < 2) continue;
+    // torch.optim needs a parameter: a network of activations and pooling alone is drawn again.
+    if (!layers.some((layer) => ['conv2d', 'conv_transpose2d', 'batch_norm2d', 'linear'].includes(layer.type as string))) continue;
     const lastIsSigmoid = layers[layers.length - 1]?.type === 'sigmoid';
     const head = crossEntropy ? 'none' : pick(['sum', 'mean', 'none'] as const);
     const bceFits = lastIsSigmoid && head !== 'sum';

@@ -8,7 +8,7 @@ import { pooledExtent } from '../ops/pool/pool.js';
 import { NAMED_ACTIVATIONS } from '../ops/activation/activations.js';
 import { expressionActivation } from '../ops/activation/expression.js';
 import type { JsonValue } from './json-source.js';
-import type { Layer, NetworkLoss, NetworkProblem } from './network.js';
+import { parameterNames, type Layer, type NetworkLoss, type NetworkProblem } from './network.js';
 import type { Diagnostic, Head, InputForm } from './problem.js';
 import {
   checkPaddingMode, describe, fieldName, isObject, readExpression, readHead, readInteger, readLoss, readNonNegative, readNumber, readOptimizer,
@@ -68,6 +68,8 @@ export function parseNetwork(json: JsonObject): NetworkParseResult {
   if (read && head && loss) target = readNetworkTarget(field('target'), head, loss, read.shapes[read.shapes.length - 1], report, errorCount);
   else if (field('target') === undefined) report('target', 'required');
 
+  // torch.optim refuses an empty parameter list: "optimizer got an empty parameter list".
+  if (read && read.layers.every((layer) => parameterNames(layer).length === 0)) report('layers', 'no layer has parameters, and an optimizer needs some (torch.optim refuses an empty parameter list); add a conv2d, conv_transpose2d, batch_norm2d or linear layer');
   if (errors.length > 0 || !input || !read || !head || !loss || !reduction || !target || !optimizer || steps === undefined) return { ok: false, errors };
   const network: NetworkProblem = {
     kind: 'network',

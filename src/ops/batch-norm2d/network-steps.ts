@@ -61,7 +61,6 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
 
 function backward(ctx: NetworkContext, view: LayerView): Step[] {
   const l = view.l;
-  const saved = view.saved as BatchNormStatistics;
   const grads = view.backward.parameters;
   const [batch, channels, rows, cols] = view.input.shape;
   const m = batch * rows * cols;
