@@ -102,3 +102,17 @@ export function outputTensorName(l: number): string {
 export function deltaName(l: number): string {
   return layered('\\delta', l);
 }
+
+/**
+ * The 1-based input index that output index i meets through kernel index m: s(i − 1) + d(m − 1) + 1 − p,
+ * written as simply as the numbers allow (i + m − 1 for s = d = 1, p = 0); symbols stay symbols.
+ */
+export function windowIndex(i: string, m: string, s: number | string, d: number | string, p: number | string = 0): string {
+  const stride = s === 1 ? `${i}` : `${s}(${i} - 1)`;
+  const dilation = d === 1 ? `${m}` : `${d}(${m} - 1)`;
+  const constant = (s === 1 ? 0 : 1) + (d === 1 ? 0 : 1) - 1;
+  const shift = typeof p === 'number' ? -p : 0;
+  const total = constant + shift;
+  const tail = `${total > 0 ? ` + ${total}` : total < 0 ? ` - ${-total}` : ''}${typeof p === 'string' ? ` - ${p}` : ''}`;
+  return `${stride} + ${dilation}${tail}`;
+}

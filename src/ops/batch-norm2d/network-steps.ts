@@ -46,7 +46,7 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
       rule: 'network.layer.forward',
       title: { key: 'net.step.batch-norm', params: { l: math(`${l}`) } },
       blocks: [
-        text({ key: 'net.batch-norm.forward', params: { m: math(`${m}`), eps: math(rationalTex(layer.eps)) } }),
+        text({ key: 'net.batch-norm.forward', params: { m: math(`m = ${m}`), eps: math(`\\varepsilon = ${rationalTex(layer.eps)}`) } }),
         { kind: 'chains', chains: rule },
         text({ key: 'net.batch-norm.statistics' }),
         { kind: 'chains', chains },
@@ -87,7 +87,7 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
     );
   }
   const blocks: Block[] = [
-    text({ key: 'net.batch-norm.backward', params: { m: math(`${m}`) } }),
+    text({ key: 'net.batch-norm.backward', params: { m: math(`m = ${m}`) } }),
     { kind: 'chains', chains: derivation },
     text({ key: 'net.batch-norm.backward.numbers' }),
     { kind: 'chains', chains: perChannel },

@@ -7,13 +7,16 @@ import type { Scalar } from '../../numbers/scalar.js';
 import type { ConvTranspose2dLayer } from '../../problem/network.js';
 import type { LayerSteps } from '../../derivation/network/layer-steps.js';
 import type { LayerView, NetworkContext } from '../../derivation/network/context.js';
-import { deltaName, entryTex, layered, outputName, outputTensorName, tensorChains } from '../../derivation/network/names.js';
+import { deltaName, entryTex, layered, outputName, outputTensorName, tensorChains, windowIndex } from '../../derivation/network/names.js';
 import { plainSum, productSum, type Product } from '../../derivation/network/sums.js';
 import { math, text } from '../../derivation/blocks.js';
 import { chain, pairTex, partial } from '../../derivation/tex.js';
 import type { Block, Chain, Step } from '../../derivation/step.js';
 
 const kernelName = (l: number) => layered('k', l);
+/** The output row and column (1-based) that input entry (i, j) reaches through kernel entry (m, n). */
+const rows = (layer: ConvTranspose2dLayer) => windowIndex('i', 'm', layer.stride[0], layer.dilation[0], layer.padding[0]);
+const cols = (layer: ConvTranspose2dLayer) => windowIndex('j', 'n', layer.stride[1], layer.dilation[1], layer.padding[1]);
 
 function flatOf(t: Tensor<Scalar>, index: readonly number[]): number {
   let flat = 0;
@@ -68,7 +71,7 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
     const addend = bias ? { name: entryTex(layered('b', l), bias.shape, o), value: bias.data[o] } : undefined;
     return productSum(ctx, entryTex(outputName(l), view.output.shape, flat), products, view.output.data[flat], addend);
   });
-  const rule = `${outputName(l)}_{o,u,v} = ${bias ? `${layered('b', l)}_o + ` : ''}\\sum_{c,i,j,m,n \\,:\\, s i - p + d m = u,\\ s j - p + d n = v} ${outputName(l - 1)}_{c,i,j} \\, ${kernelName(l)}_{c,o,m,n}`;
+  const rule = `${outputName(l)}_{o,u,v} = ${bias ? `${layered('b', l)}_o + ` : ''}\\sum_{c,i,j,m,n \\,:\\, ${rows(layer)} = u,\\ ${cols(layer)} = v} ${outputName(l - 1)}_{c,i,j} \\, ${kernelName(l)}_{c,o,m,n}`;
   return [
     {
       rule: 'network.layer.forward',
@@ -86,6 +89,7 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
 
 function backward(ctx: NetworkContext, view: LayerView): Step[] {
   const l = view.l;
+  const layer = view.layer as ConvTranspose2dLayer;
   const { kernel } = view.parameters;
   const grads = view.backward.parameters;
   const all = landings(view);
@@ -107,7 +111,7 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
     return productSum(ctx, partial('L', entryTex(kernelName(l), kernel.shape, flat, 'kernel')), products, grads.kernel.data[flat]);
   });
   blocks.push(
-    text({ key: 'net.conv-transpose.kernel-gradient', params: { rule: math(`${partial('L', `${kernelName(l)}_{c,o,m,n}`)} = \\sum_{\\nu,i,j} ${outputName(l - 1)}_{\\nu,c,i,j} \\, ${deltaName(l)}_{\\nu,o,\\, s i - p + d m,\\, s j - p + d n}`) } }),
+    text({ key: 'net.conv-transpose.kernel-gradient', params: { rule: math(`${partial('L', `${kernelName(l)}_{c,o,m,n}`)} = \\sum_{\\nu,i,j} ${outputName(l - 1)}_{\\nu,c,i,j} \\, ${deltaName(l)}_{\\nu,o,\\, ${rows(layer)},\\, ${cols(layer)}}`) } }),
     ...(kernelChains.length > 0 ? [{ kind: 'chains', chains: kernelChains, groupSize: 1 } as Block] : []),
     { kind: 'chains', chains: tensorChains(ctx, partial('L', layered('K', l)), grads.kernel, 'kernel') },
   );
@@ -137,7 +141,7 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
     return productSum(ctx, entryTex(deltaName(l - 1), input.shape, flat), products, input.data[flat]);
   });
   blocks.push(
-    text({ key: l === 1 ? 'net.conv-transpose.input-gradient.first' : 'net.conv-transpose.input-gradient', params: { rule: math(`${deltaName(l - 1)}_{\\nu,c,i,j} = \\sum_{o,m,n} ${deltaName(l)}_{\\nu,o,\\, s i - p + d m,\\, s j - p + d n} \\, ${kernelName(l)}_{c,o,m,n}`) } }),
+    text({ key: l === 1 ? 'net.conv-transpose.input-gradient.first' : 'net.conv-transpose.input-gradient', params: { rule: math(`${deltaName(l - 1)}_{\\nu,c,i,j} = \\sum_{o,m,n} ${deltaName(l)}_{\\nu,o,\\, ${rows(layer)},\\, ${cols(layer)}} \\, ${kernelName(l)}_{c,o,m,n}`) } }),
     ...(inputChains.length > 0 ? [{ kind: 'chains', chains: inputChains, groupSize: 1 } as Block] : []),
     { kind: 'chains', chains: tensorChains(ctx, deltaName(l - 1), input) },
   );
@@ -149,10 +153,11 @@ export const convTranspose2dNetworkSteps: LayerSteps = {
   backward,
   formulas: (view) => {
     const l = view.l;
+    const layer = view.layer as ConvTranspose2dLayer;
     const hasBias = view.parameters.bias !== undefined;
     return [
-      chain(`${outputName(l)}_{o,u,v}`, `${hasBias ? `${layered('b', l)}_o + ` : ''}\\sum_{s i - p + d m = u,\\ s j - p + d n = v} ${outputName(l - 1)}_{c,i,j} \\, ${kernelName(l)}_{c,o,m,n}`),
-      chain(partial('L', `${kernelName(l)}_{c,o,m,n}`), `\\sum_{i,j} ${outputName(l - 1)}_{c,i,j} \\, ${deltaName(l)}_{o,\\, s i - p + d m,\\, s j - p + d n}`),
+      chain(`${outputName(l)}_{o,u,v}`, `${hasBias ? `${layered('b', l)}_o + ` : ''}\\sum_{${rows(layer)} = u,\\ ${cols(layer)} = v} ${outputName(l - 1)}_{c,i,j} \\, ${kernelName(l)}_{c,o,m,n}`),
+      chain(partial('L', `${kernelName(l)}_{c,o,m,n}`), `\\sum_{i,j} ${outputName(l - 1)}_{c,i,j} \\, ${deltaName(l)}_{o,\\, ${rows(layer)},\\, ${cols(layer)}}`),
       ...(hasBias ? [chain(partial('L', `${layered('b', l)}_o`), `\\sum_{u,v} ${deltaName(l)}_{o,u,v}`)] : []),
       chain(deltaName(l - 1), `\\operatorname{conv2d}(${deltaName(l)}, ${layered('K', l)};\\ s, p, d)`),
     ];

@@ -8,13 +8,16 @@ import { conv2dGeometry } from '../../model/network.js';
 import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from './geometry.js';
 import type { NetworkContext, LayerView } from '../../derivation/network/context.js';
 import type { LayerSteps } from '../../derivation/network/layer-steps.js';
-import { deltaName, entryTex, layered, outputName, outputTensorName, tensorChains } from '../../derivation/network/names.js';
+import { deltaName, entryTex, layered, outputName, outputTensorName, tensorChains, windowIndex } from '../../derivation/network/names.js';
 import { plainSum, productSum, type Product } from '../../derivation/network/sums.js';
 import { math, text } from '../../derivation/blocks.js';
 import { chain, pairTex, partial } from '../../derivation/tex.js';
 import type { Block, Chain, Step } from '../../derivation/step.js';
 
 const kernelName = (l: number) => layered('k', l);
+/** The input row and column (1-based) that output entry (i, j) meets through kernel entry (m, n). */
+const rows = (layer: Conv2dLayer) => windowIndex('i', 'm', layer.stride[0], layer.dilation[0], layer.padding.top);
+const cols = (layer: Conv2dLayer) => windowIndex('j', 'n', layer.stride[1], layer.dilation[1], layer.padding.left);
 
 function geometryOf(view: LayerView): ConvGeometry {
   return conv2dGeometry(view.layer as Conv2dLayer, view.input.shape);
@@ -73,7 +76,7 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
     const addend = bias ? { name: entryTex(layered('b', l), bias.shape, o), value: bias.data[o] } : undefined;
     return productSum(ctx, entryTex(outputName(l), view.output.shape, flat), outputProducts(view, g, index), view.output.data[flat], addend);
   });
-  const rule = `${layered('a', l)}_{o,i,j} = ${bias ? `${layered('b', l)}_o + ` : ''}\\sum_{c,m,n} ${kernelName(l)}_{o,c,m,n} \\, ${outputName(l - 1)}_{c,\\, s i + d m,\\, s j + d n}`;
+  const rule = `${layered('a', l)}_{o,i,j} = ${bias ? `${layered('b', l)}_o + ` : ''}\\sum_{c,m,n} ${kernelName(l)}_{o,c,m,n} \\, ${outputName(l - 1)}_{c,\\, ${rows(layer)},\\, ${cols(layer)}}`;
   return [
     {
       rule: 'network.layer.forward',
@@ -147,7 +150,8 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
   const grads = view.backward.parameters;
   const blocks: Block[] = [];
   // ∂L/∂K: the layer's input correlated with δ
-  const kernelRule = `${partial('L', `${kernelName(l)}_{o,c,m,n}`)} = \\sum_{\\nu,i,j} ${deltaName(l)}_{\\nu,o,i,j} \\, ${outputName(l - 1)}_{\\nu,c,\\, s i + d m,\\, s j + d n}`;
+  const layer = view.layer as Conv2dLayer;
+  const kernelRule = `${partial('L', `${kernelName(l)}_{o,c,m,n}`)} = \\sum_{\\nu,i,j} ${deltaName(l)}_{\\nu,o,i,j} \\, ${outputName(l - 1)}_{\\nu,c,\\, ${rows(layer)},\\, ${cols(layer)}}`;
   const perKernelEntry = g.batch * g.output.rows * g.output.cols;
   const kernelShown = ctx.elision.entries(kernel.data.length, kernel.data.length * perKernelEntry);
   const kernelChains = kernelShown.map((flat) =>
@@ -168,7 +172,7 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
     blocks.push(text({ key: 'net.conv2d.bias-gradient' }), { kind: 'chains', chains: bias, groupSize: 1 });
   }
   // δ^{(l-1)}: the full correlation of δ with the turned kernel, entry by entry as the products it adds up
-  const upstreamRule = `${deltaName(l - 1)}_{\\nu,c,u,v} = \\sum_{o,i,j,m,n \\,:\\, s i + d m = u,\\ s j + d n = v} ${deltaName(l)}_{\\nu,o,i,j} \\, ${kernelName(l)}_{o,c,m,n}`;
+  const upstreamRule = `${deltaName(l - 1)}_{\\nu,c,u,v} = \\sum_{o,i,j,m,n \\,:\\, ${rows(layer)} = u,\\ ${cols(layer)} = v} ${deltaName(l)}_{\\nu,o,i,j} \\, ${kernelName(l)}_{o,c,m,n}`;
   const input = view.backward.input;
   const perInputEntry = g.outChannels * g.kernel.rows * g.kernel.cols;
   const inputShown = ctx.elision.entries(input.data.length, input.data.length * perInputEntry);
@@ -184,10 +188,11 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
 /** The layer's rules in symbols, for the formula sheet. */
 function formulas(view: LayerView): Chain[] {
   const l = view.l;
+  const layer = view.layer as Conv2dLayer;
   const hasBias = view.parameters.bias !== undefined;
   return [
-    chain(`${layered('a', l)}_{o,i,j}`, `${hasBias ? `${layered('b', l)}_o + ` : ''}\\sum_{c,m,n} ${kernelName(l)}_{o,c,m,n} \\, ${outputName(l - 1)}_{c,\\, s i + d m,\\, s j + d n}`),
-    chain(partial('L', `${kernelName(l)}_{o,c,m,n}`), `\\sum_{i,j} ${deltaName(l)}_{o,i,j} \\, ${outputName(l - 1)}_{c,\\, s i + d m,\\, s j + d n}`),
+    chain(`${layered('a', l)}_{o,i,j}`, `${hasBias ? `${layered('b', l)}_o + ` : ''}\\sum_{c,m,n} ${kernelName(l)}_{o,c,m,n} \\, ${outputName(l - 1)}_{c,\\, ${rows(layer)},\\, ${cols(layer)}}`),
+    chain(partial('L', `${kernelName(l)}_{o,c,m,n}`), `\\sum_{i,j} ${deltaName(l)}_{o,i,j} \\, ${outputName(l - 1)}_{c,\\, ${rows(layer)},\\, ${cols(layer)}}`),
     ...(hasBias ? [chain(partial('L', `${layered('b', l)}_o`), `\\sum_{i,j} ${deltaName(l)}_{o,i,j}`)] : []),
     chain(`${deltaName(l - 1)}`, `\\operatorname{full}\\left(${deltaName(l)}^{\\uparrow s} \\star \\operatorname{rot}_{180}(${layered('K', l)})\\right)`),
   ];
