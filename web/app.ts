@@ -250,6 +250,7 @@ function derive(): void {
       stylesInjected = true;
       for (const css of reply.styles) document.head.prepend(h('style', { class: 'document-style' }, css));
     }
+    attachSeedRest();
     // The same document as the one shown (the seed's, built into the page) is not laid out again.
     const seedShown = doc.hasAttribute('data-seed') && request.source === Editor.text(SEED as ProblemJson) && request.language === 'en' && request.detail === 'auto' && !request.decimals;
     const next = pieces(reply.main);
@@ -342,7 +343,29 @@ function fromHash(first: boolean): void {
   else if (languageChanged) derive();
 }
 
-if (doc.hasAttribute('data-seed')) fences = markers(doc);
+/**
+ * The rest of the seed's document, built into the page in a <template> so that the first paint lays
+ * out only its first screen (scripts/build-web.mjs): moved in after that paint, the rest of the open
+ * section into it, then the sections after it. The same nodes as one parse of the whole document.
+ */
+function attachSeedRest(): void {
+  const [ofSection, rest] = ['seed-rest-of-section', 'seed-rest'].map((id) => document.getElementById(id) as HTMLTemplateElement | null);
+  if (!ofSection || !rest) return;
+  ofSection.remove();
+  rest.remove();
+  const main = doc.querySelector('main');
+  const open = main?.querySelector('section:last-of-type');
+  if (!main || !open || !doc.hasAttribute('data-seed')) return;
+  open.append(ofSection.content);
+  main.append(rest.content);
+  fences = markers(doc);
+}
+
+// Painted already (the parser yields to a paint long before it reaches this script): the rest now;
+// otherwise after the first frame.
+if (performance.getEntriesByName('first-contentful-paint').length > 0) attachSeedRest();
+else requestAnimationFrame(() => setTimeout(attachSeedRest, 0));
+if (doc.hasAttribute('data-seed') && fences.length === 0) fences = markers(doc);
 // A link to another problem or language: the seed's document is not shown meanwhile.
 {
   const read = decodeHash(location.hash);
