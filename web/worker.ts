@@ -8,7 +8,8 @@ import {
   parseProblemText,
   ProblemError,
   refusals,
-  renderHtml,
+  htmlStyles,
+  renderHtmlMain,
   renderMarkdown,
   renderTex,
   resultDocument,
@@ -62,13 +63,6 @@ function inDecimals<T>(value: T): T {
   return value;
 }
 
-const between = (text: string, open: string, close: string, from = 0): [string, number] => {
-  const start = text.indexOf(open, from);
-  const end = text.indexOf(close, start + open.length);
-  if (start < 0 || end < 0) throw new Error(`internal error: the HTML document has no ${open}`);
-  return [text.slice(start + open.length, end), end + close.length];
-};
-
 let stylesSent = false;
 
 export function handle(request: Request): Reply {
@@ -91,12 +85,8 @@ export function handle(request: Request): Reply {
     for (const figure of markdownFigures(derivation, markdown)) text = text.split(`](${figure.name})`).join(`](data:image/svg+xml;base64,${base64(figure.contents)})`);
     return { kind: 'export', id: request.id, ok: true, text };
   }
-  const html = renderHtml(request.decimals ? inDecimals(derivation) : derivation, options);
-  const [title] = between(html, '<title>', '</title>');
-  const [katexCss, next] = between(html, '<style>', '</style>');
-  const [style] = between(html, '<style>', '</style>', next);
-  const [main] = between(html, '<main>', '</main>');
-  const styles = stylesSent ? undefined : [katexCss, style];
+  const { title, main } = renderHtmlMain(request.decimals ? inDecimals(derivation) : derivation, options);
+  const styles = stylesSent ? undefined : htmlStyles();
   stylesSent = true;
   return { kind: 'derive', id: request.id, ok: true, main, title, ...(styles ? { styles } : {}), result: resultDocument(solved.solution), ms: performance.now() - started };
 }

@@ -7,7 +7,7 @@ import { stringsFor, type Strings } from '../strings/strings.js';
 import { generatedText, headingless, headings, renderBody, sentenceJoiner, stepAnchor, type RenderOptions } from './document.js';
 import { alignedBody, cellTex, SCREEN_LINE_WIDTH } from './layout.js';
 import { KATEX_CSS } from './assets.generated.js';
-import { fillTemplate, readTemplate } from './templates.js';
+import { fillTemplate, fillText, readTemplate } from './templates.js';
 import { segments } from './text.js';
 
 const HTML_SPECIALS: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -47,11 +47,11 @@ const TRAILING = /^[,.:;!?)\]，。：；、！？）」』]*/;
  * Chains aligned at their = signs; where several share a line (the planes of a tensor), each is a box
  * of its own in a row that wraps on a narrow screen instead of running off it.
  */
-function chainsHtml(block: Extract<Block, { kind: 'chains' }>): string {
-  if (block.boxed) return renderMath(`\\boxed{\\begin{aligned}\n${alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH)}\n\\end{aligned}}`, true);
-  const aligned = (chains: readonly Chain[], groupSize?: number) => renderMath(`\\begin{aligned}\n${alignedBody(chains, groupSize, SCREEN_LINE_WIDTH)}\n\\end{aligned}`, true);
+function chainsHtml(block: Extract<Block, { kind: 'chains' }>, body: string): string {
+  if (block.boxed) return renderMath(`\\boxed{\\begin{aligned}\n${body}\n\\end{aligned}}`, true);
+  const aligned = (chains: readonly Chain[]) => renderMath(`\\begin{aligned}\n${alignedBody(chains, undefined, SCREEN_LINE_WIDTH)}\n\\end{aligned}`, true);
   const runs = lineRuns(block.chains);
-  if (runs.every((run) => !run.shared)) return aligned(block.chains, block.groupSize);
+  if (runs.every((run) => !run.shared)) return renderMath(`\\begin{aligned}\n${body}\n\\end{aligned}`, true);
   return runs.map((run) => (run.shared ? `<div class="planes">${run.chains.map((c) => aligned([c])).join('')}</div>` : aligned(run.chains))).join('');
 }
 
@@ -74,6 +74,26 @@ function lineRuns(chains: readonly Chain[]): { shared: boolean; chains: Chain[] 
 }
 
 export function renderHtml(derivation: Derivation, options: RenderOptions): string {
+  return fillTemplate('derivation.html', htmlValues(derivation, options));
+}
+
+/**
+ * What renderHtml writes inside <main>, and the page's title, without the page around them: for a page
+ * that shows one derivation after another (the playground), whose stylesheets are htmlStyles().
+ */
+export function renderHtmlMain(derivation: Derivation, options: RenderOptions): { readonly title: string; readonly main: string } {
+  const values = htmlValues(derivation, options);
+  const page = readTemplate('derivation.html');
+  const open = page.indexOf('<main>') + '<main>'.length;
+  return { title: values.title, main: fillText(page.slice(open, page.indexOf('</main>', open)), values, 'derivation.html') };
+}
+
+/** The two stylesheets of renderHtml's page, in its order: KaTeX's (fonts inlined), then convgrad's. */
+export function htmlStyles(): readonly [string, string] {
+  return [KATEX_CSS, readTemplate('style.css').trimEnd()];
+}
+
+function htmlValues(derivation: Derivation, options: RenderOptions): Record<string, string> {
   const strings = stringsFor(options.language);
   const body = renderBody(derivation, {
     section: (section, inner) => `<section id="${section.id}">\n<h2>${textHtml(section.title, strings)}</h2>\n${inner}\n</section>`,
@@ -83,8 +103,9 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
     block: (block) => {
       if (block.kind === 'chains') {
         // The formula's LaTeX, to copy: in a <details>, so the page needs no script.
-        const source = `\\begin{aligned}\n${alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH)}\n\\end{aligned}`;
-        return `<div class="math">${chainsHtml(block)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
+        const body = alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH);
+        const source = `\\begin{aligned}\n${body}\n\\end{aligned}`;
+        return `<div class="math">${chainsHtml(block, body)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
       }
       if (block.kind === 'plot') return `<figure class="plot">${plotSvg(block, textHtml(block.xLabel, strings), textHtml(block.yLabel, strings), false)}</figure>`;
       if (block.kind === 'space') return '<div class="work"></div>';
@@ -99,7 +120,7 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
     },
   });
   const { heading, subtitle } = headings(derivation, strings);
-  return fillTemplate('derivation.html', {
+  return {
     lang: options.language === 'zh' ? 'zh-Hans' : 'en',
     title: escapeHtml(heading),
     katexCss: KATEX_CSS,
@@ -110,7 +131,7 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
     contents: contentsHtml(derivation, strings),
     body,
     generated: textHtml(generatedText(options), strings),
-  });
+  };
 }
 
 /** The table of contents: each section, and its steps, linked. */
