@@ -7,7 +7,7 @@ export { derive } from './derivation/derive.js';
 export type { Derivation, Section, Step, Block, Chain, RuleId } from './derivation/step.js';
 export { resultDocument, resultJson, type ResultDocument } from './result/result-document.js';
 export { renderTex } from './render/tex.js';
-export { htmlStyles, renderHtml, renderHtmlMain } from './render/html.js';
+export { htmlStyles, renderHtml, renderHtmlMain, renderHtmlMainParts } from './render/html.js';
 export { markdownFigures, renderMarkdown } from './render/markdown.js';
 export { renderAll, FORMATS, type Format, type Rendered } from './render/render-all.js';
 export type { Language } from './strings/strings.js';

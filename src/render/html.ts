@@ -4,7 +4,7 @@ import katex from 'katex';
 import type { Block, Chain, Derivation, Text } from '../derivation/step.js';
 import { panelSvg, plotSvg } from './figure-svg.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
-import { generatedText, headingless, headings, renderBody, sentenceJoiner, stepAnchor, type RenderOptions } from './document.js';
+import { generatedText, headingless, headings, renderBody, renderSection, sentenceJoiner, stepAnchor, type RenderOptions, type Writer } from './document.js';
 import { alignedBody, cellTex, SCREEN_LINE_WIDTH } from './layout.js';
 import { KATEX_CSS } from './assets.generated.js';
 import { fillTemplate, fillText, readTemplate } from './templates.js';
@@ -74,7 +74,8 @@ function lineRuns(chains: readonly Chain[]): { shared: boolean; chains: Chain[] 
 }
 
 export function renderHtml(derivation: Derivation, options: RenderOptions): string {
-  return fillTemplate('derivation.html', htmlValues(derivation, options));
+  const strings = stringsFor(options.language);
+  return fillTemplate('derivation.html', { ...headValues(derivation, options, strings), body: renderBody(derivation, htmlWriter(options, strings)) });
 }
 
 /**
@@ -82,10 +83,29 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
  * that shows one derivation after another (the playground), whose stylesheets are htmlStyles().
  */
 export function renderHtmlMain(derivation: Derivation, options: RenderOptions): { readonly title: string; readonly main: string } {
-  const values = htmlValues(derivation, options);
+  const { title, parts } = renderHtmlMainParts(derivation, options);
+  return { title, main: [...parts].join('') };
+}
+
+/**
+ * renderHtmlMain's <main> in parts, each rendered only when it is asked for: the header, the intro and
+ * the contents, then each section, then the footer. Joined, they are renderHtmlMain's; a page can take
+ * in one part while the next is being rendered.
+ */
+export function renderHtmlMainParts(derivation: Derivation, options: RenderOptions): { readonly title: string; readonly parts: Iterable<string> } {
+  const strings = stringsFor(options.language);
+  const values = headValues(derivation, options, strings);
   const page = readTemplate('derivation.html');
   const open = page.indexOf('<main>') + '<main>'.length;
-  return { title: values.title, main: fillText(page.slice(open, page.indexOf('</main>', open)), values, 'derivation.html') };
+  const [before, after, ...more] = page.slice(open, page.indexOf('</main>', open)).split('{{body}}');
+  if (after === undefined || more.length > 0) throw new Error('internal error: derivation.html needs {{body}} once in <main>');
+  function* parts(): Generator<string> {
+    yield fillText(before, values, 'derivation.html');
+    const writer = htmlWriter(options, strings);
+    for (const [k, section] of derivation.sections.entries()) yield `${k === 0 ? '' : '\n\n'}${renderSection(section, k, writer)}`;
+    yield fillText(after, values, 'derivation.html');
+  }
+  return { title: values.title, parts: parts() };
 }
 
 /** The two stylesheets of renderHtml's page, in its order: KaTeX's (fonts inlined), then convgrad's. */
@@ -93,9 +113,8 @@ export function htmlStyles(): readonly [string, string] {
   return [KATEX_CSS, readTemplate('style.css').trimEnd()];
 }
 
-function htmlValues(derivation: Derivation, options: RenderOptions): Record<string, string> {
-  const strings = stringsFor(options.language);
-  const body = renderBody(derivation, {
+function htmlWriter(options: RenderOptions, strings: Strings): Writer {
+  return {
     section: (section, inner) => `<section id="${section.id}">\n<h2>${textHtml(section.title, strings)}</h2>\n${inner}\n</section>`,
     step: (step, inner, index, section) => (headingless(step, section) ? inner : `<h3 id="${stepAnchor(section, index)}">${textHtml(step.title, strings)}</h3>\n${inner}`),
     text: (text) => `<p>${textHtml(text, strings)}</p>`,
@@ -118,7 +137,11 @@ function htmlValues(derivation: Derivation, options: RenderOptions): Record<stri
       const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${cell === '' ? '' : renderMath(`\\displaystyle ${cellTex(cell, SCREEN_LINE_WIDTH - 14)}`, false)}</td>`).join('')}</tr>`).join('\n');
       return `<table class="grid">\n<thead><tr>${header}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
     },
-  });
+  };
+}
+
+/** The values of derivation.html but its body. */
+function headValues(derivation: Derivation, options: RenderOptions, strings: Strings): Record<string, string> {
   const { heading, subtitle } = headings(derivation, strings);
   return {
     lang: options.language === 'zh' ? 'zh-Hans' : 'en',
@@ -129,7 +152,6 @@ function htmlValues(derivation: Derivation, options: RenderOptions): Record<stri
     subtitle: subtitle === undefined ? '' : `<p class="subtitle">${escapeHtml(subtitle)}</p>`,
     intro: derivation.intro.map((t) => `<p>${textHtml(t, strings)}</p>`).join('\n'),
     contents: contentsHtml(derivation, strings),
-    body,
     generated: textHtml(generatedText(options), strings),
   };
 }
