@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const page = pathToFileURL(join(root, 'output', 'playground.html')).href;
+// PAGE=path measures another build of the page (an older one, to compare on the same machine at the same load).
+const page = pathToFileURL(process.env.PAGE ?? join(root, 'output', 'playground.html')).href;
 const RUNS = Number(process.env.RUNS ?? 5);
 const EDITS = Number(process.env.EDITS ?? 10);
 

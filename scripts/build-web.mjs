@@ -61,10 +61,22 @@ const inert = (code) => {
   return code.replace(/<\/(script)/gi, '<\\/$1');
 };
 const fill = (template, values) => template.replace(/\{\{(\w+)\}\}/g, (_, name) => values[name]);
+// The seed's document, cut where its first section's second step begins: the part before shows at
+// first paint, the rest waits in a <template> (parsed, never laid out) until the page has painted and
+// web/app.ts moves it in. The first frame then lays out one screen of formulas, not the whole derivation.
+const seedCut = (() => {
+  const steps = [...seed.main.matchAll(/<!--c\d+--><h3[ >]/g)];
+  const at = steps.length > 1 ? steps[1].index : -1;
+  const openSection = at >= 0 && seed.main.lastIndexOf('<section ', at) > seed.main.lastIndexOf('</section>', at);
+  if (!openSection) throw new Error('internal error: the seed has no second step inside its first section');
+  return at;
+})();
 const page = fill(readFileSync(join(root, 'web', 'page.html'), 'utf8'), {
   version,
   documentStyles: seed.styles.map((css) => `<style class="document-style">${css}</style>`).join('\n'),
-  seed: seed.main,
+  seed: `${seed.main.slice(0, seedCut)}</section>`,
+  seedRestOfSection: seed.main.slice(seedCut, seed.main.indexOf('</section>', seedCut)),
+  seedRest: seed.main.slice(seed.main.indexOf('</section>', seedCut) + '</section>'.length),
   css: readFileSync(join(root, 'web', 'page.css'), 'utf8').trimEnd(),
   worker: inert(worker.code),
   app: inert(app.code),

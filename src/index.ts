@@ -13,7 +13,7 @@ export { networkRefusals } from './model/network-workload.js';
 export type { Derivation, Section, Step, Block, Chain, RuleId } from './derivation/step.js';
 export { resultDocument, resultJson, type ResultDocument } from './result/result-document.js';
 export { renderTex } from './render/tex.js';
-export { renderHtml } from './render/html.js';
+export { htmlStyles, renderHtml, renderHtmlMain, renderHtmlMainParts } from './render/html.js';
 export { markdownFigures, renderMarkdown } from './render/markdown.js';
 export { renderAll, renderNetworkAll, FORMATS, type Format, type Rendered } from './render/render-all.js';
 export type { Language } from './strings/strings.js';

@@ -5,7 +5,7 @@ import katex from 'katex';
 import { derive } from '../src/derivation/derive.js';
 import type { Derivation, Text } from '../src/derivation/step.js';
 import { alignedBody, cellTex } from '../src/render/layout.js';
-import { renderHtml } from '../src/render/html.js';
+import { htmlStyles, renderHtml, renderHtmlMain, renderHtmlMainParts } from '../src/render/html.js';
 import { markdownFigures, renderMarkdown } from '../src/render/markdown.js';
 import { renderTex } from '../src/render/tex.js';
 import { segments } from '../src/render/text.js';
@@ -126,6 +126,20 @@ describe('the HTML page', () => {
     expect(html).not.toMatch(/url\((?!data:)/);
     expect(html).toContain('@font-face');
     expect(html).toContain('data:font/woff2;base64,');
+  });
+  it("has the parts the playground shows one after another: the same <main>, title and stylesheets", () => {
+    for (const language of LANGUAGES) {
+      const derivation = derive(solutionOf({ ...seed, bias: 1, steps: 2 }));
+      const whole = renderHtml(derivation, { ...options, language });
+      const parts = renderHtmlMain(derivation, { ...options, language });
+      expect(`<main>${parts.main}</main>`).toBe(whole.slice(whole.indexOf('<main>'), whole.indexOf('</main>') + '</main>'.length));
+      expect(whole).toContain(`<title>${parts.title}</title>`);
+      const inParts = renderHtmlMainParts(derivation, { ...options, language });
+      expect([...inParts.parts]).toHaveLength(derivation.sections.length + 2);
+      expect([...renderHtmlMainParts(derivation, { ...options, language }).parts].join('')).toBe(parts.main);
+      const [katexCss, style] = htmlStyles();
+      expect(whole).toContain(`<style>${katexCss}</style>\n<style>\n${style}\n</style>`);
+    }
   });
   it('shows every number of the seed', () => {
     const text = html.replace(/<annotation[\s\S]*?<\/annotation>/g, '');

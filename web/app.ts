@@ -8,9 +8,9 @@ import { Editor } from './editor.js';
 import { Explore } from './explore.js';
 import { PRESETS } from './presets.js';
 import { decodeHash, encodeHash, type ProblemJson } from './problem-json.js';
-import type { CurveRequest, DeriveRequest, ExportRequest, Reply, Request } from './protocol.js';
+import type { CurveRequest, DeriveRequest, ExportRequest, PartReply, Reply, Request } from './protocol.js';
 import { Stepper } from './stepper.js';
-import { marked, markers, patch, pieces, type Piece } from './chunks.js';
+import { fragmentOf, marked, markers, patch, pieces, type Piece } from './chunks.js';
 import { ui, type UiKey } from './ui-strings.js';
 
 const SEED = PRESETS[0].problem;
@@ -46,6 +46,7 @@ class Lane {
   private inFlight: { request: Request; since: number } | undefined;
   private readonly waiting: Request[] = [];
   private readonly answers = new Map<number, (reply: Reply) => void>();
+  private readonly parts = new Map<number, (text: string) => void>();
 
   constructor() {
     this.start();
@@ -53,7 +54,9 @@ class Lane {
 
   private start(): void {
     this.worker = new Worker(workerUrl);
-    this.worker.onmessage = (event: MessageEvent<Reply>) => {
+    this.worker.onmessage = (event: MessageEvent<Reply | PartReply>) => {
+      if (event.data.kind === 'part') return this.parts.get(event.data.id)?.(event.data.text);
+      this.parts.delete(event.data.id);
       this.inFlight = undefined;
       this.answers.get(event.data.id)?.(event.data);
       this.answers.delete(event.data.id);
@@ -65,16 +68,24 @@ class Lane {
     };
   }
 
-  send<R extends Reply>(request: Request, answer: (reply: R) => void): void {
+  /** part: each part of a document, as the worker sends it before its answer. */
+  send<R extends Reply>(request: Request, answer: (reply: R) => void, part?: (text: string) => void): void {
     this.answers.set(request.id, answer as (reply: Reply) => void);
+    if (part) this.parts.set(request.id, part);
     if (request.kind !== 'export') {
-      for (let k = this.waiting.length - 1; k >= 0; k--) if (this.waiting[k].kind === request.kind) this.answers.delete(this.waiting.splice(k, 1)[0].id);
+      for (let k = this.waiting.length - 1; k >= 0; k--) {
+        if (this.waiting[k].kind !== request.kind) continue;
+        const id = this.waiting.splice(k, 1)[0].id;
+        this.answers.delete(id);
+        this.parts.delete(id);
+      }
     }
     this.waiting.push(request);
     const busy = this.inFlight;
     if (busy && busy.request.kind === request.kind && request.kind !== 'export' && performance.now() - busy.since > ABANDON_MS) {
       this.worker.terminate();
       this.answers.delete(busy.request.id);
+      this.parts.delete(busy.request.id);
       this.inFlight = undefined;
       this.start();
     }
@@ -108,6 +119,8 @@ let lastGood: { source: string; result: ResultDocument } | undefined;
 let latestDerive = 0;
 // The document shown, in chunks, and the markers that fence each chunk in the page (the seed's are built in).
 let shownChunks: Piece[] = [];
+/** The text of each piece shown: a piece of a new document with one of these is not parsed again. */
+let shownTexts = new Set<string>();
 let fences: [Comment, Comment][] = [];
 
 const editor = new Editor({
@@ -233,6 +246,18 @@ function derive(): void {
   latestDerive = request.id;
   const started = performance.now();
   const slow = setTimeout(() => latestDerive === request.id && showStatus(t('status.working'), 'working'), 150);
+  // The document arrives in parts (its head, each section, its foot) while the worker renders the next;
+  // the pieces of each that are not shown are parsed meanwhile, and put in place when the last is in.
+  const parts: string[] = [];
+  const parsed = new Map<string, DocumentFragment[]>();
+  const part = (text: string) => {
+    parts.push(text);
+    if (request.id !== latestDerive || shownChunks.length === 0) return;
+    for (const piece of pieces(text)) {
+      if (piece.kind !== 'content' || piece.text === '' || shownTexts.has(piece.text)) continue;
+      parsed.set(piece.text, [...(parsed.get(piece.text) ?? []), fragmentOf(piece.text)]);
+    }
+  };
   documents.send<Extract<Reply, { kind: 'derive' }>>(request, (reply) => {
     const arrived = performance.now();
     clearTimeout(slow);
@@ -250,17 +275,19 @@ function derive(): void {
       stylesInjected = true;
       for (const css of reply.styles) document.head.prepend(h('style', { class: 'document-style' }, css));
     }
+    attachSeedRest();
     // The same document as the one shown (the seed's, built into the page) is not laid out again.
     const seedShown = doc.hasAttribute('data-seed') && request.source === Editor.text(SEED as ProblemJson) && request.language === 'en' && request.detail === 'auto' && !request.decimals;
-    const next = pieces(reply.main);
+    const next = pieces(reply.main ?? parts.join(''));
     if (seedShown) document.body.dataset.rendered = 'built in';
-    else if (patch(shownChunks, fences, next)) document.body.dataset.rendered = 'patched';
+    else if (patch(shownChunks, fences, next, parsed)) document.body.dataset.rendered = 'patched';
     else {
       doc.innerHTML = `<main>${marked(next)}</main>`;
       fences = markers(doc);
       document.body.dataset.rendered = 'whole';
     }
     shownChunks = next;
+    shownTexts = new Set(next.flatMap((p) => (p.kind === 'content' ? [p.text] : [])));
     doc.removeAttribute('data-seed');
     doc.classList.remove('waiting');
     document.title = `${reply.title} · convgrad`;
@@ -278,7 +305,7 @@ function derive(): void {
       document.body.dataset.answered = String(request.id);
     }));
     requestCurve(request.source);
-  });
+  }, part);
 }
 
 function requestCurve(source: string): void {
@@ -342,7 +369,29 @@ function fromHash(first: boolean): void {
   else if (languageChanged) derive();
 }
 
-if (doc.hasAttribute('data-seed')) fences = markers(doc);
+/**
+ * The rest of the seed's document, built into the page in a <template> so that the first paint lays
+ * out only its first screen (scripts/build-web.mjs): moved in after that paint, the rest of the open
+ * section into it, then the sections after it. The same nodes as one parse of the whole document.
+ */
+function attachSeedRest(): void {
+  const [ofSection, rest] = ['seed-rest-of-section', 'seed-rest'].map((id) => document.getElementById(id) as HTMLTemplateElement | null);
+  if (!ofSection || !rest) return;
+  ofSection.remove();
+  rest.remove();
+  const main = doc.querySelector('main');
+  const open = main?.querySelector('section:last-of-type');
+  if (!main || !open || !doc.hasAttribute('data-seed')) return;
+  open.append(ofSection.content);
+  main.append(rest.content);
+  fences = markers(doc);
+}
+
+// Painted already (the parser yields to a paint long before it reaches this script): the rest now;
+// otherwise after the first frame.
+if (performance.getEntriesByName('first-contentful-paint').length > 0) attachSeedRest();
+else requestAnimationFrame(() => setTimeout(attachSeedRest, 0));
+if (doc.hasAttribute('data-seed') && fences.length === 0) fences = markers(doc);
 // A link to another problem or language: the seed's document is not shown meanwhile.
 {
   const read = decodeHash(location.hash);

@@ -33,10 +33,11 @@ export function markers(root: Node): [Comment, Comment][] {
 }
 
 /**
- * Puts `next` in place of the shown document by replacing the content pieces that changed; false when
- * the structure changed (other sections, more or fewer pieces) and the document must be rendered whole.
+ * Puts `next` in place of the shown document by replacing the content pieces that changed (taking a
+ * piece already parsed from `parsed` where there is one); false when the structure changed (other
+ * sections, more or fewer pieces) and the document must be rendered whole.
  */
-export function patch(shown: readonly Piece[], fences: readonly [Comment, Comment][], next: readonly Piece[]): boolean {
+export function patch(shown: readonly Piece[], fences: readonly [Comment, Comment][], next: readonly Piece[], parsed?: Map<string, DocumentFragment[]>): boolean {
   if (shown.length !== next.length) return false;
   const changed: [number, string][] = [];
   let n = 0;
@@ -55,9 +56,14 @@ export function patch(shown: readonly Piece[], fences: readonly [Comment, Commen
     range.setStartAfter(start);
     range.setEndBefore(end);
     range.deleteContents();
-    const fresh = document.createElement('template');
-    fresh.innerHTML = html;
-    end.parentNode!.insertBefore(fresh.content, end);
+    end.parentNode!.insertBefore(parsed?.get(html)?.pop() ?? fragmentOf(html), end);
   }
   return true;
+}
+
+/** A piece's HTML, parsed. */
+export function fragmentOf(html: string): DocumentFragment {
+  const fresh = document.createElement('template');
+  fresh.innerHTML = html;
+  return fresh.content;
 }

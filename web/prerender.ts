@@ -7,6 +7,6 @@ import { marked, pieces } from './chunks.js';
 
 export function prerender(): { main: string; title: string; styles: readonly string[] } {
   const reply = handle({ kind: 'derive', id: 0, source: problemText(PRESETS[0].problem as never), language: 'en', detail: 'auto', decimals: false });
-  if (reply.kind !== 'derive' || !reply.ok || !reply.styles) throw new Error('internal error: the seed did not derive');
+  if (reply.kind !== 'derive' || !reply.ok || !reply.styles || reply.main === undefined) throw new Error('internal error: the seed did not derive');
   return { main: marked(pieces(reply.main)), title: reply.title, styles: reply.styles };
 }

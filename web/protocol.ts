@@ -35,8 +35,11 @@ export type DeriveReply =
       readonly kind: 'derive';
       readonly id: number;
       readonly ok: true;
-      /** The document's <main> as renderHtml writes it. */
-      readonly main: string;
+      /**
+       * The document's <main> as renderHtml writes it; absent when the worker sent it in parts (a
+       * PartReply each, in order) as it rendered them.
+       */
+      readonly main?: string;
       /** The document's title (the page's too). */
       readonly title: string;
       /** KaTeX's stylesheet and convgrad's, sent with the first document only. */
@@ -50,5 +53,12 @@ export type DeriveReply =
 export type ExportReply = { readonly kind: 'export'; readonly id: number; readonly ok: true; readonly text: string } | { readonly kind: 'export'; readonly id: number; readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 export type CurveReply = { readonly kind: 'curve'; readonly id: number; readonly ok: true; readonly losses: readonly number[] } | { readonly kind: 'curve'; readonly id: number; readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/** A part of a document's <main> (renderHtmlMainParts), sent before the DeriveReply that ends it. */
+export interface PartReply {
+  readonly kind: 'part';
+  readonly id: number;
+  readonly text: string;
+}
 
 export type Reply = DeriveReply | ExportReply | CurveReply;

@@ -8,7 +8,8 @@ import {
   parseProblemText,
   ProblemError,
   refusals,
-  renderHtml,
+  htmlStyles,
+  renderHtmlMainParts,
   renderMarkdown,
   renderTex,
   resultDocument,
@@ -19,7 +20,7 @@ import {
   type Solution,
 } from '../src/index.js';
 import { decimalTex } from './decimals.js';
-import type { Reply, Request } from './protocol.js';
+import type { PartReply, Reply, Request } from './protocol.js';
 
 declare const __CONVGRAD_VERSION__: string;
 const VERSION = typeof __CONVGRAD_VERSION__ === 'string' ? __CONVGRAD_VERSION__ : '0.0.0';
@@ -62,16 +63,13 @@ function inDecimals<T>(value: T): T {
   return value;
 }
 
-const between = (text: string, open: string, close: string, from = 0): [string, number] => {
-  const start = text.indexOf(open, from);
-  const end = text.indexOf(close, start + open.length);
-  if (start < 0 || end < 0) throw new Error(`internal error: the HTML document has no ${open}`);
-  return [text.slice(start + open.length, end), end + close.length];
-};
-
 let stylesSent = false;
 
-export function handle(request: Request): Reply {
+/**
+ * One request's reply. A document's <main> goes to `part` piece by piece as it is rendered, when
+ * given (the page takes in one while the next is rendered); else it is the reply's.
+ */
+export function handle(request: Request, part?: (text: string) => void): Reply {
   if (request.kind === 'curve') {
     const solved = solveSource(request.source, undefined, request.steps);
     if (!solved.ok) return { kind: 'curve', id: request.id, ok: false, diagnostics: solved.diagnostics };
@@ -91,14 +89,16 @@ export function handle(request: Request): Reply {
     for (const figure of markdownFigures(derivation, markdown)) text = text.split(`](${figure.name})`).join(`](data:image/svg+xml;base64,${base64(figure.contents)})`);
     return { kind: 'export', id: request.id, ok: true, text };
   }
-  const html = renderHtml(request.decimals ? inDecimals(derivation) : derivation, options);
-  const [title] = between(html, '<title>', '</title>');
-  const [katexCss, next] = between(html, '<style>', '</style>');
-  const [style] = between(html, '<style>', '</style>', next);
-  const [main] = between(html, '<main>', '</main>');
-  const styles = stylesSent ? undefined : [katexCss, style];
+  const { title, parts } = renderHtmlMainParts(request.decimals ? inDecimals(derivation) : derivation, options);
+  let main: string | undefined = '';
+  for (const text of parts) {
+    if (part) part(text);
+    else main += text;
+  }
+  if (part) main = undefined;
+  const styles = stylesSent ? undefined : htmlStyles();
   stylesSent = true;
-  return { kind: 'derive', id: request.id, ok: true, main, title, ...(styles ? { styles } : {}), result: resultDocument(solved.solution), ms: performance.now() - started };
+  return { kind: 'derive', id: request.id, ok: true, ...(main === undefined ? {} : { main }), title, ...(styles ? { styles } : {}), result: resultDocument(solved.solution), ms: performance.now() - started };
 }
 
 function base64(text: string): string {
@@ -113,7 +113,8 @@ if (typeof document === 'undefined' && typeof self !== 'undefined') {
   self.onmessage = (event: MessageEvent<Request>) => {
     let reply: Reply;
     try {
-      reply = handle(event.data);
+      const id = event.data.id;
+      reply = handle(event.data, (text) => (self as unknown as Worker).postMessage({ kind: 'part', id, text } satisfies PartReply));
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       reply = { kind: event.data.kind, id: event.data.id, ok: false, diagnostics: [{ path: '', message: `${message}. This is a bug in convgrad; please report it with the problem file.` }] } as Reply;

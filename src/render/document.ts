@@ -28,21 +28,22 @@ export interface Writer {
 }
 
 export function renderBody(derivation: Derivation, writer: Writer): string {
-  return derivation.sections
-    .map((section, sectionIndex) =>
-      writer.section(
-        section,
-        section.steps
-          .map((step, index) => {
-            const blocks = step.blocks.map((block) => (block.kind === 'text' ? writer.text(block.text) : block.kind === 'paragraph' ? writer.paragraph(block.texts) : writer.block(block)));
-            const body = blocks.map((written, k) => (k === 0 ? written : `${writer.between?.(step.blocks[k - 1], step.blocks[k]) ?? '\n\n'}${written}`)).join('');
-            return writer.step(step, body, index, section);
-          })
-          .join('\n\n'),
-        sectionIndex,
-      ),
-    )
-    .join('\n\n');
+  return derivation.sections.map((section, sectionIndex) => renderSection(section, sectionIndex, writer)).join('\n\n');
+}
+
+/** One section of renderBody's text: renderBody is these, joined by a blank line. */
+export function renderSection(section: Section, sectionIndex: number, writer: Writer): string {
+  return writer.section(
+    section,
+    section.steps
+      .map((step, index) => {
+        const blocks = step.blocks.map((block) => (block.kind === 'text' ? writer.text(block.text) : block.kind === 'paragraph' ? writer.paragraph(block.texts) : writer.block(block)));
+        const body = blocks.map((written, k) => (k === 0 ? written : `${writer.between?.(step.blocks[k - 1], step.blocks[k]) ?? '\n\n'}${written}`)).join('');
+        return writer.step(step, body, index, section);
+      })
+      .join('\n\n'),
+    sectionIndex,
+  );
 }
 
 /** The heading is the problem's title when it has one (with the document's own title beneath), else the document's title. */

@@ -4,10 +4,10 @@ import katex from 'katex';
 import type { Block, Chain, Derivation, Text } from '../derivation/step.js';
 import { panelSvg, plotSvg } from './figure-svg.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
-import { generatedText, headingless, headings, renderBody, sentenceJoiner, stepAnchor, type RenderOptions } from './document.js';
+import { generatedText, headingless, headings, renderBody, renderSection, sentenceJoiner, stepAnchor, type RenderOptions, type Writer } from './document.js';
 import { alignedBody, cellTex, SCREEN_LINE_WIDTH } from './layout.js';
 import { KATEX_CSS } from './assets.generated.js';
-import { fillTemplate, readTemplate } from './templates.js';
+import { fillTemplate, fillText, readTemplate } from './templates.js';
 import { segments } from './text.js';
 
 const HTML_SPECIALS: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -47,11 +47,11 @@ const TRAILING = /^[,.:;!?)\]，。：；、！？）」』]*/;
  * Chains aligned at their = signs; where several share a line (the planes of a tensor), each is a box
  * of its own in a row that wraps on a narrow screen instead of running off it.
  */
-function chainsHtml(block: Extract<Block, { kind: 'chains' }>): string {
-  if (block.boxed) return renderMath(`\\boxed{\\begin{aligned}\n${alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH)}\n\\end{aligned}}`, true);
-  const aligned = (chains: readonly Chain[], groupSize?: number) => renderMath(`\\begin{aligned}\n${alignedBody(chains, groupSize, SCREEN_LINE_WIDTH)}\n\\end{aligned}`, true);
+function chainsHtml(block: Extract<Block, { kind: 'chains' }>, body: string): string {
+  if (block.boxed) return renderMath(`\\boxed{\\begin{aligned}\n${body}\n\\end{aligned}}`, true);
+  const aligned = (chains: readonly Chain[]) => renderMath(`\\begin{aligned}\n${alignedBody(chains, undefined, SCREEN_LINE_WIDTH)}\n\\end{aligned}`, true);
   const runs = lineRuns(block.chains);
-  if (runs.every((run) => !run.shared)) return aligned(block.chains, block.groupSize);
+  if (runs.every((run) => !run.shared)) return renderMath(`\\begin{aligned}\n${body}\n\\end{aligned}`, true);
   return runs.map((run) => (run.shared ? `<div class="planes">${run.chains.map((c) => aligned([c])).join('')}</div>` : aligned(run.chains))).join('');
 }
 
@@ -75,7 +75,46 @@ function lineRuns(chains: readonly Chain[]): { shared: boolean; chains: Chain[] 
 
 export function renderHtml(derivation: Derivation, options: RenderOptions): string {
   const strings = stringsFor(options.language);
-  const body = renderBody(derivation, {
+  return fillTemplate('derivation.html', { ...headValues(derivation, options, strings), body: renderBody(derivation, htmlWriter(options, strings)) });
+}
+
+/**
+ * What renderHtml writes inside <main>, and the page's title, without the page around them: for a page
+ * that shows one derivation after another (the playground), whose stylesheets are htmlStyles().
+ */
+export function renderHtmlMain(derivation: Derivation, options: RenderOptions): { readonly title: string; readonly main: string } {
+  const { title, parts } = renderHtmlMainParts(derivation, options);
+  return { title, main: [...parts].join('') };
+}
+
+/**
+ * renderHtmlMain's <main> in parts, each rendered only when it is asked for: the header, the intro and
+ * the contents, then each section, then the footer. Joined, they are renderHtmlMain's; a page can take
+ * in one part while the next is being rendered.
+ */
+export function renderHtmlMainParts(derivation: Derivation, options: RenderOptions): { readonly title: string; readonly parts: Iterable<string> } {
+  const strings = stringsFor(options.language);
+  const values = headValues(derivation, options, strings);
+  const page = readTemplate('derivation.html');
+  const open = page.indexOf('<main>') + '<main>'.length;
+  const [before, after, ...more] = page.slice(open, page.indexOf('</main>', open)).split('{{body}}');
+  if (after === undefined || more.length > 0) throw new Error('internal error: derivation.html needs {{body}} once in <main>');
+  function* parts(): Generator<string> {
+    yield fillText(before, values, 'derivation.html');
+    const writer = htmlWriter(options, strings);
+    for (const [k, section] of derivation.sections.entries()) yield `${k === 0 ? '' : '\n\n'}${renderSection(section, k, writer)}`;
+    yield fillText(after, values, 'derivation.html');
+  }
+  return { title: values.title, parts: parts() };
+}
+
+/** The two stylesheets of renderHtml's page, in its order: KaTeX's (fonts inlined), then convgrad's. */
+export function htmlStyles(): readonly [string, string] {
+  return [KATEX_CSS, readTemplate('style.css').trimEnd()];
+}
+
+function htmlWriter(options: RenderOptions, strings: Strings): Writer {
+  return {
     section: (section, inner) => `<section id="${section.id}">\n<h2>${textHtml(section.title, strings)}</h2>\n${inner}\n</section>`,
     step: (step, inner, index, section) => (headingless(step, section) ? inner : `<h3 id="${stepAnchor(section, index)}">${textHtml(step.title, strings)}</h3>\n${inner}`),
     text: (text) => `<p>${textHtml(text, strings)}</p>`,
@@ -83,8 +122,9 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
     block: (block) => {
       if (block.kind === 'chains') {
         // The formula's LaTeX, to copy: in a <details>, so the page needs no script.
-        const source = `\\begin{aligned}\n${alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH)}\n\\end{aligned}`;
-        return `<div class="math">${chainsHtml(block)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
+        const body = alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH);
+        const source = `\\begin{aligned}\n${body}\n\\end{aligned}`;
+        return `<div class="math">${chainsHtml(block, body)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
       }
       if (block.kind === 'plot') return `<figure class="plot">${plotSvg(block, textHtml(block.xLabel, strings), textHtml(block.yLabel, strings), false)}</figure>`;
       if (block.kind === 'space') return '<div class="work"></div>';
@@ -97,9 +137,13 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
       const rows = block.rows.map((row) => `<tr>${row.map((cell) => `<td>${cell === '' ? '' : renderMath(`\\displaystyle ${cellTex(cell, SCREEN_LINE_WIDTH - 14)}`, false)}</td>`).join('')}</tr>`).join('\n');
       return `<table class="grid">\n<thead><tr>${header}</tr></thead>\n<tbody>\n${rows}\n</tbody>\n</table>`;
     },
-  });
+  };
+}
+
+/** The values of derivation.html but its body. */
+function headValues(derivation: Derivation, options: RenderOptions, strings: Strings): Record<string, string> {
   const { heading, subtitle } = headings(derivation, strings);
-  return fillTemplate('derivation.html', {
+  return {
     lang: options.language === 'zh' ? 'zh-Hans' : 'en',
     title: escapeHtml(heading),
     katexCss: KATEX_CSS,
@@ -108,9 +152,8 @@ export function renderHtml(derivation: Derivation, options: RenderOptions): stri
     subtitle: subtitle === undefined ? '' : `<p class="subtitle">${escapeHtml(subtitle)}</p>`,
     intro: derivation.intro.map((t) => `<p>${textHtml(t, strings)}</p>`).join('\n'),
     contents: contentsHtml(derivation, strings),
-    body,
     generated: textHtml(generatedText(options), strings),
-  });
+  };
 }
 
 /** The table of contents: each section, and its steps, linked. */

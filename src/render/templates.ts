@@ -8,7 +8,12 @@ export function readTemplate(name: string): string {
 }
 
 export function fillTemplate(name: string, values: Readonly<Record<string, string>>): string {
-  return readTemplate(name).replace(/\{\{([a-zA-Z]+)\}\}/g, (_, key: string) => {
+  return fillText(readTemplate(name), values, name);
+}
+
+/** A part of template `name`, filled. */
+export function fillText(text: string, values: Readonly<Record<string, string>>, name: string): string {
+  return text.replace(/\{\{([a-zA-Z]+)\}\}/g, (_, key: string) => {
     const value = values[key];
     if (value === undefined) throw new Error(`internal error: template ${name} needs {{${key}}}`);
     return value;
