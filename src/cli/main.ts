@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parseAnyProblemText } from '../problem/parse-problem.js';
-import { networkRefusals } from '../model/network-workload.js';
+import { networkDerivationRefusal, networkRefusals } from '../model/network-workload.js';
+import type { NetworkProblem } from '../problem/network.js';
 import { networkResultDocument, networkResultJson } from '../result/network-document.js';
 import { solveNetwork, type NetworkSolution } from '../trajectory/train-network.js';
 import { torchNetworkScript } from '../engines/torch-network-script.js';
@@ -135,9 +136,11 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
           return 0;
         },
         undefined,
-        (solution) => {
-          io.stdout(torchNetworkScript(solution, version()));
-          return 0;
+        {
+          use: (solution) => {
+            io.stdout(torchNetworkScript(solution, version()));
+            return 0;
+          },
         },
       );
     });
@@ -245,7 +248,7 @@ async function withSolution(
   io: Io,
   use: (solution: Solution, input: ProblemSource) => number | Promise<number>,
   before?: (problem: Problem) => readonly Diagnostic[],
-  useNetwork?: (solution: NetworkSolution, input: ProblemSource) => number | Promise<number>,
+  network?: NetworkHandler,
 ): Promise<number> {
   const input = await readProblem(file, io);
   const parsed = parseAnyProblemText(input.source);
@@ -259,13 +262,19 @@ async function withSolution(
   };
   if (!parsed.ok) return refuse(parsed.errors);
   if (parsed.network) {
-    if (!useNetwork) return refuse([{ path: 'layers', message: 'this command does not take networks of layers yet; `convgrad derive --json` and `--format json` do' }]);
-    const over = networkRefusals(parsed.network);
+    if (!network) return refuse([{ path: 'layers', message: 'this command does not take networks of layers yet; `convgrad derive` does' }]);
+    const over = [...networkRefusals(parsed.network), ...(network.before?.(parsed.network) ?? [])];
     if (over.length > 0) return refuse(over);
-    const solution = solveNetwork(parsed.network);
+    let solution: NetworkSolution;
+    try {
+      solution = solveNetwork(parsed.network);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      return refuse([error.diagnostic]);
+    }
     const overflow = firstNonFinite(networkResultDocument(solution));
     if (overflow) return refuse([{ path: overflow.path, message: nonFiniteMessage(overflow.value) }]);
-    return useNetwork(solution, input);
+    return network.use(solution, input);
   }
   // Said before anything is computed: a problem too large for memory or for a lifetime.
   const over = refusals(parsed.problem);
@@ -285,6 +294,12 @@ async function withSolution(
   return use(solution, input);
 }
 
+/** What a command does with a network of layers: its refusals before any work, and its use of the solution. */
+interface NetworkHandler {
+  before?(network: NetworkProblem): readonly Diagnostic[];
+  use(solution: NetworkSolution, input: ProblemSource): number | Promise<number>;
+}
+
 /** Why a result has no double to write: NaN, or beyond float64's range. */
 function nonFiniteMessage(value: number): string {
   return Number.isNaN(value)
@@ -294,7 +309,13 @@ function nonFiniteMessage(value: number): string {
 
 async function deriveCommand(file: string | undefined, options: DeriveOptions, io: Io): Promise<number> {
   const formats = parseFormats(options.format);
-  return withSolution(file, io, (solution, input) => writeDerivation(() => resultJson(solution), (textFormats, o) => renderAll(solution, textFormats, o), input, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io), (solution, input) => writeDerivation(() => networkResultJson(solution), (textFormats, o) => renderNetworkAll(solution, textFormats, o), input, formats, options, io));
+  return withSolution(file, io, (solution, input) => writeDerivation(() => resultJson(solution), (textFormats, o) => renderAll(solution, textFormats, o), input, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io), {
+    before: (network) => {
+      const refusal = !options.json && formats.some((f) => f !== 'json') ? networkDerivationRefusal(network, options.detail, formats.includes('html')) : undefined;
+      return refusal ? [{ path: `--detail ${options.detail}`, message: refusal }] : [];
+    },
+    use: (solution, input) => writeDerivation(() => networkResultJson(solution), (textFormats, o) => renderNetworkAll(solution, textFormats, o), input, formats, options, io),
+  });
 }
 
 /** A derivation entry by entry of a problem too large for one is refused, and --detail full says how large it will be, both before any work. */
@@ -431,11 +452,13 @@ async function compareCommand(file: string, options: CompareOptions, io: Io): Pr
       agree &&= stagesAgree(comparison);
     }
     return agree ? 0 : 1;
-  }, undefined, (solution) => {
-    if (stages !== undefined) throw new UsageError('compare --vectors: the tensors of a network of layers are not compared yet; --with compares its result document');
-    const comparison = compareNetworkResults(networkResultDocument(solution), theirs!.value, tolerance);
-    io.stdout(formatComparison(comparison, { problem: shownName(file), theirs: shownName(options.with!) }, tolerance, options.dtype));
-    return resultsAgree(comparison) ? 0 : 1;
+  }, undefined, {
+    use: (solution) => {
+      if (stages !== undefined) throw new UsageError('compare --vectors: the tensors of a network of layers are not compared yet; --with compares its result document');
+      const comparison = compareNetworkResults(networkResultDocument(solution), theirs!.value, tolerance);
+      io.stdout(formatComparison(comparison, { problem: shownName(file), theirs: shownName(options.with!) }, tolerance, options.dtype));
+      return resultsAgree(comparison) ? 0 : 1;
+    },
   });
 }
 

@@ -8,7 +8,7 @@ import type { NamedTensors } from '../ops/stage.js';
 import { layerParameters, type Layer, type NetworkProblem } from '../problem/network.js';
 import type { Diagnostic } from '../problem/problem.js';
 import { size } from '../tensor/tensor.js';
-import { formatCount, LIMITS } from './workload.js';
+import { formatCount, HTML_PER_MARKDOWN_BYTE, LIMITS } from './workload.js';
 
 /** What one layer does in a step, counted. */
 export interface LayerWork {
@@ -80,7 +80,7 @@ export function networkDescription(network: NetworkProblem): string {
 export function networkRefusals(network: NetworkProblem): Diagnostic[] {
   const out: Diagnostic[] = [];
   works(network).forEach((w, i) => {
-    if (w.largest.entries > LIMITS.entries) out.push({ path: `layers[${i}]`, message: `makes a ${w.largest.what} of ${formatCount(w.largest.entries)} entries, over the ${formatCount(LIMITS.entries)} limit` });
+    if (w.largest.entries > LIMITS.entries) out.push({ path: `layers[${i}]`, message: `makes ${w.largest.what === 'output' ? 'an output' : 'a padded input'} of ${formatCount(w.largest.entries)} entries, over the ${formatCount(LIMITS.entries)} limit` });
     if (w.parameters > LIMITS.entries) out.push({ path: `layers[${i}]`, message: `has ${formatCount(w.parameters)} parameters, over the ${formatCount(LIMITS.entries)} limit` });
   });
   if (network.input.data.length > LIMITS.entries) out.push({ path: 'input', message: `${formatCount(network.input.data.length)} entries, over the ${formatCount(LIMITS.entries)} limit` });
@@ -136,4 +136,24 @@ export function networkExactStepCost(network: NetworkProblem, parameters: readon
     if (layer.type === 'batch_norm2d' || (layer.type === 'activation' && ['sigmoid', 'tanh', 'gelu'].includes(layer.activation.type))) bits = 0;
   });
   return cost;
+}
+
+/**
+ * A refusal of a network's derivation that would be too large, before any work: --detail auto and
+ * summary show a few entries a tensor written out (their products found among all of the layer's,
+ * some 0.2 µs a multiply-add: 0.66 s measured for 3×64×64 → conv 8 → pool → conv 16 → linear 10, 3.2 M
+ * multiply-adds); --detail full writes every entry of every sum: each multiply-add three times
+ * (forward, the parameters' gradient, the input's), some 14 bytes a term (workload.ts).
+ */
+export function networkDerivationRefusal(network: NetworkProblem, detail: 'full' | 'auto' | 'summary', html: boolean): string | undefined {
+  const multiplyAdds = works(network).reduce((n, w) => n + w.multiplyAdds, 0);
+  const seconds = (multiplyAdds * 0.2) / 1e6;
+  if (seconds > LIMITS.derivationSeconds) {
+    return `${networkDescription(network)}: a derivation would take about ${Math.round(seconds)} s, over the ${LIMITS.derivationSeconds} s limit; use --json or --format json`;
+  }
+  const bytes = multiplyAdds * 3 * 3 * 14 * (html ? HTML_PER_MARKDOWN_BYTE : 1);
+  if (detail === 'full' && bytes > LIMITS.fullDerivationBytes) {
+    return `${networkDescription(network)} would write about ${formatCount(bytes)}B of ${html ? 'HTML' : 'LaTeX and Markdown'}, over the ${formatCount(LIMITS.fullDerivationBytes)}B limit; use --detail auto, which derives some entries and shows every value`;
+  }
+  return undefined;
 }

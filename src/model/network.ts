@@ -18,11 +18,12 @@ import { lossObjective } from '../ops/loss/objective.js';
 import { poolStage } from '../ops/pool/stage.js';
 import type { Model, NamedTensors, Stage } from '../ops/stage.js';
 import type { Loss } from '../problem/problem.js';
+import { ProblemError } from '../problem/problem-error.js';
 
 /** The stages of a network: stages[i] is layer i for i < layers, and the head last. */
 export function networkModel(network: NetworkProblem): Model {
   const inputs = [network.input.shape, ...network.shapes];
-  const stages = network.layers.map((layer, i) => layerStage(layer, inputs[i]));
+  const stages = network.layers.map((layer, i) => namedAfter(layerStage(layer, inputs[i]), `layers[${i}]`));
   stages.push(headStage(network.head) as Stage);
   const { loss, reduction, target } = network;
   const objective = loss.type === 'cross_entropy' ? crossEntropyObjective(target.data.map((c) => Number(c.valueOf())), reduction) : lossObjective({ loss: loss as Loss, reduction, target });
@@ -51,6 +52,22 @@ function layerStage(layer: Layer, input: readonly number[]): Stage {
     case 'linear':
       return linearStage(layer.bias !== undefined, layer.weight.shape[0]) as Stage;
   }
+}
+
+/**
+ * The stage with the numbers it cannot take (an expression undefined at an entry) named by its layer's
+ * path: "activation.expression" of the flat form is "layers[2].expression" in a network.
+ */
+function namedAfter(stage: Stage, path: string): Stage {
+  const renamed = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      throw new ProblemError({ ...error.diagnostic, path: error.diagnostic.path.replace(/^activation\b/, path) });
+    }
+  };
+  return { ...stage, forward: (input, parameters) => renamed(() => stage.forward(input, parameters)), backward: (upstream, pass, parameters) => renamed(() => stage.backward(upstream, pass, parameters)) };
 }
 
 /** Every stage's parameters by name, as the problem gives them: the head's are {}. */

@@ -268,8 +268,8 @@ function readNetworkTarget(value: JsonValue | undefined, head: Head, loss: Netwo
     const t = readNumber(value, 'target', report);
     return t && { shape: [], data: [t] };
   }
-  const read = readTensorOfShape(value, 'target', last, report, errorCount);
-  return read;
+  if (!Array.isArray(value)) return report('target', `with head "none" the target is an array shaped like the prediction, ${written}, got ${describe(value)}`);
+  return readTensorOfShape(value, 'target', last, report, errorCount);
 }
 
 /** An array of exactly this shape, row-major. */
