@@ -56,7 +56,12 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
   const layer = view.layer as ConvTranspose2dLayer;
   const { kernel, bias } = view.parameters;
   const all = landings(view);
-  const shown = ctx.elision.entries(view.output.data.length, all.length);
+  // Where only some entries are shown, one of them is where most products land (the overlaps a stride leaves), not only the corners.
+  const counts = new Array<number>(view.output.data.length).fill(0);
+  for (const p of all) counts[flatOf(view.output, [p.n, p.o, p.u, p.v])]++;
+  const corners = ctx.elision.entries(view.output.data.length, all.length);
+  const busiest = counts.indexOf(Math.max(...counts));
+  const shown = corners.length < view.output.data.length && !corners.includes(busiest) ? [corners[0], busiest, ...corners.slice(1)] : corners;
   const chains = shown.map((flat) => {
     const [n, o, u, v] = unravel(view.output.shape, flat);
     const products: Product[] = all
