@@ -41,7 +41,7 @@ describe.skipIf(!PDFLATEX.available || !XELATEX.available || !PDFINFO.available)
     expect(pages(join(run.cwd, 'output', `${name}${language === 'en' ? '' : '.zh'}.pdf`))).toBeLessThanOrEqual(12);
   }, 240_000);
 
-  it.each(['two-conv-relu', 'conv-pool-linear-cross-entropy'])('%s: the formula sheet is one page', async (name) => {
+  it.each(names)('%s: the formula sheet is one page', async (name) => {
     const run = await runCli(['derive', join(EXAMPLES, `${name}.json`), '--format', 'pdf', '--detail', 'summary']);
     expect(run.status, run.stderr).toBe(0);
     expect(pages(join(run.cwd, 'output', `${name}.pdf`))).toBe(1);

@@ -271,6 +271,7 @@ export const en = {
   'word.mean': 'mean',
   'word.sum': 'sum',
   'net.problem.input': 'The input $X$ is {shape} ($N \\times C \\times H \\times W$). It passes through {count} {count|layer|layers} in order, as in torch.nn.Sequential; layer $l$ maps $a^{(l-1)}$ to $a^{(l)}$, with $a^{(0)} = X$:',
+  'net.problem.input.sheet': 'The input $X$ is {shape} ($N \\times C \\times H \\times W$); it passes through the {count} {count|layer|layers} of the formulas below in order, as in torch.nn.Sequential:',
   'net.table.layer': 'Layer',
   'net.table.module': 'Module (PyTorch)',
   'net.table.output': 'Output',

@@ -327,6 +327,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'word.mean': '平均值',
   'word.sum': '总和',
   'net.problem.input': `${T.input} $X$ 的形状为 {shape}（$N \\times C \\times H \\times W$）。它依次经过 {count} 层，如 torch.nn.Sequential；第 $l$ 层把 $a^{(l-1)}$ 变为 $a^{(l)}$，$a^{(0)} = X$：`,
+  'net.problem.input.sheet': `${T.input} $X$ 的形状为 {shape}（$N \\times C \\times H \\times W$）；它依次经过下面公式中的 {count} 层，如 torch.nn.Sequential：`,
   'net.table.layer': '层',
   'net.table.module': '模块（PyTorch）',
   'net.table.output': `${T.output}形状`,

@@ -66,14 +66,16 @@ function parameterTensorName(layer: Layer, name: string, l: number): string {
   return layered(layer.type === 'batch_norm2d' ? '\\beta' : 'b', l);
 }
 
-/** K^{(1)} → {K'}^{(1)}: the updated parameter. */
+/** K^{(1)}_{2} → {K'}^{(1)}_{2}: the updated parameter. */
 function primedName(name: string): string {
-  const layerMark = /^(.*)(\^\{\(\d+\)\})$/.exec(name);
-  return layerMark ? primed(layerMark[1], layerMark[2]) : primed(name);
+  const layerMark = /^(.*?)(\^\{\(\d+\)\})(_\{[^}]*\})?$/.exec(name);
+  return layerMark ? `${primed(layerMark[1], layerMark[2])}${layerMark[3] ?? ''}` : primed(name);
 }
 
 function parameterChains(ctx: NetworkContext, parameters: readonly NamedTensors[], name: (base: string) => string): Chain[] {
-  return ctx.layers.flatMap((view, i) => Object.entries(parameters[i]).flatMap(([p, t]) => tensorChains(ctx, name(parameterTensorName(view.layer, p, view.l)), t, t.shape.length === 1 ? 'vector' : t.shape.length === 2 ? 'matrix' : 'kernel').map((c) => ({ ...c, line: `${view.l} ${p} ${c.line ?? ''}` }))));
+  // The plane's subscript goes on the parameter's symbol (∂L/∂K^{(1)}_2, {K'}^{(1)}_2), not after the whole name.
+  // A layer's parameters share a line where they fit: its kernel's planes and its bias side by side.
+  return ctx.layers.flatMap((view, i) => Object.entries(parameters[i]).flatMap(([p, t]) => tensorChains(ctx, (sub) => name(`${parameterTensorName(view.layer, p, view.l)}${sub}`), t, t.shape.length === 1 ? 'vector' : t.shape.length === 2 ? 'matrix' : 'kernel').map((c) => ({ ...c, line: `layer ${view.l}` }))));
 }
 
 function problemSection(ctx: NetworkContext, legend: boolean): Section {
@@ -89,9 +91,11 @@ function problemSection(ctx: NetworkContext, legend: boolean): Section {
         : { key: network.head === 'sum' ? 'net.problem.loss.sum' : 'net.problem.loss.mean', params: { loss: math(`L = ${lossTex(loss, 'S', 'T')}`), target: math(`T = ${scalarTex(network.target.data[0])}`) } };
   const rules = optimizerRules(network.optimizer);
   const blocks: Block[] = [
-    text({ key: 'net.problem.input', params: { shape: math(shapeTex(network.input.shape)), count: math(`${network.layers.length}`) } }),
-    { kind: 'table', header: [{ key: 'net.table.layer' }, { key: 'net.table.module' }, { key: 'net.table.output' }], rows },
-    { kind: 'chains', chains: tensorChains(ctx, 'X', network.input) },
+    // A document lists the layers in a table; the formula sheet names each layer where its formulas stand.
+    ...(legend
+      ? [text({ key: 'net.problem.input', params: { shape: math(shapeTex(network.input.shape)), count: math(`${network.layers.length}`) } }), { kind: 'table', header: [{ key: 'net.table.layer' }, { key: 'net.table.module' }, { key: 'net.table.output' }], rows } as Block]
+      : [text({ key: 'net.problem.input.sheet', params: { shape: math(shapeTex(network.input.shape)), count: math(`${network.layers.length}`) } })]),
+    { kind: 'chains', chains: tensorChains(ctx, 'X', network.input).map((c) => ({ ...c, line: 'input' })) },
     text({ key: 'net.problem.parameters' }),
     { kind: 'chains', chains: parameterChains(ctx, ctx.solution.first.parameters, (n) => n) },
     ...(network.head === 'none' && loss.type !== 'cross_entropy' ? [text({ key: 'problem.target' }), { kind: 'chains', chains: tensorChains(ctx, 'T', network.target) } as Block] : []),
@@ -186,8 +190,7 @@ function resultsSection(ctx: NetworkContext): Section {
   const blocks: Block[] = [
     { kind: 'chains', chains: [chain('L', value(solution.first.forward.loss))] },
     { kind: 'chains', chains: parameterChains(ctx, solution.steps[0].gradients, (n) => partial('L', n)) },
-    { kind: 'chains', chains: tensorChains(ctx, partial('L', 'X'), solution.first.backward.input) },
-    text({ key: 'net.trajectory.after', params: { steps: math(`${solution.steps.length}`) } }),
+    text(solution.steps.length > 1 ? { key: 'net.trajectory.after', params: { steps: math(`${solution.steps.length}`) } } : { key: 'net.update.result' }),
     { kind: 'chains', chains: parameterChains(ctx, last.after, primedName) },
   ];
   return { id: 'summary', title: { key: 'section.summary' }, steps: [{ rule: 'summary.results', title: { key: 'section.summary' }, blocks }] };

@@ -56,8 +56,11 @@ export function entryTex(name: string, shape: readonly number[], flat: number, k
 }
 
 /** name = value (≈ where rounded), the tensor shown as planes, one matrix or a row: chains sharing a line per sample or output channel. */
-export function tensorChains(ctx: NetworkContext, name: string, t: Tensor<Scalar>, kind: TensorKind = kindOf(t.shape)): Chain[] {
+export function tensorChains(ctx: NetworkContext, named: string | ((subscript: string) => string), t: Tensor<Scalar>, kind: TensorKind = kindOf(t.shape)): Chain[] {
   const exact = (data: readonly Scalar[]) => !data.every(shownExactly);
+  // A name given as a function places the plane's subscript itself: ∂L/∂K^{(1)}_{2}.
+  const label = typeof named === 'string' ? (sub: string) => `${named}${sub}` : named;
+  const name = label('');
   if (t.shape.length === 0) return [chain(name, rounded(scalarTex(t.data[0]), exact(t.data)))];
   if (t.shape.length === 1) return [chain(name, rounded(rowTex(t.data), exact(t.data)))];
   if (t.shape.length === 2) {
@@ -70,9 +73,8 @@ export function tensorChains(ctx: NetworkContext, name: string, t: Tensor<Scalar
   for (let a = 0; a < first; a++) {
     for (let b = 0; b < second; b++) {
       const kept = [a, b].filter((_, k) => shown[k]);
-      const label = kept.length === 0 ? name : `${name}_{${subscript(kept)}}`;
       const grid = plane(t, a, b);
-      chains.push({ ...chain(label, rounded(ctx.matrix(grid), exact(grid.data))), line: `${name} ${a}` });
+      chains.push({ ...chain(label(kept.length === 0 ? '' : `_{${subscript(kept)}}`), rounded(ctx.matrix(grid), exact(grid.data))), line: `${name} ${a}` });
     }
   }
   return ctx.elision.detail === 'full' ? chains : chains.slice(0, PLANE_LIMIT);

@@ -194,7 +194,7 @@ function formulas(view: LayerView): Chain[] {
     chain(`${layered('a', l)}_{o,i,j}`, `${hasBias ? `${layered('b', l)}_o + ` : ''}\\sum_{c,m,n} ${kernelName(l)}_{o,c,m,n} \\, ${outputName(l - 1)}_{c,\\, ${rows(layer)},\\, ${cols(layer)}}`),
     chain(partial('L', `${kernelName(l)}_{o,c,m,n}`), `\\sum_{i,j} ${deltaName(l)}_{o,i,j} \\, ${outputName(l - 1)}_{c,\\, ${rows(layer)},\\, ${cols(layer)}}`),
     ...(hasBias ? [chain(partial('L', `${layered('b', l)}_o`), `\\sum_{i,j} ${deltaName(l)}_{o,i,j}`)] : []),
-    chain(`${deltaName(l - 1)}`, `\\operatorname{full}\\left(${deltaName(l)}^{\\uparrow s} \\star \\operatorname{rot}_{180}(${layered('K', l)})\\right)`),
+    chain(`${deltaName(l - 1)}`, `\\operatorname{full}\\left(\\delta^{(${l})\\,\\uparrow s} \\star \\operatorname{rot}_{180}(${layered('K', l)})\\right)`),
   ];
 }
 
