@@ -5,6 +5,7 @@ import { rational, type Rational } from '../numbers/rational.js';
 import { size, type Tensor } from '../tensor/tensor.js';
 import { outputExtent } from '../ops/conv2d/geometry.js';
 import { pooledExtent } from '../ops/pool/pool.js';
+import { transposedOutputExtent } from '../ops/conv-transpose2d/geometry.js';
 import { NAMED_ACTIVATIONS } from '../ops/activation/activations.js';
 import { expressionActivation } from '../ops/activation/expression.js';
 import type { JsonValue } from './json-source.js';
@@ -198,11 +199,6 @@ function readConv2d(value: JsonObject, at: Field, [batch, channels, rows, cols]:
   return { layer, shape: [batch, outChannels, outputExtent(padded[0], kRows, stride[0], dilation[0]), outputExtent(padded[1], kCols, stride[1], dilation[1])] };
 }
 
-// H_out = (H − 1)·s − 2p + d·(k − 1) + output_padding + 1 (nn.ConvTranspose2d)
-function transposedExtent(extent: number, stride: number, padding: number, dilation: number, kernel: number, outputPadding: number): number {
-  return (extent - 1) * stride - 2 * padding + dilation * (kernel - 1) + outputPadding + 1;
-}
-
 function readConvTranspose2d(value: JsonObject, at: Field, [batch, channels, rows, cols]: readonly number[], report: Report, errorCount: () => number): { layer: Layer; shape: number[] } | undefined {
   const kernel = readWeights(value.kernel, at('kernel'), '[C_in][C_out/groups][kh][kw]', 4, report, errorCount);
   const groups = value.groups === undefined ? 1 : readInteger(value.groups, at('groups'), 1, report);
@@ -223,7 +219,7 @@ function readConvTranspose2d(value: JsonObject, at: Field, [batch, channels, row
   }
   const bias = readVector(value.bias, at('bias'), outChannels, 'C_out', report);
   if (value.bias !== undefined && !bias) return undefined;
-  const out = [transposedExtent(rows, stride[0], padding[0], dilation[0], kRows, outputPadding[0]), transposedExtent(cols, stride[1], padding[1], dilation[1], kCols, outputPadding[1])];
+  const out = [transposedOutputExtent(rows, kRows, stride[0], padding[0], outputPadding[0], dilation[0]), transposedOutputExtent(cols, kCols, stride[1], padding[1], outputPadding[1], dilation[1])];
   if (out[0] < 1 || out[1] < 1) return report(at('padding'), `leaves an output of ${out[0]}×${out[1]}; (H − 1)·stride − 2·padding + dilation·(k − 1) + output_padding + 1 must be at least 1`);
   const layer: Layer = { type: 'conv_transpose2d', kernel, ...(bias ? { bias } : {}), stride, padding, outputPadding, dilation, groups };
   return { layer, shape: [batch, outChannels, out[0], out[1]] };

@@ -2,8 +2,8 @@
 // kernel over the output (stride s apart), so an output entry is the sum of the products that land
 // on it; back, δ^{(l-1)} is the ordinary strided convolution of δ with the same kernel — the
 // transposed convolution is the convolution's input gradient, and its input gradient the convolution.
-import { get, unravel, type Tensor } from '../../tensor/tensor.js';
-import type { Scalar } from '../../numbers/scalar.js';
+import { get, offset, unravel } from '../../tensor/tensor.js';
+import { convTranspose2dGeometry, landing, outChannelsPerGroup, outputChannel } from './geometry.js';
 import type { ConvTranspose2dLayer } from '../../problem/network.js';
 import type { LayerSteps } from '../../derivation/network/layer-steps.js';
 import type { LayerView, NetworkContext } from '../../derivation/network/context.js';
@@ -18,31 +18,22 @@ const kernelName = (l: number) => layered('k', l);
 const rows = (layer: ConvTranspose2dLayer) => windowIndex('i', 'm', layer.stride[0], layer.dilation[0], layer.padding[0]);
 const cols = (layer: ConvTranspose2dLayer) => windowIndex('j', 'n', layer.stride[1], layer.dilation[1], layer.padding[1]);
 
-function flatOf(t: Tensor<Scalar>, index: readonly number[]): number {
-  let flat = 0;
-  for (let k = 0; k < index.length; k++) flat = flat * t.shape[k] + index[k];
-  return flat;
-}
 
-/** Every (input entry, kernel entry) pair and the output cell it lands on: u = s_h·i − p_h + d_h·m, v = s_w·j − p_w + d_w·n (0-based), inside the output. */
+/** Every (input entry, kernel entry) pair and the output cell it lands on (the op's own index arithmetic), inside the output. */
 function landings(view: LayerView): { n: number; c: number; i: number; j: number; o: number; oLocal: number; m: number; q: number; u: number; v: number }[] {
   const layer = view.layer as ConvTranspose2dLayer;
-  const [batch, inChannels, rows, cols] = view.input.shape;
-  const [, perGroup, kRows, kCols] = layer.kernel.shape;
-  const [, , outRows, outCols] = view.output.shape;
-  const inPerGroup = inChannels / layer.groups;
+  const g = convTranspose2dGeometry({ input: view.input.shape, kernel: layer.kernel.shape, stride: layer.stride, padding: layer.padding, outputPadding: layer.outputPadding, dilation: layer.dilation, groups: layer.groups });
   const out = [];
-  for (let n = 0; n < batch; n++)
-    for (let c = 0; c < inChannels; c++)
-      for (let oLocal = 0; oLocal < perGroup; oLocal++)
-        for (let i = 0; i < rows; i++)
-          for (let j = 0; j < cols; j++)
-            for (let m = 0; m < kRows; m++)
-              for (let q = 0; q < kCols; q++) {
-                const u = i * layer.stride[0] - layer.padding[0] + m * layer.dilation[0];
-                const v = j * layer.stride[1] - layer.padding[1] + q * layer.dilation[1];
-                if (u < 0 || v < 0 || u >= outRows || v >= outCols) continue;
-                out.push({ n, c, i, j, o: Math.floor(c / inPerGroup) * perGroup + oLocal, oLocal, m, q, u, v });
+  for (let n = 0; n < g.batch; n++)
+    for (let c = 0; c < g.inChannels; c++)
+      for (let oLocal = 0; oLocal < outChannelsPerGroup(g); oLocal++)
+        for (let i = 0; i < g.input.rows; i++)
+          for (let j = 0; j < g.input.cols; j++)
+            for (let m = 0; m < g.kernel.rows; m++)
+              for (let q = 0; q < g.kernel.cols; q++) {
+                const [u, v] = landing(g, i, j, m, q);
+                if (u < 0 || v < 0 || u >= g.output.rows || v >= g.output.cols) continue;
+                out.push({ n, c, i, j, o: outputChannel(g, c, oLocal), oLocal, m, q, u, v });
               }
   return out;
 }
@@ -58,7 +49,7 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
   const all = landings(view);
   // Where only some entries are shown, one of them is where most products land (the overlaps a stride leaves), not only the corners.
   const counts = new Array<number>(view.output.data.length).fill(0);
-  for (const p of all) counts[flatOf(view.output, [p.n, p.o, p.u, p.v])]++;
+  for (const p of all) counts[offset(view.output.shape, [p.n, p.o, p.u, p.v])]++;
   const corners = ctx.elision.entries(view.output.data.length, all.length);
   const busiest = counts.indexOf(Math.max(...counts));
   const shown = corners.length < view.output.data.length && !corners.includes(busiest) ? [corners[0], busiest, ...corners.slice(1)] : corners;
@@ -67,8 +58,8 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
     const products: Product[] = all
       .filter((p) => p.n === n && p.o === o && p.u === u && p.v === v)
       .map((p) => ({
-        a: entryTex(outputName(l - 1), view.input.shape, flatOf(view.input, [p.n, p.c, p.i, p.j])),
-        b: entryTex(kernelName(l), kernel.shape, flatOf(kernel, [p.c, p.oLocal, p.m, p.q]), 'kernel'),
+        a: entryTex(outputName(l - 1), view.input.shape, offset(view.input.shape, [p.n, p.c, p.i, p.j])),
+        b: entryTex(kernelName(l), kernel.shape, offset(kernel.shape, [p.c, p.oLocal, p.m, p.q]), 'kernel'),
         x: get(view.input, p.n, p.c, p.i, p.j),
         y: get(kernel, p.c, p.oLocal, p.m, p.q),
         group: `${p.c}`,
@@ -107,8 +98,8 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
     const products: Product[] = all
       .filter((p) => p.c === c && p.oLocal === oLocal && p.m === m && p.q === q)
       .map((p) => ({
-        a: entryTex(outputName(l - 1), view.input.shape, flatOf(view.input, [p.n, p.c, p.i, p.j])),
-        b: entryTex(deltaName(l), d.shape, flatOf(d, [p.n, p.o, p.u, p.v])),
+        a: entryTex(outputName(l - 1), view.input.shape, offset(view.input.shape, [p.n, p.c, p.i, p.j])),
+        b: entryTex(deltaName(l), d.shape, offset(d.shape, [p.n, p.o, p.u, p.v])),
         x: get(view.input, p.n, p.c, p.i, p.j),
         y: get(d, p.n, p.o, p.u, p.v),
         group: `${p.n}`,
@@ -124,7 +115,7 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
     const [batch, , rows, cols] = d.shape;
     const bias: Chain[] = grads.bias.data.slice(0, ctx.elision.detail === 'full' ? undefined : 6).map((value, o) => {
       const cells: number[] = [];
-      for (let n = 0; n < batch; n++) for (let u = 0; u < rows; u++) for (let v = 0; v < cols; v++) cells.push(flatOf(d, [n, o, u, v]));
+      for (let n = 0; n < batch; n++) for (let u = 0; u < rows; u++) for (let v = 0; v < cols; v++) cells.push(offset(d.shape, [n, o, u, v]));
       return plainSum(ctx, partial('L', entryTex(layered('b', l), grads.bias.shape, o)), cells.map((f) => entryTex(deltaName(l), d.shape, f)), cells.map((f) => d.data[f]), value);
     });
     blocks.push(text({ key: 'net.conv2d.bias-gradient' }), { kind: 'chains', chains: bias, groupSize: 1 });
@@ -137,8 +128,8 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
     const products: Product[] = all
       .filter((p) => p.n === n && p.c === c && p.i === i && p.j === j)
       .map((p) => ({
-        a: entryTex(deltaName(l), d.shape, flatOf(d, [p.n, p.o, p.u, p.v])),
-        b: entryTex(kernelName(l), kernel.shape, flatOf(kernel, [p.c, p.oLocal, p.m, p.q]), 'kernel'),
+        a: entryTex(deltaName(l), d.shape, offset(d.shape, [p.n, p.o, p.u, p.v])),
+        b: entryTex(kernelName(l), kernel.shape, offset(kernel.shape, [p.c, p.oLocal, p.m, p.q]), 'kernel'),
         x: get(d, p.n, p.o, p.u, p.v),
         y: get(kernel, p.c, p.oLocal, p.m, p.q),
         group: `${p.o}`,

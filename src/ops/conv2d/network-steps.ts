@@ -1,8 +1,7 @@
 // A conv2d layer in a network's derivation: each output entry the sum of products it is, then back —
 // ∂L/∂K as the layer's input correlated with δ, ∂L/∂b as δ summed, and δ^{(l-1)} as the full
 // correlation of δ with the turned kernel, each shown entry by entry as the products it adds up.
-import type { Scalar } from '../../numbers/scalar.js';
-import { get, unravel, type Tensor } from '../../tensor/tensor.js';
+import { get, offset, unravel } from '../../tensor/tensor.js';
 import type { Conv2dLayer } from '../../problem/network.js';
 import { conv2dGeometry } from '../../model/network.js';
 import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from './geometry.js';
@@ -36,7 +35,7 @@ function outputProducts(view: LayerView, g: ConvGeometry, [n, o, i, j]: readonly
         const at = [n, channel, source[0], source[1]];
         products.push({
           a: entryTex(kernelName(view.l), kernel.shape, ((o * channelsPerGroup(g) + c) * g.kernel.rows + m) * g.kernel.cols + q, 'kernel'),
-          b: entryTex(outputName(view.l - 1), view.input.shape, flatOf(view.input, at)),
+          b: entryTex(outputName(view.l - 1), view.input.shape, offset(view.input.shape, at)),
           x: get(kernel, o, c, m, q),
           y: get(view.input, n, channel, source[0], source[1]),
           group: `${c}`,
@@ -47,11 +46,6 @@ function outputProducts(view: LayerView, g: ConvGeometry, [n, o, i, j]: readonly
   return products;
 }
 
-function flatOf(t: Tensor<Scalar>, index: readonly number[]): number {
-  let flat = 0;
-  for (let k = 0; k < index.length; k++) flat = flat * t.shape[k] + index[k];
-  return flat;
-}
 
 /** The settings a reader needs to redo the sums: stride, padding, dilation, groups, padding mode. */
 function settingsText(layer: Conv2dLayer): Block {
@@ -102,8 +96,8 @@ function kernelGradientProducts(view: LayerView, g: ConvGeometry, [o, c, m, q]: 
         const source = paddedSource(g, ...tap(g, i, j, m, q));
         if (!source) continue;
         products.push({
-          a: entryTex(deltaName(view.l), view.upstream.shape, flatOf(view.upstream, [n, o, i, j])),
-          b: entryTex(outputName(view.l - 1), view.input.shape, flatOf(view.input, [n, channel, source[0], source[1]])),
+          a: entryTex(deltaName(view.l), view.upstream.shape, offset(view.upstream.shape, [n, o, i, j])),
+          b: entryTex(outputName(view.l - 1), view.input.shape, offset(view.input.shape, [n, channel, source[0], source[1]])),
           x: get(view.upstream, n, o, i, j),
           y: get(view.input, n, channel, source[0], source[1]),
           group: `${n}`,
@@ -128,8 +122,8 @@ function inputGradientProducts(view: LayerView, g: ConvGeometry, [n, c, u, v]: r
               const source = paddedSource(g, ...tap(g, i, j, m, q));
               if (!source || source[0] !== u || source[1] !== v) continue;
               products.push({
-                a: entryTex(deltaName(view.l), view.upstream.shape, flatOf(view.upstream, [n, o, i, j])),
-                b: entryTex(kernelName(view.l), kernel.shape, flatOf(kernel, [o, k, m, q]), 'kernel'),
+                a: entryTex(deltaName(view.l), view.upstream.shape, offset(view.upstream.shape, [n, o, i, j])),
+                b: entryTex(kernelName(view.l), kernel.shape, offset(kernel.shape, [o, k, m, q]), 'kernel'),
                 x: get(view.upstream, n, o, i, j),
                 y: get(kernel, o, k, m, q),
                 group: `${o}`,
@@ -166,7 +160,7 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
   if (grads.bias) {
     const bias: Chain[] = grads.bias.data.slice(0, ctx.elision.detail === 'full' ? undefined : 6).map((value, o) => {
       const cells: number[] = [];
-      for (let n = 0; n < g.batch; n++) for (let i = 0; i < g.output.rows; i++) for (let j = 0; j < g.output.cols; j++) cells.push(flatOf(view.upstream, [n, o, i, j]));
+      for (let n = 0; n < g.batch; n++) for (let i = 0; i < g.output.rows; i++) for (let j = 0; j < g.output.cols; j++) cells.push(offset(view.upstream.shape, [n, o, i, j]));
       return plainSum(ctx, partial('L', entryTex(layered('b', l), grads.bias.shape, o)), cells.map((f) => entryTex(deltaName(l), view.upstream.shape, f)), cells.map((f) => view.upstream.data[f]), value);
     });
     blocks.push(text({ key: 'net.conv2d.bias-gradient' }), { kind: 'chains', chains: bias, groupSize: 1 });
