@@ -4,10 +4,15 @@ import { fstatSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
-import { parseProblemText } from '../problem/parse-problem.js';
+import { parseAnyProblemText } from '../problem/parse-problem.js';
+import { networkDerivationRefusal, networkRefusals } from '../model/network-workload.js';
+import type { NetworkProblem } from '../problem/network.js';
+import { networkResultDocument, networkResultJson } from '../result/network-document.js';
+import { solveNetwork, type NetworkSolution } from '../trajectory/train-network.js';
+import { torchNetworkScript } from '../engines/torch-network-script.js';
 import { formatDiagnostic, type Diagnostic, type Problem } from '../problem/problem.js';
 import { SEED_PROBLEM_NAME, SEED_PROBLEM_SOURCE } from '../problem/seed.js';
-import { DEFAULT_FORMATS, FORMATS, renderAll, renderDocuments, type Format, type TextFormat } from '../render/render-all.js';
+import { DEFAULT_FORMATS, FORMATS, renderAll, renderDocuments, renderNetworkAll, type Format, type Rendered, type RenderAllOptions, type TextFormat } from '../render/render-all.js';
 import { compilePdf } from './pdf.js';
 import { renderTex } from '../render/tex.js';
 import { DIFFICULTIES, exercises, type Difficulty } from '../quiz/generate.js';
@@ -17,7 +22,7 @@ import { solve, type Solution } from '../trajectory/train.js';
 import { torchScript } from '../engines/torch-script.js';
 import { checkSolution, formatCheck } from '../engines/check.js';
 import { differencedCount, ENTRY_SAMPLE } from '../engines/finite-differences.js';
-import { compareResults, formatComparison, resultsAgree } from '../engines/compare-results.js';
+import { compareNetworkResults, compareResults, formatComparison, resultsAgree } from '../engines/compare-results.js';
 import { compareStages, formatStages, stagesAgree } from '../engines/compare-stages.js';
 import { readForeignJson } from '../engines/foreign-json.js';
 import { kinkSites } from '../engines/kinks.js';
@@ -123,10 +128,21 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
     .description('print a self-contained PyTorch script that rebuilds the problem in float64 and checks every number against convgrad')
     .argument('[file]', 'problem file (JSON); - reads standard input; none: the seed problem')
     .action(async (file: string | undefined) => {
-      status = await withSolution(file, io, (solution) => {
-        io.stdout(torchScript(solution, version()));
-        return 0;
-      });
+      status = await withSolution(
+        file,
+        io,
+        (solution) => {
+          io.stdout(torchScript(solution, version()));
+          return 0;
+        },
+        undefined,
+        {
+          use: (solution) => {
+            io.stdout(torchNetworkScript(solution, version()));
+            return 0;
+          },
+        },
+      );
     });
   program
     .command('check')
@@ -232,9 +248,10 @@ async function withSolution(
   io: Io,
   use: (solution: Solution, input: ProblemSource) => number | Promise<number>,
   before?: (problem: Problem) => readonly Diagnostic[],
+  network?: NetworkHandler,
 ): Promise<number> {
   const input = await readProblem(file, io);
-  const parsed = parseProblemText(input.source);
+  const parsed = parseAnyProblemText(input.source);
   // Every mistake on its own line, up to a screenful: a file of 100,000 unknown keys is said in 21 lines.
   // A path holds the file's own field names: quoted with escapes where they hold a line break.
   const refuse = (diagnostics: readonly Parameters<typeof formatDiagnostic>[0][]) => {
@@ -244,6 +261,21 @@ async function withSolution(
     return 2;
   };
   if (!parsed.ok) return refuse(parsed.errors);
+  if (parsed.network) {
+    if (!network) return refuse([{ path: 'layers', message: 'this command does not take networks of layers yet; `convgrad derive` does' }]);
+    const over = [...networkRefusals(parsed.network), ...(network.before?.(parsed.network) ?? [])];
+    if (over.length > 0) return refuse(over);
+    let solution: NetworkSolution;
+    try {
+      solution = solveNetwork(parsed.network);
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+      return refuse([error.diagnostic]);
+    }
+    const overflow = firstNonFinite(networkResultDocument(solution));
+    if (overflow) return refuse([{ path: overflow.path, message: nonFiniteMessage(overflow.value) }]);
+    return network.use(solution, input);
+  }
   // Said before anything is computed: a problem too large for memory or for a lifetime.
   const over = refusals(parsed.problem);
   if (over.length > 0) return refuse(over);
@@ -258,18 +290,32 @@ async function withSolution(
   }
   // The result document, the engines and the vectors give doubles: a value no double holds is refused.
   const overflow = firstNonFinite(resultDocument(solution));
-  if (overflow) {
-    const message = Number.isNaN(overflow.value)
-      ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
-      : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
-    return refuse([{ path: overflow.path, message }]);
-  }
+  if (overflow) return refuse([{ path: overflow.path, message: nonFiniteMessage(overflow.value) }]);
   return use(solution, input);
+}
+
+/** What a command does with a network of layers: its refusals before any work, and its use of the solution. */
+interface NetworkHandler {
+  before?(network: NetworkProblem): readonly Diagnostic[];
+  use(solution: NetworkSolution, input: ProblemSource): number | Promise<number>;
+}
+
+/** Why a result has no double to write: NaN, or beyond float64's range. */
+function nonFiniteMessage(value: number): string {
+  return Number.isNaN(value)
+    ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
+    : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
 }
 
 async function deriveCommand(file: string | undefined, options: DeriveOptions, io: Io): Promise<number> {
   const formats = parseFormats(options.format);
-  return withSolution(file, io, (solution, input) => writeDerivation(solution, input, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io));
+  return withSolution(file, io, (solution, input) => writeDerivation(() => resultJson(solution), (textFormats, o) => renderAll(solution, textFormats, o), input, formats, options, io), (problem) => checkDerivationSize(problem, formats, options, io), {
+    before: (network) => {
+      const refusal = !options.json && formats.some((f) => f !== 'json') ? networkDerivationRefusal(network, options.detail, formats.includes('html')) : undefined;
+      return refusal ? [{ path: `--detail ${options.detail}`, message: refusal }] : [];
+    },
+    use: (solution, input) => writeDerivation(() => networkResultJson(solution), (textFormats, o) => renderNetworkAll(solution, textFormats, o), input, formats, options, io),
+  });
 }
 
 /** A derivation entry by entry of a problem too large for one is refused, and --detail full says how large it will be, both before any work. */
@@ -285,16 +331,16 @@ function checkDerivationSize(problem: Problem, formats: Format[], options: Deriv
   return [];
 }
 
-function writeDerivation(solution: Solution, input: ProblemSource, formats: Format[], options: DeriveOptions, io: Io): number {
+function writeDerivation(json: () => string, render: (formats: TextFormat[], options: RenderAllOptions) => Rendered, input: ProblemSource, formats: Format[], options: DeriveOptions, io: Io): number {
   if (options.json) {
-    io.stdout(resultJson(solution));
+    io.stdout(json());
     return 0;
   }
   // Everything is rendered before anything is written, and written all or nothing.
   // A PDF is typeset from the LaTeX, which is written beside it.
   const textFormats = [...new Set(formats.flatMap((f): TextFormat[] => (f === 'pdf' ? ['tex'] : [f])))];
   const stem = options.lang === 'en' ? input.name : `${input.name}.${options.lang}`;
-  const { documents, files: figures } = renderAll(solution, textFormats, { language: options.lang, version: version(), detail: options.detail, stem });
+  const { documents, files: figures } = render(textFormats, { language: options.lang, version: version(), detail: options.detail, stem });
   const { files, missing } = typeset(documents, formats.includes('pdf'));
   // The documents, and the Markdown's figures as SVG files beside it.
   const outputs = [...[...files].map(([format, contents]) => ({ name: `${stem}.${format}`, contents })), ...figures];
@@ -406,6 +452,13 @@ async function compareCommand(file: string, options: CompareOptions, io: Io): Pr
       agree &&= stagesAgree(comparison);
     }
     return agree ? 0 : 1;
+  }, undefined, {
+    use: (solution) => {
+      if (stages !== undefined) throw new UsageError('compare --vectors: the tensors of a network of layers are not compared yet; --with compares its result document');
+      const comparison = compareNetworkResults(networkResultDocument(solution), theirs!.value, tolerance);
+      io.stdout(formatComparison(comparison, { problem: shownName(file), theirs: shownName(options.with!) }, tolerance, options.dtype));
+      return resultsAgree(comparison) ? 0 : 1;
+    },
   });
 }
 

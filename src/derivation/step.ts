@@ -115,7 +115,10 @@ export type RuleId =
   | 'quiz.answers'
   | 'formulas.all'
   | 'quiz.exercise'
-  | 'summary.results';
+  | 'summary.results'
+  | 'network.layer.forward'
+  | 'network.layer.backward'
+  | 'network.backward.intro';
 
 export interface Step {
   readonly rule: RuleId;

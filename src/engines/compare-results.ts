@@ -7,7 +7,9 @@
 import type { ResultDocument } from '../result/result-document.js';
 import { compareTensors, tensorOf, type EntryDifference, type QuantityComparison } from './compare.js';
 import { excusedReach, movedOffKink, excuser, type KinkSite } from './kinks.js';
-import { documentQuantities, readResultDocument, type Fault } from './result-reader.js';
+import { documentQuantities, networkDocumentQuantities, readNetworkDocument, readResultDocument, type Fault, type ReadDocument } from './result-reader.js';
+import type { NetworkResultDocument } from '../result/network-document.js';
+import type { Nested, Tensor } from '../tensor/tensor.js';
 import { formatDifference, formatTolerance, withinTolerance, type Tolerance } from './tolerance.js';
 
 export interface ResultComparison {
@@ -21,18 +23,26 @@ export interface ResultComparison {
 }
 
 export function compareResults(ours: ResultDocument, theirs: unknown, tolerance: Tolerance, sites: readonly KinkSite[]): ResultComparison {
-  const read = readResultDocument(ours, theirs);
-  const paths = documentQuantities(ours).map(([path]) => path);
+  return compareQuantities(documentQuantities(ours), readResultDocument(ours, theirs), tolerance, sites);
+}
+
+/** A network's result document against convgrad's: the same, quantity by quantity (no kink is excused yet). */
+export function compareNetworkResults(ours: NetworkResultDocument, theirs: unknown, tolerance: Tolerance): ResultComparison {
+  return compareQuantities(networkDocumentQuantities(ours), readNetworkDocument(ours, theirs), tolerance, []);
+}
+
+function compareQuantities(quantities: readonly [string, Nested<number>][], read: ReadDocument, tolerance: Tolerance, sites: readonly KinkSite[]): ResultComparison {
+  const paths = quantities.map(([path]) => path);
   const moved = sites.filter((site) => movedOffKink(site, read.values.get(site.field)));
-  const mine = new Map(documentQuantities(ours).map(([path, value]) => [path, tensorOf(value)]));
-  const quantities = documentQuantities(ours).flatMap(([path, value]) => {
+  const mine = new Map(quantities.map(([path, value]) => [path, tensorOf(value)]));
+  const compared = quantities.flatMap(([path, value]) => {
     const other = read.values.get(path);
     if (!other) return [];
     const excused = excusedReach(sites, path, (p) => mine.get(p), (p) => read.values.get(p), tolerance);
     return [compareTensors(path, tensorOf(value), other, tolerance, excuser(excused))];
   });
-  const faults = read.faults.map((fault) => transposeHint(fault, ours, tolerance));
-  return { paths, quantities, faults, moved: moved.map((site) => site.text) };
+  const faults = read.faults.map((fault) => transposeHint(fault, mine, tolerance));
+  return { paths, quantities: compared, faults, moved: moved.map((site) => site.text) };
 }
 
 export function resultsAgree(comparison: ResultComparison): boolean {
@@ -40,11 +50,10 @@ export function resultsAgree(comparison: ResultComparison): boolean {
 }
 
 /** A quantity whose last two axes are convgrad's swapped, with convgrad's entries transposed, says so. */
-function transposeHint(fault: Fault, ours: ResultDocument, tolerance: Tolerance): Fault {
+function transposeHint(fault: Fault, mine: ReadonlyMap<string, Tensor<number>>, tolerance: Tolerance): Fault {
   const theirs = fault.misshapen;
-  const mine = documentQuantities(ours).find(([path]) => path === fault.path)?.[1];
-  if (!theirs || mine === undefined) return fault;
-  const expected = tensorOf(mine);
+  const expected = mine.get(fault.path);
+  if (!theirs || expected === undefined) return fault;
   const d = expected.shape.length;
   if (d < 2 || theirs.shape.length !== d || theirs.shape[d - 2] !== expected.shape[d - 1] || theirs.shape[d - 1] !== expected.shape[d - 2]) return fault;
   const [rows, cols] = [expected.shape[d - 2], expected.shape[d - 1]];

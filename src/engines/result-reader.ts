@@ -4,6 +4,7 @@
 import type { Nested, Tensor } from '../tensor/tensor.js';
 import { fieldName, unknownField } from '../problem/parse-problem.js';
 import type { ResultDocument, ResultFields } from '../result/result-document.js';
+import type { NetworkResultFields } from '../result/network-document.js';
 import { readNumber } from './compare.js';
 import { describeValue } from './foreign-json.js';
 
@@ -134,4 +135,64 @@ function readAs(path: string, value: unknown, shape: readonly number[]): { data:
   };
   walk(value, 0, '');
   return ragged ?? { data, notNumbers };
+}
+
+/**
+ * Every quantity of a network's result document by path, in the order of the data flow:
+ * forward.layers[i], forward.prediction, forward.loss, grad.layers[i].name, grad.outputs[i],
+ * grad.input, updated.layers[i].name, then trajectory[k].loss and trajectory[k].layers[i].name.
+ */
+export function networkDocumentQuantities(doc: NetworkResultFields<number>): [string, Nested<number>][] {
+  const named = (prefix: string, layers: readonly Record<string, unknown>[]) => layers.flatMap((layer, i) => Object.entries(layer).map(([name, v]): [string, unknown] => [`${prefix}[${i}].${name}`, v]));
+  const listed = (prefix: string, values: readonly unknown[]) => values.map((v, i): [string, unknown] => [`${prefix}[${i}]`, v]);
+  const all: [string, unknown][] = [
+    ...listed('forward.layers', doc.forward.layers),
+    ['forward.prediction', doc.forward.prediction],
+    ['forward.loss', doc.forward.loss],
+    ...named('grad.layers', doc.grad.layers),
+    ...listed('grad.outputs', doc.grad.outputs),
+    ['grad.input', doc.grad.input],
+    ...named('updated.layers', doc.updated.layers),
+    ...doc.trajectory.flatMap((step, k): [string, unknown][] => [[`trajectory[${k}].loss`, step.loss], ...named(`trajectory[${k}].layers`, step.layers)]),
+  ];
+  return all.filter(([, v]) => v !== undefined && v !== null) as [string, Nested<number>][];
+}
+
+/**
+ * Another engine's network result document read against convgrad's, walking both together: at each
+ * of convgrad's quantities a tensor of its shape; at each object the same keys (the other may have
+ * `exact`); at each list (the layers, the steps) as many entries; a step's `step` its number.
+ */
+export function readNetworkDocument(ours: NetworkResultFields<number>, theirs: unknown): ReadDocument {
+  const values = new Map<string, Tensor<number>>();
+  const faults: Fault[] = [];
+  const quantities = new Map(networkDocumentQuantities(ours));
+  const walk = (mine: unknown, other: unknown, path: string): void => {
+    const shown = path === '' ? 'the document' : path;
+    const quantity = quantities.get(path);
+    if (quantity !== undefined) {
+      if (other === undefined) return void faults.push({ path, message: 'missing' });
+      const read = readTensor(path, quantity, other);
+      if ('tensor' in read) values.set(path, read.tensor);
+      read.faults.forEach((f) => faults.push(f));
+    } else if (Array.isArray(mine)) {
+      if (other === undefined) return void faults.push({ path, message: `missing (convgrad's has ${mine.length} ${mine.length === 1 ? 'entry' : 'entries'})` });
+      if (!Array.isArray(other)) return void faults.push({ path, message: `expected an array of ${mine.length}, got ${describeValue(other)}` });
+      if (other.length !== mine.length) faults.push({ path, message: `${other.length} ${other.length === 1 ? 'entry' : 'entries'}, convgrad's has ${mine.length}` });
+      mine.forEach((m, i) => walk(m, other[i], `${path}[${i}]`));
+    } else if (isRecord(mine)) {
+      if (other === undefined) return void faults.push({ path, message: 'missing' });
+      if (!isRecord(other)) return void faults.push({ path: shown === 'the document' ? '' : path, message: `expected an object${path === '' ? ' with forward, grad, updated and trajectory' : ''}, got ${describeValue(other)}` });
+      const known = [...Object.keys(mine), ...(path === '' ? ['exact'] : [])];
+      for (const key of Object.keys(other).filter((k) => !known.includes(k))) faults.push({ path: `${path === '' ? '' : `${path}.`}${fieldName(key)}`, message: unknownField(key, known) });
+      for (const [key, m] of Object.entries(mine)) {
+        const at = path === '' ? key : `${path}.${key}`;
+        if (key === 'step') {
+          if (readNumber(other.step) !== m) faults.push({ path: at, message: `expected ${m}, got ${other.step === undefined ? 'nothing' : describeValue(other.step)}` });
+        } else if (m !== undefined && m !== null) walk(m, other[key], at);
+      }
+    }
+  };
+  walk({ forward: ours.forward, grad: ours.grad, updated: ours.updated, trajectory: ours.trajectory }, theirs, '');
+  return { values, faults };
 }

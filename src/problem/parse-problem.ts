@@ -9,6 +9,8 @@ import { expressionActivation } from '../ops/activation/expression.js';
 import { OPTIMIZERS } from '../optim/optimizers.js';
 import type { Setting } from '../optim/optimizer.js';
 import { JsonNumber, JsonSyntaxError, parseJsonSource, type JsonValue } from './json-source.js';
+import type { NetworkProblem } from './network.js';
+import { parseNetwork } from './parse-network.js';
 import type {
   Activation, Diagnostic, Head, InputForm, KernelForm, Loss, Optimizer, Padding, PaddingMode, PaddingSpec, Pair, ParseResult, Pool, Problem, Reduction,
 } from './problem.js';
@@ -23,8 +25,8 @@ const POOL_FIELDS = ['type', 'size', 'stride'];
 /** Steps are exact rationals whose digits grow with every step; beyond this a problem is not a derivation. */
 const MAX_STEPS = 1000;
 
-type JsonObject = { [key: string]: JsonValue };
-type Report = ((path: string, message: string) => undefined) & { errors?: Diagnostic[] };
+export type JsonObject = { [key: string]: JsonValue };
+export type Report = ((path: string, message: string) => undefined) & { errors?: Diagnostic[] };
 
 function errorCount(report: Report): number {
   return report.errors?.length ?? 0;
@@ -39,6 +41,24 @@ export function parseProblemText(source: string): ParseResult {
     throw error;
   }
   return parseProblem(json);
+}
+
+/** A problem file of either form: the flat single layer, or a network of `layers`. */
+export type AnyParseResult =
+  | { readonly ok: true; readonly problem: Problem; readonly network?: undefined }
+  | { readonly ok: true; readonly network: NetworkProblem; readonly problem?: undefined }
+  | { readonly ok: false; readonly errors: readonly Diagnostic[] };
+
+/** Reads a problem file of either form: with `layers` a network, without the flat single layer. */
+export function parseAnyProblemText(source: string): AnyParseResult {
+  let json: JsonValue;
+  try {
+    json = parseJsonSource(source);
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) return { ok: false, errors: [{ path: '', message: `not valid JSON: ${error.message}` }] };
+    throw error;
+  }
+  return isObject(json) && json.layers !== undefined ? parseNetwork(json) : parseProblem(json);
 }
 
 export function parseProblem(json: JsonValue): ParseResult {
@@ -120,17 +140,17 @@ export function parseProblem(json: JsonValue): ParseResult {
   return { ok: true, problem };
 }
 
-function isObject(value: JsonValue | undefined): value is JsonObject {
+export function isObject(value: JsonValue | undefined): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof JsonNumber);
 }
 
 /** "a", "b" or "c" */
-function orList(items: readonly string[]): string {
+export function orList(items: readonly string[]): string {
   return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
 }
 
 /** How a value reads in a message: strings quoted, numbers as written. */
-function describe(value: JsonValue | undefined): string {
+export function describe(value: JsonValue | undefined): string {
   if (value instanceof JsonNumber) return value.text.length > 40 ? `${value.text.slice(0, 40)}…` : value.text;
   if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   if (Array.isArray(value)) return 'an array';
@@ -163,14 +183,14 @@ function editDistance(a: string, b: string): number {
   return previous[b.length];
 }
 
-function readNumber(value: JsonValue | undefined, path: string, report: Report): Rational | undefined {
+export function readNumber(value: JsonValue | undefined, path: string, report: Report): Rational | undefined {
   const text = value instanceof JsonNumber ? value.text : typeof value === 'string' ? value : undefined;
   const read = text === undefined ? { error: 'not a number' } : readRational(text);
   if ('error' in read) return report(path, read.error === 'not a number' ? `expected a number, got ${describe(value)}` : `${describe(value)}: ${read.error}`);
   return read.value;
 }
 
-function readNonNegative(value: JsonValue | undefined, path: string, report: Report, positive: boolean): Rational | undefined {
+export function readNonNegative(value: JsonValue | undefined, path: string, report: Report, positive: boolean): Rational | undefined {
   if (value === undefined) return rational(1);
   const parsed = readNumber(value, path, report);
   if (parsed !== undefined && (parsed.s < 0n && !parsed.equals(0) || (positive && parsed.equals(0)))) {
@@ -179,7 +199,7 @@ function readNonNegative(value: JsonValue | undefined, path: string, report: Rep
   return parsed;
 }
 
-function readInteger(value: JsonValue | undefined, path: string, min: number, report: Report, max = 1_000_000): number | undefined {
+export function readInteger(value: JsonValue | undefined, path: string, min: number, report: Report, max = 1_000_000): number | undefined {
   const text = value instanceof JsonNumber ? value.text : typeof value === 'string' ? value : undefined;
   const parsed = text === undefined ? null : parseRational(text);
   if (parsed === null || !isInteger(parsed) || parsed.compare(min) < 0) return report(path, `expected an integer ≥ ${min}, got ${describe(value)}`);
@@ -187,7 +207,7 @@ function readInteger(value: JsonValue | undefined, path: string, min: number, re
   return Number(parsed.valueOf());
 }
 
-function readTitle(value: JsonValue | undefined, report: Report): string | undefined {
+export function readTitle(value: JsonValue | undefined, report: Report): string | undefined {
   if (value === undefined) return undefined;
   if (typeof value !== 'string') return report('title', `expected a string, got ${describe(value)}`);
   if (value.length > 200) return report('title', `expected at most 200 characters, got ${value.length}`);
@@ -210,8 +230,8 @@ const SHAPES: Record<string, Record<number, string>> = {
 };
 
 /** A rectangular array of numbers of one of the allowed depths, as a 4-D tensor and the depth it was given in. */
-function readTensor(value: JsonValue | undefined, path: 'input' | 'kernel', depths: readonly number[], report: Report, errorCount: () => number): { tensor: Tensor<Rational>; form: number } | undefined {
-  const shapes = depths.map((d) => SHAPES[path][d]).join(' or ');
+export function readTensor(value: JsonValue | undefined, path: string, depths: readonly number[], report: Report, errorCount: () => number, names: Record<number, string> = SHAPES[path]): { tensor: Tensor<Rational>; form: number } | undefined {
+  const shapes = depths.map((d) => names[d]).join(' or ');
   if (value === undefined) return report(path, `required: a ${shapes} array of numbers`);
   if (!Array.isArray(value) || value.length === 0) return report(path, `expected a non-empty ${shapes} array of numbers, got ${describe(value)}`);
   const shape: number[] = [];
@@ -283,7 +303,7 @@ function readBias(value: JsonValue | undefined, channels: number, report: Report
   return entry && { values: [entry], form: 'number' };
 }
 
-function readPair(value: JsonValue | undefined, path: string, min: number, fallback: number, report: Report): Pair | undefined {
+export function readPair(value: JsonValue | undefined, path: string, min: number, fallback: number, report: Report): Pair | undefined {
   if (value === undefined) return [fallback, fallback];
   if (Array.isArray(value)) {
     if (value.length !== 2) return report(path, `expected an integer or [h, w], got ${value.length} entries`);
@@ -295,29 +315,29 @@ function readPair(value: JsonValue | undefined, path: string, min: number, fallb
   return both === undefined ? undefined : [both, both];
 }
 
-function readPadding(value: JsonValue | undefined, report: Report): { padding: Padding; spec: PaddingSpec } | undefined {
+export function readPadding(value: JsonValue | undefined, report: Report, path = 'padding'): { padding: Padding; spec: PaddingSpec } | undefined {
   const none = { top: 0, bottom: 0, left: 0, right: 0 };
   if (value === 'valid' || value === 'same') return { padding: none, spec: value };
-  if (typeof value === 'string' && parseRational(value) === null) return report('padding', `expected an integer, [ph, pw], "valid" or "same", got ${describe(value)}`);
-  const pair = readPair(value, 'padding', 0, 0, report);
+  if (typeof value === 'string' && parseRational(value) === null) return report(path, `expected an integer, [ph, pw], "valid" or "same", got ${describe(value)}`);
+  const pair = readPair(value, path, 0, 0, report);
   return pair && { padding: { top: pair[0], bottom: pair[0], left: pair[1], right: pair[1] }, spec: 'explicit' };
 }
 
-function readPaddingMode(value: JsonValue | undefined, report: Report): PaddingMode | undefined {
+export function readPaddingMode(value: JsonValue | undefined, report: Report, path = 'padding_mode'): PaddingMode | undefined {
   if (value === undefined) return 'zeros';
   if (value === 'zeros' || value === 'reflect' || value === 'replicate' || value === 'circular') return value;
-  return report('padding_mode', `expected "zeros", "reflect", "replicate" or "circular", got ${describe(value)}`);
+  return report(path, `expected "zeros", "reflect", "replicate" or "circular", got ${describe(value)}`);
 }
 
 /** PyTorch's "same": total padding d·(k − 1) per axis, the smaller half before, the extra cell after (bottom/right). */
-function samePadding(kernel: Tensor<Rational>, dilation: Pair): Padding {
+export function samePadding(kernel: Tensor<Rational>, dilation: Pair): Padding {
   const rows = dilation[0] * (kernel.shape[2] - 1);
   const cols = dilation[1] * (kernel.shape[3] - 1);
   return { top: Math.floor(rows / 2), bottom: rows - Math.floor(rows / 2), left: Math.floor(cols / 2), right: cols - Math.floor(cols / 2) };
 }
 
 // reflect mirrors without repeating the edge, so it needs padding < size; circular wraps, padding ≤ size (as F.pad).
-function checkPaddingMode(input: Tensor<Rational>, padding: Padding, mode: PaddingMode, report: Report): void {
+export function checkPaddingMode(input: Pick<Tensor<Rational>, 'shape'>, padding: Padding, mode: PaddingMode, report: Report, path = 'padding'): void {
   if (mode === 'zeros' || mode === 'replicate') return;
   const [h, w] = [input.shape[2], input.shape[3]];
   const widest = Math.max(padding.top, padding.bottom);
@@ -325,7 +345,7 @@ function checkPaddingMode(input: Tensor<Rational>, padding: Padding, mode: Paddi
   const limit = (size: number) => (mode === 'reflect' ? size - 1 : size);
   if (widest > limit(h) || widestCols > limit(w)) {
     const [p, size, axis] = widest > limit(h) ? [widest, h, 'H'] : [widestCols, w, 'W'];
-    report('padding', `${mode} padding of ${p} needs an input ${mode === 'reflect' ? 'larger than' : 'at least as large as'} that, got ${axis} = ${size}`);
+    report(path, `${mode} padding of ${p} needs an input ${mode === 'reflect' ? 'larger than' : 'at least as large as'} that, got ${axis} = ${size}`);
   }
 }
 
@@ -345,7 +365,7 @@ function mapExtent(input: Tensor<Rational>, kernel: Tensor<Rational>, stride: Pa
   return { rows: pooledRows, cols: pooledCols };
 }
 
-function readActivation(value: JsonValue | undefined, negativeSlope: Rational, report: Report): Activation | undefined {
+export function readActivation(value: JsonValue | undefined, negativeSlope: Rational, report: Report): Activation | undefined {
   if (value === undefined) return { type: 'none' };
   const named = NAMED_ACTIVATIONS.find((a) => a.type === value);
   if (named) return named.read({ negative_slope: negativeSlope });
@@ -356,7 +376,7 @@ function readActivation(value: JsonValue | undefined, negativeSlope: Rational, r
   return report('activation', `expected ${NAMED_ACTIVATIONS.map((a) => JSON.stringify(a.type)).join(', ')} or {"expression": "…"} in x, got ${describe(value)}`);
 }
 
-function readExpression(value: JsonObject, path: string, variable: string, variables: string[], report: Report) {
+export function readExpression(value: JsonObject, path: string, variable: string, variables: string[], report: Report) {
   for (const key of Object.keys(value)) if (key !== 'expression') report(`${path}.${key}`, 'unknown field; an expression is {"expression": "…"}');
   if (typeof value.expression !== 'string') return report(`${path}.expression`, `expected a formula as a string, got ${describe(value.expression)}`);
   const parsed = parseUserExpression(value.expression, variable, variables);
@@ -375,13 +395,13 @@ function readPool(value: JsonValue | undefined, report: Report): Pool | undefine
   return size && stride && { type: value.type, size, stride };
 }
 
-function readHead(value: JsonValue | undefined, report: Report): Head | undefined {
+export function readHead(value: JsonValue | undefined, report: Report): Head | undefined {
   if (value === undefined) return 'sum';
   if (value === 'sum' || value === 'mean' || value === 'none') return value;
   return report('head', `expected "sum", "mean" or "none", got ${describe(value)}`);
 }
 
-function readLoss(value: JsonValue | undefined, beta: Rational, delta: Rational, report: Report): Loss | undefined {
+export function readLoss(value: JsonValue | undefined, beta: Rational, delta: Rational, report: Report, others = ''): Loss | undefined {
   if (value === undefined || value === 'mse' || value === 'l1' || value === 'bce') return { type: value ?? 'mse' };
   if (value === 'smooth_l1') return { type: 'smooth_l1', beta };
   if (value === 'huber') return { type: 'huber', delta };
@@ -389,10 +409,10 @@ function readLoss(value: JsonValue | undefined, beta: Rational, delta: Rational,
     const expression = readExpression(value, 'loss', 'y', ['y', 't'], report);
     return expression && { type: 'expression', expression };
   }
-  return report('loss', `expected "mse", "l1", "smooth_l1", "huber", "bce" or {"expression": "…"} in y and t, got ${describe(value)}`);
+  return report('loss', `expected "mse", "l1", "smooth_l1", "huber", "bce"${others} or {"expression": "…"} in y and t, got ${describe(value)}`);
 }
 
-function readReduction(value: JsonValue | undefined, report: Report): Reduction | undefined {
+export function readReduction(value: JsonValue | undefined, report: Report): Reduction | undefined {
   if (value === undefined || value === 'mean' || value === 'sum') return value ?? 'mean';
   return report('reduction', `expected "mean" or "sum", got ${describe(value)}`);
 }
@@ -421,7 +441,7 @@ function readTarget(value: JsonValue | undefined, head: Head, prediction: number
 }
 
 /** An optimizer of torch.optim with PyTorch's defaults, refusing what torch.optim refuses. */
-function readOptimizer(value: JsonValue | undefined, report: Report): Optimizer | undefined {
+export function readOptimizer(value: JsonValue | undefined, report: Report): Optimizer | undefined {
   const source = value ?? { type: 'sgd' };
   if (!isObject(source)) return report('optimizer', `expected an object like {"type": "sgd", "lr": 0.01}, got ${describe(source)}`);
   const type = source.type ?? 'sgd';

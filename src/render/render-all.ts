@@ -1,6 +1,9 @@
 // Every requested format of one solved problem: each document by its format, and the files a document
 // links to (the Markdown's figures), for the caller to write beside it.
 import { derive } from '../derivation/derive.js';
+import { deriveNetwork } from '../derivation/network/derive-network.js';
+import { networkResultJson } from '../result/network-document.js';
+import type { NetworkSolution } from '../trajectory/train-network.js';
 import type { Detail } from '../derivation/elide.js';
 import { resultJson } from '../result/result-document.js';
 import type { Language } from '../strings/strings.js';
@@ -51,16 +54,33 @@ export function renderDocuments(derivation: Derivation, formats: readonly Docume
   return { documents, files };
 }
 
-export function renderAll(solution: Solution, formats: readonly TextFormat[], options: { language: Language; version: string; detail?: Detail; stem?: string }): Rendered {
-  const derivation = formats.some((f) => f !== 'json') ? derive(solution, options.detail) : undefined;
+export interface RenderAllOptions {
+  readonly language: Language;
+  readonly version: string;
+  readonly detail?: Detail;
+  readonly stem?: string;
+}
+
+export function renderAll(solution: Solution, formats: readonly TextFormat[], options: RenderAllOptions): Rendered {
+  return renderFormats(() => derive(solution, options.detail), () => resultJson(solution), formats, options);
+}
+
+/** A network's documents: its derivation layer by layer, and its result document. */
+export function renderNetworkAll(solution: NetworkSolution, formats: readonly TextFormat[], options: RenderAllOptions): Rendered {
+  return renderFormats(() => deriveNetwork(solution, options.detail), () => networkResultJson(solution), formats, options);
+}
+
+/** The derivation (made once, where a format needs it) in each document format, and the result document as json. */
+function renderFormats(derivation: () => Derivation, json: () => string, formats: readonly TextFormat[], options: RenderAllOptions): Rendered {
+  const derived = formats.some((f) => f !== 'json') ? derivation() : undefined;
   const documents = new Map<Format, string>();
   const files: OutputFile[] = [];
   for (const format of formats) {
     if (format === 'json') {
-      documents.set(format, resultJson(solution));
+      documents.set(format, json());
       continue;
     }
-    const rendered = renderDocuments(derivation!, [format], options);
+    const rendered = renderDocuments(derived!, [format], options);
     documents.set(format, rendered.documents.get(format)!);
     files.push(...rendered.files);
   }

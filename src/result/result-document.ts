@@ -25,7 +25,7 @@ export function resultDocument(solution: Solution): ResultDocument {
  * The first entry of the document that is no double (a value beyond ±1.8·10³⁰⁸, or a float64
  * computation that overflowed), with its path: forward.conv[0][1].
  */
-export function firstNonFinite(document: ResultFields<number>): { path: string; value: number } | undefined {
+export function firstNonFinite(document: { readonly forward: unknown; readonly grad: unknown; readonly updated: unknown; readonly trajectory: unknown }): { path: string; value: number } | undefined {
   const search = (value: unknown, path: string): { path: string; value: number } | undefined => {
     if (typeof value === 'number') return Number.isFinite(value) ? undefined : { path, value };
     if (Array.isArray(value)) {

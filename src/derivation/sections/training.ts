@@ -41,7 +41,7 @@ export function trainingSection(ctx: DerivationContext, solution: { steps: reado
   return { id: 'training', title: { key: steps.length > 1 ? 'section.training' : 'section.update' }, steps: sections };
 }
 
-function ruleStep(o: Optimizer): Step {
+export function ruleStep(o: Optimizer): Step {
   const rules = optimizerRules(o);
   const blocks: Block[] = rules.plain?.(o)
     ? [text({ key: 'optim.sgd' })]
