@@ -40,7 +40,7 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
       title: { key: 'net.step.activation.back', params: { l: math(`${l}`), name: { text: (view.layer as ActivationLayer).written } } },
       blocks: [
         text({ key: 'net.activation.backward', params: { rule: math(`${deltaName(l - 1)} = ${deltaName(l)} \\odot f'(${outputTensorName(l - 1)})`) } }),
-        { kind: 'chains', chains: tensorChains(ctx, `f'(${outputTensorName(l - 1)})`, slope) },
+        { kind: 'chains', chains: tensorChains(ctx, (sub) => `f'(${outputTensorName(l - 1)}${sub})`, slope) },
         { kind: 'chains', chains: tensorChains(ctx, deltaName(l - 1), view.backward.input) },
       ],
     },

@@ -109,7 +109,7 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
   blocks.push(
     text({ key: 'net.conv-transpose.kernel-gradient', params: { rule: math(`${partial('L', `${kernelName(l)}_{c,o,m,n}`)} = \\sum_{\\nu,i,j} ${outputName(l - 1)}_{\\nu,c,i,j} \\, ${deltaName(l)}_{\\nu,o,\\, ${rows(layer)},\\, ${cols(layer)}}`) } }),
     ...(kernelChains.length > 0 ? [{ kind: 'chains', chains: kernelChains, groupSize: 1 } as Block] : []),
-    { kind: 'chains', chains: tensorChains(ctx, partial('L', layered('K', l)), grads.kernel, 'kernel') },
+    { kind: 'chains', chains: tensorChains(ctx, (sub) => partial('L', `${layered('K', l)}${sub}`), grads.kernel, 'kernel') },
   );
   if (grads.bias) {
     const [batch, , rows, cols] = d.shape;

@@ -154,7 +154,7 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
   blocks.push(
     text({ key: 'net.conv2d.kernel-gradient', params: { rule: math(kernelRule) } }),
     ...(kernelChains.length > 0 ? [{ kind: 'chains', chains: kernelChains, groupSize: 1 } as Block] : []),
-    { kind: 'chains', chains: tensorChains(ctx, partial('L', layered('K', l)), grads.kernel, 'kernel') },
+    { kind: 'chains', chains: tensorChains(ctx, (sub) => partial('L', `${layered('K', l)}${sub}`), grads.kernel, 'kernel') },
   );
   // ∂L/∂b_o = Σ δ over sample and position
   if (grads.bias) {
@@ -169,7 +169,10 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
   const upstreamRule = `${deltaName(l - 1)}_{\\nu,c,u,v} = \\sum_{o,i,j,m,n \\,:\\, ${rows(layer)} = u,\\ ${cols(layer)} = v} ${deltaName(l)}_{\\nu,o,i,j} \\, ${kernelName(l)}_{o,c,m,n}`;
   const input = view.backward.input;
   const perInputEntry = g.outChannels * g.kernel.rows * g.kernel.cols;
-  const inputShown = ctx.elision.entries(input.data.length, input.data.length * perInputEntry);
+  const corners = ctx.elision.entries(input.data.length, input.data.length * perInputEntry);
+  // Where only some entries are shown, one is the first plane's middle, which the most windows read (the corners are read by one).
+  const middle = offset(input.shape, [0, 0, Math.floor(g.input.rows / 2), Math.floor(g.input.cols / 2)]);
+  const inputShown = corners.length < input.data.length && !corners.includes(middle) ? [corners[0], middle, ...corners.slice(1)] : corners;
   const inputChains = inputShown.map((flat) => productSum(ctx, entryTex(deltaName(l - 1), input.shape, flat), inputGradientProducts(view, g, unravel(input.shape, flat)), input.data[flat]));
   blocks.push(
     text({ key: l === 1 ? 'net.conv2d.input-gradient.first' : 'net.conv2d.input-gradient', params: { rule: math(upstreamRule) } }),
