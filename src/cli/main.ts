@@ -17,6 +17,9 @@ import { compilePdf } from './pdf.js';
 import { renderTex } from '../render/tex.js';
 import { DIFFICULTIES, exercises, type Difficulty } from '../quiz/generate.js';
 import { answerKey, exerciseSheet } from '../quiz/documents.js';
+import { networkExercises } from '../quiz/network.js';
+import type { Derivation } from '../derivation/step.js';
+import { networkAnswerKey, networkExerciseSheet } from '../quiz/network-documents.js';
 import { LANGUAGES, type Language } from '../strings/strings.js';
 import { solve, type Solution } from '../trajectory/train.js';
 import { torchScript } from '../engines/torch-script.js';
@@ -202,7 +205,7 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
     .description('write an exercise sheet, its answer key and each problem file, with nice numbers; the same seed gives the same bytes')
     .option('--count <n>', 'how many exercises', '10')
     .option('--seed <n>', 'the seed of the random problems', '1')
-    .addOption(new Option('--difficulty <level>', 'easy: the seed\'s shape; medium: stride, padding, bias, mean, ReLU; hard: two channels, and padding modes, pooling, activations, heads, losses and optimizers that vary').choices(DIFFICULTIES).default('easy'))
+    .addOption(new Option('--difficulty <level>', 'easy: the seed\'s shape; medium: stride, padding, bias, mean, ReLU; hard: two channels, and padding modes, pooling, activations, heads, losses and optimizers that vary; network: two conv layers with a ReLU between, or conv, flatten, linear and cross-entropy, in turn').choices(DIFFICULTIES).default('easy'))
     .addOption(new Option('--lang <lang>', 'language of the documents').choices(LANGUAGES).default('en'))
     .option('--format <list>', `formats of the documents, from tex,html,md,pdf (pdf needs TeX)`, 'tex,html,md')
     .option('--out <dir>', 'folder to write into', 'quiz')
@@ -524,13 +527,24 @@ async function quizCommand(options: QuizOptions, io: Io): Promise<number> {
   const formats = parseFormats(options.format).filter((f) => f !== 'json');
   if (formats.length === 0) throw new UsageError('--format: the exercises are documents; choose from tex, html, md, pdf');
   const ask = parseAsk(options.ask);
-  const items = exercises(count, seed, options.difficulty);
   const render = { language: options.lang, version: version() };
-  const files: OutputFile[] = items.map((item, i) => ({ name: `problem-${String(i + 1).padStart(2, '0')}.json`, contents: item.source }));
+  const documents = { difficulty: options.difficulty, ask, detail: options.detail };
+  const { difficulty } = options;
+  let sources: string[];
+  let derivations: (readonly [string, Derivation])[];
+  if (difficulty === 'network') {
+    const items = networkExercises(count, seed);
+    sources = items.map((item) => item.source);
+    derivations = [['exercises', networkExerciseSheet(items, documents)], ['answers', networkAnswerKey(items, documents)]];
+  } else {
+    const items = exercises(count, seed, difficulty);
+    sources = items.map((item) => item.source);
+    derivations = [['exercises', exerciseSheet(items, documents)], ['answers', answerKey(items, documents)]];
+  }
+  const files: OutputFile[] = sources.map((source, i) => ({ name: `problem-${String(i + 1).padStart(2, '0')}.json`, contents: source }));
   const suffix = options.lang === 'en' ? '' : `.${options.lang}`;
   let missing: string | undefined;
-  const documents = { difficulty: options.difficulty, ask, detail: options.detail };
-  for (const [name, derivation] of [['exercises', exerciseSheet(items, documents)], ['answers', answerKey(items, documents)]] as const) {
+  for (const [name, derivation] of derivations) {
     // In one order whatever the order asked: the LaTeX, the HTML, the Markdown (its figures first).
     const wanted = (['tex', 'html', 'md'] as const).filter((f) => formats.includes(f));
     const rendered = renderDocuments(derivation, wanted, { ...render, stem: `${name}${suffix}` });

@@ -20,3 +20,22 @@ function format(value: unknown, indent: string): string {
   }
   return JSON.stringify(value);
 }
+
+/**
+ * A network problem as the examples write one: one field a line, the input one matrix row a line, one
+ * layer a line, and the small settings on one line.
+ */
+export function formatNetworkProblem(problem: Readonly<Record<string, unknown>>): string {
+  const fields = Object.entries(problem).map(([k, v]) => {
+    const value = k === 'layers' && Array.isArray(v) ? `[\n${v.map((layer) => `    ${inline(layer)}`).join(',\n')}\n  ]` : k === 'input' ? format(v, '  ') : inline(v);
+    return `  ${JSON.stringify(k)}: ${value}`;
+  });
+  return `{\n${fields.join(',\n')}\n}\n`;
+}
+
+/** A value on one line, with a space after each comma and colon. */
+function inline(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(inline).join(', ')}]`;
+  if (value !== null && typeof value === 'object') return `{${Object.entries(value).map(([k, v]) => `${JSON.stringify(k)}: ${inline(v)}`).join(', ')}}`;
+  return JSON.stringify(value);
+}

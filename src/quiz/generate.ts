@@ -10,8 +10,10 @@ import { ProblemError } from '../problem/problem-error.js';
 import { formatProblem } from './format.js';
 import { generator } from './random.js';
 
-export type Difficulty = 'easy' | 'medium' | 'hard';
-export const DIFFICULTIES: readonly Difficulty[] = ['easy', 'medium', 'hard'];
+/** The single layer's difficulties; `network` (network.ts) has exercises of several layers. */
+export type LayerDifficulty = 'easy' | 'medium' | 'hard';
+export type Difficulty = LayerDifficulty | 'network';
+export const DIFFICULTIES: readonly Difficulty[] = ['easy', 'medium', 'hard', 'network'];
 
 export interface Exercise {
   /** The problem file, as written to problem-NN.json: one matrix row a line. */
@@ -24,7 +26,7 @@ const PLACES = 4;
 /** Draws for one exercise before its combination of settings is given up for the next (never reached by the seeds tested). */
 const ATTEMPTS = 20_000;
 
-export function exercises(count: number, seed: number, difficulty: Difficulty): Exercise[] {
+export function exercises(count: number, seed: number, difficulty: LayerDifficulty): Exercise[] {
   const random = generator(seed);
   // Hard exercises take their settings from rotating lists, each started at a random place.
   const offsets = Object.fromEntries(Object.entries(HARD).map(([name, list]) => [name, Math.floor(random() * list.length)])) as Record<keyof typeof HARD, number>;
@@ -90,7 +92,7 @@ function hardOptimizerKind(problem: Record<string, unknown>): string {
   return o.type === 'adam' ? 'adam' : o.nesterov ? 'nesterov' : o.weight_decay ? 'weight_decay' : o.momentum ? 'momentum' : 'sgd';
 }
 
-function draw(random: () => number, difficulty: Difficulty, index: number, offsets: Record<keyof typeof HARD, number>, shift: number, taken: readonly string[]): Record<string, unknown> {
+function draw(random: () => number, difficulty: LayerDifficulty, index: number, offsets: Record<keyof typeof HARD, number>, shift: number, taken: readonly string[]): Record<string, unknown> {
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const pick = <T>(items: readonly T[]): T => items[int(0, items.length - 1)];
   const grid = (rows: number, cols: number, lo: number, hi: number) => Array.from({ length: rows }, () => Array.from({ length: cols }, () => int(lo, hi)));

@@ -375,4 +375,9 @@ export const en = {
   'quiz.easy': 'easy',
   'quiz.medium': 'medium',
   'quiz.hard': 'hard',
+  'quiz.network': 'network',
+  'quiz.net.sheet-title': 'Exercises: backpropagation through a network of layers',
+  'quiz.net.key-title': 'Answer key: backpropagation through a network of layers',
+  'quiz.net.sheet-rounded': "Every answer is a short decimal where the maths is rational. Cross-entropy's softmax is not: in those exercises the loss, every gradient and the updated parameters follow from it, and the key rounds them to 6 significant digits (marked $\\approx$).",
+  'quiz.net.answers.intro': "${K'}^{(l)}$, ${W'}^{(l)}$ and ${b'}^{(l)}$ are the parameters of layer $l$ after each exercise's last step; values marked $\\approx$ are rounded.",
 } as const;
