@@ -10,6 +10,8 @@ import { networkResultDocument, type NetworkResultDocument } from '../src/result
 import { solveNetwork } from '../src/trajectory/train-network.js';
 import { randomNetwork } from '../src/engines/random-network.js';
 import { PYTHON, torch } from './helpers/tools.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { torchNetworkScript } from '../src/engines/torch-network-script.js';
 
 const TORCH = torch();
 const SCRIPT = fileURLToPath(new URL('./reference/network_reference.py', import.meta.url));
@@ -180,4 +182,37 @@ describe('the contract example, exactly', () => {
     expect(doc.exact.forward.loss).toBeUndefined();
     expect(doc.exact.grad.outputs[4]).toBeNull();
   });
+});
+
+describe.skipIf(!TORCH.available)(`convgrad torch on networks, run by ${TORCH.label}`, () => {
+  const examples = fileURLToPath(new URL('../examples/', import.meta.url));
+  const files = readdirSync(examples).filter((f) => f.endsWith('.json'));
+  // The shipped examples (whole numbers: the script must make its tensors float64 itself), the
+  // contract's example, and random networks trained by SGD (whose steps move no rounding noise).
+  const sgd = Array.from({ length: 60 }, (_, i) => randomNetwork(i + 1000)).filter((p) => (p.optimizer as { type: string }).type === 'sgd').slice(0, 10);
+  const problems: [string, unknown][] = [...files.map((f): [string, unknown] => [f, JSON.parse(readFileSync(`${examples}${f}`, 'utf8'))]), ['the contract example', CONTRACT_EXAMPLE], ...sgd.map((p, i): [string, unknown] => [`random SGD network ${i + 1}`, p])];
+
+  it.each(problems)('%s: the script says PyTorch agrees', (_, problem) => {
+    const parsed = parseAnyProblemText(JSON.stringify(problem));
+    if (!parsed.ok || !parsed.network) throw new Error('not a network');
+    const run = spawnSync(PYTHON, ['-'], { input: torchNetworkScript(solveNetwork(parsed.network), 'test'), encoding: 'utf8' });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toContain('PyTorch agrees with convgrad on every quantity.');
+    expect(run.status).toBe(0);
+  }, 60_000);
+
+  it('a planted difference is reported, with its entry, and exits 1', () => {
+    const parsed = parseAnyProblemText(JSON.stringify(CONTRACT_EXAMPLE));
+    if (!parsed.ok || !parsed.network) throw new Error('not a network');
+    // convgrad's ∂L/∂K of the first layer with its first entry off by 1, as a bug would leave it.
+    const solution = solveNetwork(parsed.network);
+    const stages = [...solution.first.backward.stages];
+    const kernel = stages[0].parameters.kernel;
+    stages[0] = { ...stages[0], parameters: { ...stages[0].parameters, kernel: { shape: kernel.shape, data: kernel.data.map((x, k) => (k === 0 ? Number(x.valueOf()) + 1 : x)) } } };
+    const planted = { ...solution, first: { ...solution.first, backward: { ...solution.first.backward, stages } } };
+    const run = spawnSync(PYTHON, ['-'], { input: torchNetworkScript(planted, 'test'), encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/grad\.layers\[0\]\.kernel +DIFFERS/);
+    expect(run.stdout).toContain('grad.layers[0].kernel[0][0][0][0]: convgrad');
+  }, 60_000);
 });
