@@ -332,7 +332,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'word.mean': '平均值',
   'word.sum': '总和',
   'net.problem.input': `${T.input} $X$ 的形状为 {shape}（$N \\times C \\times H \\times W$）。它依次经过 {count} 层，如 torch.nn.Sequential；第 $l$ 层把 $a^{(l-1)}$ 变为 $a^{(l)}$，$a^{(0)} = X$：`,
-  'net.problem.input.sheet': `${T.input} $X$ 的形状为 {shape}（$N \\times C \\times H \\times W$）；它依次经过下面公式中的 {count} 层，如 torch.nn.Sequential：`,
+  'net.problem.input.sheet': `${T.input} $X$ 的形状为 {shape}（$N \\times C \\times H \\times W$）；它依次经过下面公式中的 {count} 层，如 torch.nn.Sequential。$X$ 与各层${T.parameter}：`,
   'net.table.layer': '层',
   'net.table.module': '模块（PyTorch）',
   'net.table.output': `${T.output}形状`,
@@ -344,6 +344,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'net.problem.optimizer': `优化器为 {name}，{settings}，共 {steps} ${T.step}，更新每一层的每个${T.parameter}。`,
   'net.legend.output': `第 $l$ 层的${T.output}，即第 $l + 1$ 层的${T.input}`,
   'net.legend.delta': `$\\partial L / \\partial a^{(l)}$，到达第 $l$ 层${T.output}的${T.gradient}；$\\delta^{(0)} = \\partial L / \\partial X$`,
+  'net.legend.indices': `一个${T.element}：${T.sample} $\\nu$、${T.channel}、行、列，从 1 数起；只有一个${T.element}的维度省去其下标（一个${T.sample}、一个${T.channel}时写作 $a^{(1)}_{ij}$）`,
   'net.legend.kernel': `第 $l$ 层卷积的${T.kernel}与${T.bias}`,
   'net.legend.weight': `全连接层的权重（[out][in]）与${T.bias}`,
   'net.legend.batch-norm': `批归一化的缩放与平移，以及一个${T.channel}在整个${T.batch}和所有位置上的均值与有偏方差`,
@@ -417,5 +418,6 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'net.update.result': `更新后的${T.parameter}：`,
   'net.trajectory': `{steps} ${T.step}中每一${T.step}之前的${T.loss}：`,
   'net.trajectory.after': `最后一${T.step}（共 {steps} ${T.step}）之后的${T.parameter}：`,
+  'net.formulas.loss': `${T.loss}，以及反向传播起点处的${T.gradient}：`,
   'net.formulas.layer': '第 {l} 层，{module}：',
 };

@@ -6,7 +6,7 @@ import { asDouble, type Scalar } from '../../numbers/scalar.js';
 import type { Layer } from '../../problem/network.js';
 import { activationTex } from '../../ops/activation/activations.js';
 import { lossTex } from '../../ops/loss/tex.js';
-import { networkLossGradientStep, networkLossStep } from '../../ops/loss/network-steps.js';
+import { networkLossFormulas, networkLossGradientStep, networkLossStep } from '../../ops/loss/network-steps.js';
 import { optimizerRules } from '../../optim/optimizers.js';
 import type { NamedTensors } from '../../ops/stage.js';
 import type { NetworkSolution } from '../../trajectory/train-network.js';
@@ -95,9 +95,11 @@ function problemSection(ctx: NetworkContext, legend: boolean): Section {
     ...(legend
       ? [text({ key: 'net.problem.input', params: { shape: math(shapeTex(network.input.shape)), count: math(`${network.layers.length}`) } }), { kind: 'table', header: [{ key: 'net.table.layer' }, { key: 'net.table.module' }, { key: 'net.table.output' }], rows } as Block]
       : [text({ key: 'net.problem.input.sheet', params: { shape: math(shapeTex(network.input.shape)), count: math(`${network.layers.length}`) } })]),
-    { kind: 'chains', chains: tensorChains(ctx, 'X', network.input).map((c) => ({ ...c, line: 'input' })) },
-    text({ key: 'net.problem.parameters' }),
-    { kind: 'chains', chains: parameterChains(ctx, ctx.solution.first.parameters, (n) => n) },
+    // The sheet sets X beside the first layer's parameters, in one block with the rest.
+    ...(legend
+      ? [{ kind: 'chains', chains: tensorChains(ctx, 'X', network.input).map((c) => ({ ...c, line: 'input' })) } as Block, text({ key: 'net.problem.parameters' })]
+      : []),
+    { kind: 'chains', chains: [...(legend ? [] : tensorChains(ctx, 'X', network.input).map((c) => ({ ...c, line: 'layer 1' }))), ...parameterChains(ctx, ctx.solution.first.parameters, (n) => n)] },
     ...(network.head === 'none' && loss.type !== 'cross_entropy' ? [text({ key: 'problem.target' }), { kind: 'chains', chains: tensorChains(ctx, 'T', network.target) } as Block] : []),
     { kind: 'paragraph', texts: [lossText, { key: 'net.problem.optimizer', params: { name: { word: rules.nameKey(network.optimizer) }, settings: math(rules.settingsTex(network.optimizer)), steps: math(`${network.steps}`) } }] },
   ];
@@ -113,6 +115,7 @@ function legendEntries(ctx: NetworkContext): LegendEntry[] {
   return [
     entry('a^{(l)},\\ a^{(0)} = X', 'net.legend.output'),
     entry('\\delta^{(l)}', 'net.legend.delta'),
+    entry('a^{(l)}_{\\nu,c,i,j}', 'net.legend.indices'),
     ...(types.has('conv2d') || types.has('conv_transpose2d') ? [entry('K^{(l)},\\ b^{(l)}', 'net.legend.kernel'), entry('s,\\ p,\\ d', 'legend.layer')] : []),
     ...(types.has('linear') ? [entry('W^{(l)},\\ b^{(l)}', 'net.legend.weight')] : []),
     ...(types.has('batch_norm2d') ? [entry('\\gamma^{(l)},\\ \\beta^{(l)},\\ \\mu,\\ \\sigma^2', 'net.legend.batch-norm')] : []),
@@ -179,7 +182,13 @@ function trainingSection(ctx: NetworkContext): Section {
 }
 
 function formulasSection(ctx: NetworkContext): Section {
-  const blocks: Block[] = ctx.layers.flatMap((view) => [text({ key: 'net.formulas.layer', params: { l: math(`${view.l}`), module: math(layerLabel(view.layer, view.input.shape, view.output.shape)) } }), { kind: 'chains', chains: layerSteps(view.layer).formulas(view) } as Block]);
+  const blocks: Block[] = [
+    ...ctx.layers.flatMap((view) => [text({ key: 'net.formulas.layer', params: { l: math(`${view.l}`), module: math(layerLabel(view.layer, view.input.shape, view.output.shape)) } }), { kind: 'chains', chains: layerSteps(view.layer).formulas(view) } as Block]),
+    // Where the backward pass starts, and the update every parameter takes.
+    text({ key: 'net.formulas.loss' }),
+    { kind: 'chains', chains: networkLossFormulas(ctx).map((c) => ({ ...c, line: 'loss' })) },
+    ...ruleStep(ctx.network.optimizer).blocks,
+  ];
   return { id: 'formulas', title: { key: 'section.formulas' }, steps: [{ rule: 'formulas.all', title: { key: 'section.formulas' }, blocks }] };
 }
 

@@ -150,11 +150,13 @@ export const convTranspose2dNetworkSteps: LayerSteps = {
   formulas: (view) => {
     const l = view.l;
     const layer = view.layer as ConvTranspose2dLayer;
+    // Over the batch too where it has more than one sample.
+    const nu = view.input.shape[0] > 1 ? '\\nu,' : '';
     const hasBias = view.parameters.bias !== undefined;
     return [
       chain(`${outputName(l)}_{o,u,v}`, `${hasBias ? `${layered('b', l)}_o + ` : ''}\\sum_{${rows(layer)} = u,\\ ${cols(layer)} = v} ${outputName(l - 1)}_{c,i,j} \\, ${kernelName(l)}_{c,o,m,n}`),
-      chain(partial('L', `${kernelName(l)}_{c,o,m,n}`), `\\sum_{i,j} ${outputName(l - 1)}_{c,i,j} \\, ${deltaName(l)}_{o,\\, ${rows(layer)},\\, ${cols(layer)}}`),
-      ...(hasBias ? [chain(partial('L', `${layered('b', l)}_o`), `\\sum_{u,v} ${deltaName(l)}_{o,u,v}`)] : []),
+      chain(partial('L', `${kernelName(l)}_{c,o,m,n}`), `\\sum_{${nu}i,j} ${outputName(l - 1)}_{${nu}c,i,j} \\, ${deltaName(l)}_{${nu}o,\\, ${rows(layer)},\\, ${cols(layer)}}`),
+      ...(hasBias ? [chain(partial('L', `${layered('b', l)}_o`), `\\sum_{${nu}u,v} ${deltaName(l)}_{${nu}o,u,v}`)] : []),
       chain(deltaName(l - 1), `\\operatorname{conv2d}(${deltaName(l)}, ${layered('K', l)};\\ s, p, d)`),
     ];
   },

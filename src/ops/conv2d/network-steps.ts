@@ -187,10 +187,12 @@ function formulas(view: LayerView): Chain[] {
   const l = view.l;
   const layer = view.layer as Conv2dLayer;
   const hasBias = view.parameters.bias !== undefined;
+  // Over the batch too where it has more than one sample.
+  const [sum, nu] = view.input.shape[0] > 1 ? ['\\nu,i,j', '\\nu,'] : ['i,j', ''];
   return [
-    chain(`${layered('a', l)}_{o,i,j}`, `${hasBias ? `${layered('b', l)}_o + ` : ''}\\sum_{c,m,n} ${kernelName(l)}_{o,c,m,n} \\, ${outputName(l - 1)}_{c,\\, ${rows(layer)},\\, ${cols(layer)}}`),
-    chain(partial('L', `${kernelName(l)}_{o,c,m,n}`), `\\sum_{i,j} ${deltaName(l)}_{o,i,j} \\, ${outputName(l - 1)}_{c,\\, ${rows(layer)},\\, ${cols(layer)}}`),
-    ...(hasBias ? [chain(partial('L', `${layered('b', l)}_o`), `\\sum_{i,j} ${deltaName(l)}_{o,i,j}`)] : []),
+    chain(`${layered('a', l)}_{${nu}o,i,j}`, `${hasBias ? `${layered('b', l)}_o + ` : ''}\\sum_{c,m,n} ${kernelName(l)}_{o,c,m,n} \\, ${outputName(l - 1)}_{${nu}c,\\, ${rows(layer)},\\, ${cols(layer)}}`),
+    chain(partial('L', `${kernelName(l)}_{o,c,m,n}`), `\\sum_{${sum}} ${deltaName(l)}_{${nu}o,i,j} \\, ${outputName(l - 1)}_{${nu}c,\\, ${rows(layer)},\\, ${cols(layer)}}`),
+    ...(hasBias ? [chain(partial('L', `${layered('b', l)}_o`), `\\sum_{${sum}} ${deltaName(l)}_{${nu}o,i,j}`)] : []),
     chain(`${deltaName(l - 1)}`, `\\operatorname{full}\\left(\\delta^{(${l})\\,\\uparrow s} \\star \\operatorname{rot}_{180}(${layered('K', l)})\\right)`),
   ];
 }

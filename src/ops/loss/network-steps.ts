@@ -109,3 +109,32 @@ export function networkLossGradientStep(ctx: NetworkContext): Step {
   blocks.push(text({ key: mean ? 'net.loss.gradient.map.mean' : 'net.loss.gradient.map.sum', params: { delta: math(d), count: math(`${n}`) } }), { kind: 'chains', chains: example }, { kind: 'chains', chains: tensorChains(ctx, d, delta) });
   return { rule: 'chain.loss-prediction', title: { key: 'net.step.loss.back' }, blocks };
 }
+
+/** The loss and δ^{(L)} in symbols: the formula sheet's lines after the layers. */
+export function networkLossFormulas(ctx: NetworkContext): Chain[] {
+  const { network } = ctx;
+  const last = ctx.layers[ctx.layers.length - 1];
+  const [z, d] = [outputName(last.l), deltaName(last.l)];
+  const mean = network.reduction === 'mean';
+  if (network.loss.type === 'cross_entropy') {
+    return [
+      chain(`p_{\\nu,k}`, `\\frac{e^{${z}_{\\nu,k}}}{\\sum_j e^{${z}_{\\nu,j}}}`),
+      chain('L', `-${mean ? '\\frac{1}{N} ' : ''}\\sum_{\\nu} \\log p_{\\nu,t_\\nu}`),
+      chain(`${d}_{\\nu,k}`, `${mean ? '\\frac{1}{N} ' : ''}\\left(p_{\\nu,k} - [k = t_\\nu]\\right)`),
+    ];
+  }
+  const loss = network.loss as Loss;
+  if (network.head !== 'none') {
+    const n = last.output.data.length;
+    return [
+      chain('S', network.head === 'sum' ? `\\sum ${z}` : `\\frac{1}{${n}} \\sum ${z}`),
+      chain('L', lossTex(loss, 'S', 'T')),
+      chain(`${d}_k`, network.head === 'sum' ? partial('L', 'S') : `\\frac{1}{${n}} ${partial('L', 'S')}`, `${network.head === 'sum' ? '' : `\\frac{1}{${n}} `}${lossSlopeTex(loss, 'S', 'T')}`),
+    ];
+  }
+  const n = last.output.data.length;
+  return [
+    chain('L', `${mean ? `\\frac{1}{${n}} ` : ''}\\sum_k l(${z}_k, t_k)`, `${mean ? `\\frac{1}{${n}} ` : ''}\\sum_k ${lossTex(loss, `${z}_k`, 't_k')}`),
+    chain(`${d}_k`, `${mean ? `\\frac{1}{${n}} ` : ''}${lossSlopeTex(loss, `${z}_k`, 't_k')}`),
+  ];
+}
