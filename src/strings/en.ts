@@ -354,6 +354,7 @@ export const en = {
   'net.backward.intro': 'The backward pass starts at the loss with {last} and goes down the layers: each turns the gradient at its output, $\\delta^{(l)}$, into its parameters\' gradients and into $\\delta^{(l-1)}$, the gradient at its input, which the layer below it takes in turn.',
   'net.step.update.first': 'Step 1',
   'net.update.gradients': 'The gradients of every parameter, from the backward pass:',
+  'net.update.example': 'The rule with the numbers of one entry, {name} (every entry follows the same rule):',
   'net.update.result': 'The parameters after the update:',
   'net.trajectory': 'The loss before each of the {steps} steps:',
   'net.trajectory.after': 'The parameters after the last of the {steps} {steps|step|steps}:',

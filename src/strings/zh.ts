@@ -415,6 +415,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'net.backward.intro': `反向传播从${T.loss}处的 {last} 开始，逐层向下：每一层把其${T.output}处的${T.gradient} $\\delta^{(l)}$ 变为其${T.parameter}的${T.gradient}，以及其${T.input}处的${T.gradient} $\\delta^{(l-1)}$，再交给下一层。`,
   'net.step.update.first': `第 1 ${T.step}`,
   'net.update.gradients': `反向传播得到的每个${T.parameter}的${T.gradient}：`,
+  'net.update.example': `以一个${T.element} {name} 为例代入数值（每个${T.element}都按同一规则更新）：`,
   'net.update.result': `更新后的${T.parameter}：`,
   'net.trajectory': `{steps} ${T.step}中每一${T.step}之前的${T.loss}：`,
   'net.trajectory.after': `最后一${T.step}（共 {steps} ${T.step}）之后的${T.parameter}：`,

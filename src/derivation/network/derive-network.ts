@@ -18,7 +18,7 @@ import type { StringKey } from '../../strings/strings.js';
 import { chain, pairTex, partial, primed, rounded } from '../tex.js';
 import { networkContext, type NetworkContext } from './context.js';
 import { layerSteps } from './layer-steps.js';
-import { deltaName, layered, shapeTex, tensorChains } from './names.js';
+import { deltaName, entryTex, layered, shapeTex, tensorChains } from './names.js';
 
 export function deriveNetwork(solution: NetworkSolution, detail: Detail = 'auto'): Derivation {
   const ctx = networkContext(solution, detail);
@@ -63,6 +63,13 @@ function layerLabel(layer: Layer, input: readonly number[], output: readonly num
 function parameterTensorName(layer: Layer, name: string, l: number): string {
   if (name === 'kernel') return layered('K', l);
   if (name === 'weight') return layered(layer.type === 'batch_norm2d' ? '\\gamma' : 'W', l);
+  return layered(layer.type === 'batch_norm2d' ? '\\beta' : 'b', l);
+}
+
+/** An entry's symbol of parameter p of layer l: k^{(l)}, w^{(l)}, b^{(l)}, γ^{(l)}, β^{(l)}. */
+function parameterEntryName(layer: Layer, name: string, l: number): string {
+  if (name === 'kernel') return layered('k', l);
+  if (name === 'weight') return layered(layer.type === 'batch_norm2d' ? '\\gamma' : 'w', l);
   return layered(layer.type === 'batch_norm2d' ? '\\beta' : 'b', l);
 }
 
@@ -124,6 +131,8 @@ function legendEntries(ctx: NetworkContext): LegendEntry[] {
     entry('\\odot', 'legend.odot'),
     ...(ctx.network.loss.type === 'cross_entropy' ? [entry('p_{\\nu,k},\\ t_\\nu', 'net.legend.softmax')] : []),
     entry('\\theta,\\ \\eta', 'net.legend.optim'),
+    // The optimizer's own symbols (λ, μ, τ, β₁, β₂, m, v, …), as its rule names them.
+    ...optimizerRules(ctx.network.optimizer).legend(ctx.network.optimizer),
   ];
 }
 
@@ -157,10 +166,20 @@ function trainingSection(ctx: NetworkContext): Section {
         }),
       )
     : parameterChains(ctx, first.after, primedName);
+  // A rule of several lines (momentum, Adam, RMSprop, Adagrad) with one entry's numbers: the first parameter's first entry.
+  const example: Block[] = [];
+  if (!plain) {
+    const i = first.before.findIndex((named) => Object.keys(named).length > 0);
+    const [p, t] = Object.entries(first.before[i])[0];
+    const name = entryTex(parameterEntryName(ctx.layers[i].layer, p, i + 1), t.shape, 0, t.shape.length === 1 ? 'vector' : t.shape.length === 2 ? 'matrix' : 'kernel');
+    const k = first.before.slice(0, i).reduce((n, named) => n + Object.values(named).reduce((m, x) => m + x.data.length, 0), 0);
+    const chains = rules.entryChains(network.optimizer, { t: 1, k, name, theta: t.data[0], grad: first.gradients[i][p].data[0], record: first.record, previous: {} });
+    example.push(text({ key: 'net.update.example', params: { name: math(name) } }), { kind: 'chains', chains });
+  }
   steps.push({
     rule: 'optim.step',
-    title: { key: network.steps > 1 ? 'net.step.update.first' : 'step.optim.sgd-update' },
-    blocks: [text({ key: 'net.update.gradients' }), { kind: 'chains', chains: parameterChains(ctx, first.gradients, (n) => partial('L', n)) }, text({ key: 'net.update.result' }), { kind: 'chains', chains: updates }],
+    title: network.steps > 1 ? { key: 'net.step.update.first' } : plain ? { key: 'step.optim.sgd-update' } : { key: 'section.update' },
+    blocks: [text({ key: 'net.update.gradients' }), { kind: 'chains', chains: parameterChains(ctx, first.gradients, (n) => partial('L', n)) }, ...example, text({ key: 'net.update.result' }), { kind: 'chains', chains: updates }],
   });
   if (solution.steps.length > 1) {
     const rows = solution.steps.map((s) => [`${s.step}`, `${shownExactly(s.loss) ? '' : '\\approx '}${scalarTex(s.loss)}`]);
