@@ -77,7 +77,7 @@ def build(layer):
     return module
 
 
-X = torch.tensor(P["input"]).reshape(P["input_shape"]).requires_grad_()
+X = torch.tensor(P["input"], dtype=torch.float64).reshape(P["input_shape"]).requires_grad_()
 layers = [build(layer) for layer in P["layers"]]
 model = torch.nn.Sequential(*layers).train()
 optimizer = {{optimizer}}(model.parameters(), **P["optimizer"])
@@ -90,7 +90,7 @@ def loss_of(prediction):
     reduction = P["reduction"]
     if P["loss"] == "cross_entropy":
         return F.cross_entropy(prediction, torch.tensor(P["target"], dtype=torch.long), reduction=reduction)
-    target = torch.tensor(P["target"]).reshape(P["target_shape"])
+    target = torch.tensor(P["target"], dtype=torch.float64).reshape(P["target_shape"])
     if P["loss"] == "mse":
         return F.mse_loss(prediction, target, reduction=reduction)
     if P["loss"] == "l1":
