@@ -12,10 +12,9 @@ import { solveNetwork, type NetworkSolution } from '../src/trajectory/train-netw
 import { randomNetwork } from '../src/engines/random-network.js';
 import { checkNetworkAgainst, networkRuns, networkValues } from '../src/engines/network-check.js';
 import { networkFiniteDifferences } from '../src/engines/network-differences.js';
-import { networkVectorFiles } from '../src/engines/network-vectors.js';
 import { readNpy } from '../src/engines/npy.js';
 import { torchNetworkScript } from '../src/engines/torch-network-script.js';
-import { runCli, tempDir } from './helpers/run-cli.js';
+import { runCli } from './helpers/run-cli.js';
 import { PYTHON, torch } from './helpers/tools.js';
 
 const TORCH = torch();
@@ -79,7 +78,7 @@ describe.skipIf(!TORCH.available)(`convgrad check on networks, ${TORCH.label}`, 
       expect(report.rows.filter((r) => r.verdict === 'differs' || r.verdict === 'failed'), `seed ${seed}`).toEqual([]);
       expect(run.status).toBe(0);
       const solution = solved(JSON.stringify(randomNetwork(seed)));
-      const layers = solution.network.layers.map((l, i) => [i, Object.keys(solution.first.parameters[i])] as const).filter(([, names]) => names.length > 0);
+      const layers = solution.network.layers.map((_, i) => [i, Object.keys(solution.first.parameters[i])] as const).filter(([, names]) => names.length > 0);
       const expected = ['forward.prediction', 'forward.loss', ...layers.flatMap(([i, names]) => names.map((n) => `grad.layers[${i}].${n}`)), 'grad.input', ...layers.flatMap(([i, names]) => names.map((n) => `updated.layers[${i}].${n}`))];
       expect([...new Set(report.rows.map((r) => r.quantity))]).toEqual(expected);
       expect(report.rows.filter((r) => r.engine === 'PyTorch (float64)').every((r) => r.verdict === 'agrees')).toBe(true);
