@@ -152,6 +152,15 @@ describe('convgrad vectors on a network', () => {
     expect(Object.keys(bn.tensors)).toEqual(expect.arrayContaining(['layer0_kernel', 'layer0_padded_input', 'layer0_grad_padded_input', 'layer1_mean', 'layer1_variance', 'layer1_inv_std', 'layer1_xhat', 'layer1_mean_delta', 'layer1_mean_delta_xhat', 'layer1_grad_weight', 'step1_layer1_weight', 'updated_layer1_bias', 'trajectory_loss']));
   });
 
+  it('refuses a network whose vectors.json would be too large, before any work, and writes nothing', async () => {
+    const size = 1000;
+    const problem = { input: Array.from({ length: size }, () => Array.from({ length: size }, () => 1)), layers: [{ type: 'conv2d', kernel: [[[[1]]]] }, { type: 'relu' }], head: 'sum', target: 0 };
+    const run = await runCli(['vectors', '-'], { stdin: JSON.stringify(problem) });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/^convgrad: <stdin>: layers: input 1×1×1000×1000, 2 layers, 1\.0 M multiply-adds: vectors\.json would take about \d+\.\d M?B, over the 256\.0 MB limit; convgrad derive --json gives the result document\n$/);
+    expect(readdirSync(run.cwd)).toEqual([]);
+  });
+
   it('keeps the flat vectors as they were', async () => {
     const run = await runCli(['vectors', '--out', 'v', '-'], { stdin: readFileSync(fileURLToPath(new URL('./fixtures/padding-relu.json', import.meta.url)), 'utf8') });
     expect(run.status).toBe(0);
