@@ -5,8 +5,12 @@ import { join } from 'node:path';
 import type { Stats } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { parseAnyProblemText } from '../problem/parse-problem.js';
-import { networkDerivationRefusal, networkRefusals } from '../model/network-workload.js';
+import { networkCheckRefusal, networkDerivationRefusal, networkRefusals, networkVectorsRefusal } from '../model/network-workload.js';
 import type { NetworkProblem } from '../problem/network.js';
+import { layerParameters } from '../problem/network.js';
+import { checkNetworkSolution } from '../engines/network-check.js';
+import { networkDifferencedCount } from '../engines/network-differences.js';
+import { networkVectorFiles } from '../engines/network-vectors.js';
 import { networkResultDocument, networkResultJson } from '../result/network-document.js';
 import { solveNetwork, type NetworkSolution } from '../trajectory/train-network.js';
 import { torchNetworkScript } from '../engines/torch-network-script.js';
@@ -23,15 +27,15 @@ import { networkAnswerKey, networkExerciseSheet } from '../quiz/network-document
 import { LANGUAGES, type Language } from '../strings/strings.js';
 import { solve, type Solution } from '../trajectory/train.js';
 import { torchScript } from '../engines/torch-script.js';
-import { checkSolution, formatCheck } from '../engines/check.js';
+import { checkSolution, formatCheck, type CheckReport } from '../engines/check.js';
 import { differencedCount, ENTRY_SAMPLE } from '../engines/finite-differences.js';
 import { compareNetworkResults, compareResults, formatComparison, resultsAgree } from '../engines/compare-results.js';
-import { compareStages, formatStages, stagesAgree } from '../engines/compare-stages.js';
+import { compareNetworkStages, compareStages, formatStages, stagesAgree } from '../engines/compare-stages.js';
 import { readForeignJson } from '../engines/foreign-json.js';
 import { kinkSites } from '../engines/kinks.js';
 import { DTYPE_TOLERANCES, DTYPES, type Dtype } from '../engines/tolerance.js';
 import { vectorFiles } from '../engines/vectors.js';
-import { caseFiles, caseName, generateCase, MAX_CASES } from '../engines/cases.js';
+import { caseFiles, caseName, generateCase, generateNetworkCase, MAX_CASES, networkCaseFiles } from '../engines/cases.js';
 import { firstNonFinite, resultDocument, resultJson } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
 import { QUANTITIES, type Quantity } from '../derivation/derive.js';
@@ -159,15 +163,20 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
         const refusal = checkRefusal(problem, differencedCount(problem, allEntries), allEntries);
         return refusal ? [{ path: allEntries ? 'check --all-entries' : 'check', message: refusal }] : [];
       };
+      const networkTooLong = (network: NetworkProblem): Diagnostic[] => {
+        const refusal = networkCheckRefusal(network, networkDifferencedCount(networkTensorSizes(network), allEntries), allEntries);
+        return refusal ? [{ path: allEntries ? 'check --all-entries' : 'check', message: refusal }] : [];
+      };
+      const report = (input: ProblemSource) => (r: CheckReport) => {
+        io.stdout(options.json ? `${JSON.stringify(r, null, 2)}\n` : formatCheck(r, input.name));
+        return r.agree ? 0 : 1;
+      };
       status = await withSolution(
         file,
         io,
-        async (solution, input) => {
-          const report = await checkSolution(solution, version(), { allEntries });
-          io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatCheck(report, input.name));
-          return report.agree ? 0 : 1;
-        },
+        async (solution, input) => report(input)(await checkSolution(solution, version(), { allEntries })),
         tooLong,
+        { before: networkTooLong, use: (solution, input) => report(input)(checkNetworkSolution(solution, version(), { allEntries })) },
       );
     });
   program
@@ -196,8 +205,9 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
     .requiredOption('--count <n>', `how many cases (1 to ${MAX_CASES})`)
     .option('--seed <n>', 'the seed of the random problems', '1')
     .option('--kinks', 'cases that sit on a kink (relu at σ = 0, a max-pool tie, l1 at y = t), where the one-sided derivatives differ')
+    .option('--networks', 'random networks of layers (conv2d, conv_transpose2d, activations, pooling, batch_norm2d, flatten, linear; cross_entropy among the losses) instead of single layers')
     .option('--out <dir>', 'folder to write into, one subfolder a case', 'cases')
-    .action(async (options: { count: string; seed: string; kinks?: boolean; out: string }) => {
+    .action(async (options: CasesOptions) => {
       status = casesCommand(options, io);
     });
   program
@@ -243,15 +253,15 @@ interface ProblemSource {
 
 /**
  * Reads, checks against the limits and solves the problem of FILE (- for standard input, none for the
- * seed), then runs `use` on it; a problem that is not valid, or over a limit, is reported, every
+ * seed), then runs `use` on it (`network.use` on a network of layers); a problem that is not valid, or over a limit, is reported, every
  * mistake on its own line, with status 2, before anything is computed.
  */
 async function withSolution(
   file: string | undefined,
   io: Io,
   use: (solution: Solution, input: ProblemSource) => number | Promise<number>,
-  before?: (problem: Problem) => readonly Diagnostic[],
-  network?: NetworkHandler,
+  before: ((problem: Problem) => readonly Diagnostic[]) | undefined,
+  network: NetworkHandler,
 ): Promise<number> {
   const input = await readProblem(file, io);
   const parsed = parseAnyProblemText(input.source);
@@ -265,7 +275,6 @@ async function withSolution(
   };
   if (!parsed.ok) return refuse(parsed.errors);
   if (parsed.network) {
-    if (!network) return refuse([{ path: 'layers', message: 'this command does not take networks of layers yet; `convgrad derive` does' }]);
     const over = [...networkRefusals(parsed.network), ...(network.before?.(parsed.network) ?? [])];
     if (over.length > 0) return refuse(over);
     let solution: NetworkSolution;
@@ -301,6 +310,11 @@ async function withSolution(
 interface NetworkHandler {
   before?(network: NetworkProblem): readonly Diagnostic[];
   use(solution: NetworkSolution, input: ProblemSource): number | Promise<number>;
+}
+
+/** The size of every tensor finite differences difference in a network: each layer's parameters, then the input. */
+function networkTensorSizes(network: NetworkProblem): number[] {
+  return [...network.layers.flatMap((layer) => Object.values(layerParameters(layer)).map((t) => t.data.length)), network.input.data.length];
 }
 
 /** Why a result has no double to write: NaN, or beyond float64's range. */
@@ -398,16 +412,27 @@ async function writeVectors(files: string[], out: string, io: Io): Promise<numbe
   const inputs: Stats[] = [];
   const folders: string[] = [];
   for (const file of files) {
-    const status = await withSolution(file, io, (solution, input) => {
-      // Each problem its own folder, named safely after its file, a second one of that name with -2.
+    // Each problem its own folder, named safely after its file, a second one of that name with -2.
+    const folderFor = (input: ProblemSource) => {
       const stem = input.name;
       let folder = stem;
       for (let k = 2; folders.includes(folder); k++) folder = `${stem}-${k}`;
       folders.push(folder);
       if (input.identity) inputs.push(input.identity);
+      return folder;
+    };
+    const status = await withSolution(file, io, (solution, input) => {
+      const folder = folderFor(input);
       for (const f of vectorFiles(solution, version())) outputs.push({ name: `${folder}/${f.name}`, contents: f.contents });
       return 0;
-    }, vectorsRefusal);
+    }, vectorsRefusal, {
+      before: networkVectorsRefusal,
+      use: (solution, input) => {
+        const folder = folderFor(input);
+        for (const f of networkVectorFiles(solution, version())) outputs.push({ name: `${folder}/${f.name}`, contents: f.contents });
+        return 0;
+      },
+    });
     if (status !== 0) return status;
   }
   // Every problem is solved before anything is written.
@@ -417,12 +442,22 @@ async function writeVectors(files: string[], out: string, io: Io): Promise<numbe
 }
 
 /** Each case is written as soon as it is made: a corpus of thousands need not sit in memory. */
-function casesCommand(options: { count: string; seed: string; kinks?: boolean; out: string }, io: Io): number {
+interface CasesOptions {
+  count: string;
+  seed: string;
+  kinks?: boolean;
+  networks?: boolean;
+  out: string;
+}
+
+function casesCommand(options: CasesOptions, io: Io): number {
   const count = readCount(options.count, '--count', 1, MAX_CASES);
   const seed = readCount(options.seed, '--seed', 0, 999_999_999);
+  if (options.networks && options.kinks) throw new UsageError('cases: --kinks plants kinks in single layers; it does not go with --networks');
   for (let k = 0; k < count; k++) {
     const folder = caseName(k, count);
-    writeAll(io.cwd, options.out, caseFiles(generateCase(seed, k, options.kinks ?? false), version()).map((f) => ({ name: `${folder}/${f.name}`, contents: f.contents })), []);
+    const files = options.networks ? networkCaseFiles(generateNetworkCase(seed, k), version()) : caseFiles(generateCase(seed, k, options.kinks ?? false), version());
+    writeAll(io.cwd, options.out, files.map((f) => ({ name: `${folder}/${f.name}`, contents: f.contents })), []);
   }
   io.stdout(`wrote ${count} ${count === 1 ? 'case' : 'cases'} into ${shownName(options.out)}/: ${caseName(0, count)}${count > 1 ? ` … ${caseName(count - 1, count)}` : ''}, each with problem.json, vectors.json, its .npy files and result.json\n`);
   return 0;
@@ -457,10 +492,18 @@ async function compareCommand(file: string, options: CompareOptions, io: Io): Pr
     return agree ? 0 : 1;
   }, undefined, {
     use: (solution) => {
-      if (stages !== undefined) throw new UsageError('compare --vectors: the tensors of a network of layers are not compared yet; --with compares its result document');
-      const comparison = compareNetworkResults(networkResultDocument(solution), theirs!.value, tolerance);
-      io.stdout(formatComparison(comparison, { problem: shownName(file), theirs: shownName(options.with!) }, tolerance, options.dtype));
-      return resultsAgree(comparison) ? 0 : 1;
+      let agree = true;
+      if (theirs !== undefined) {
+        const comparison = compareNetworkResults(networkResultDocument(solution), theirs.value, tolerance);
+        io.stdout(formatComparison(comparison, { problem: shownName(file), theirs: shownName(options.with!) }, tolerance, options.dtype));
+        agree &&= resultsAgree(comparison);
+      }
+      if (stages !== undefined) {
+        const comparison = compareNetworkStages(solution, stages, tolerance);
+        io.stdout(`${theirs !== undefined ? '\n' : ''}${formatStages(comparison, { problem: shownName(file), dir: shownName(options.vectors!) }, tolerance, options.dtype)}`);
+        agree &&= stagesAgree(comparison);
+      }
+      return agree ? 0 : 1;
     },
   });
 }

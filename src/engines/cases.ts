@@ -21,6 +21,13 @@ import type { JsonValue } from '../problem/json-source.js';
 import { JsonNumber } from '../problem/json-source.js';
 import { kinkSites } from './kinks.js';
 import { vectorFiles, type VectorFile } from './vectors.js';
+import { networkVectorFiles } from './network-vectors.js';
+import { randomNetwork } from './random-network.js';
+import { parseAnyProblemText } from '../problem/parse-problem.js';
+import { networkRefusals } from '../model/network-workload.js';
+import { networkResultDocument, networkResultJson } from '../result/network-document.js';
+import { firstNonFinite } from '../result/result-document.js';
+import { solveNetwork, type NetworkSolution } from '../trajectory/train-network.js';
 
 /** The most cases one command writes. */
 export const MAX_CASES = 100_000;
@@ -71,6 +78,30 @@ export function caseName(k: number, count: number): string {
 /** The files of a case: the normalized problem, its vectors (vectors.json and the .npy files) and its result document. */
 export function caseFiles(solution: Solution, version: string): VectorFile[] {
   return [...vectorFiles(solution, version), { name: 'result.json', contents: resultJson(solution) }];
+}
+
+/** The files of a network case: the normalized network, its vectors and its result document. */
+export function networkCaseFiles(solution: NetworkSolution, version: string): VectorFile[] {
+  return [...networkVectorFiles(solution, version), { name: 'result.json', contents: networkResultJson(solution) }];
+}
+
+/**
+ * Network case k of the corpus of `seed` (cases --networks): a random network (random-network.ts)
+ * drawn from a seed mixed of both, the same for every count; a draw convgrad refuses (over a limit,
+ * a value no double holds) is drawn again from the next seed.
+ */
+export function generateNetworkCase(seed: number, k: number): NetworkSolution {
+  for (let attempt = 0; attempt < TRIES; attempt++) {
+    const parsed = parseAnyProblemText(JSON.stringify(randomNetwork(mix(mix(seed, k), 0x6e657473 + attempt))));
+    if (!parsed.ok || !parsed.network || networkRefusals(parsed.network).length > 0) continue;
+    try {
+      const solution = solveNetwork(parsed.network);
+      if (!firstNonFinite(networkResultDocument(solution))) return solution;
+    } catch (error) {
+      if (!(error instanceof ProblemError)) throw error;
+    }
+  }
+  throw new Error(`internal error: no network case ${k + 1} for seed ${seed} after ${TRIES} tries`);
 }
 
 /** Case k of the corpus of `seed`: the same for every count. */

@@ -2,7 +2,7 @@
 // values quantity by quantity, within the engine's own tolerance.
 import { resultDocument, type ResultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
-import { compareTensors, tensorOf, valueAt, type EntryDifference, type Extreme, type Quantity } from './compare.js';
+import { compareTensors, tensorOf, valueAt, type EntryDifference, type Extreme, type Quantity, type QuantityComparison } from './compare.js';
 import { finiteDifferences } from './finite-differences.js';
 import { excusedReach, kinkSites, movedOffKink, excuser } from './kinks.js';
 import { DTYPE_TOLERANCES, formatDifference, formatTolerance, type Tolerance } from './tolerance.js';
@@ -19,7 +19,8 @@ export const CHECKED: readonly Quantity[] = ['forward.prediction', 'forward.loss
 export type Verdict = 'agrees' | 'differs' | 'at a kink' | 'failed' | 'not supported' | 'not available' | 'not applicable';
 
 export interface CheckRow {
-  readonly quantity: Quantity;
+  /** The quantity's path in the result document: grad.kernel, or grad.layers[0].kernel for a network. */
+  readonly quantity: string;
   readonly engine: string;
   readonly verdict: Verdict;
   readonly maxAbs?: Extreme;
@@ -90,24 +91,29 @@ export async function checkSolution(solution: Solution, version: string, options
         const mineAt = (path: string) => (valueAt(ours, path as Quantity) === undefined ? undefined : tensorOf(valueAt(ours, path as Quantity)!));
         const excused = excusedReach(sites, quantity, mineAt, (path) => field(path as Quantity), run.report.tolerance!);
         const c = compareTensors(quantity, tensorOf(mine), tensorOf(theirs), run.report.tolerance!, excuser(excused));
-        rows.push({
-          quantity,
-          engine: name,
-          verdict: c.differences.length > 0 ? 'differs' : c.atKink.length > 0 ? 'at a kink' : 'agrees',
-          maxAbs: c.maxAbs,
-          maxRel: c.maxRel,
-          ...(c.differences.length > 0 ? { differing: c.differences.length, differences: c.differences.slice(0, 5) } : {}),
-          ...(c.atKink.length > 0 ? { atKink: c.atKink.slice(0, 5), kinks: moved.map((site) => site.text) } : {}),
-          ...(c.hint ? { hint: c.hint } : {}),
-        });
+        rows.push(comparedRow(quantity, name, c, moved.map((site) => site.text)));
       }
     }
   }
   return { engines: runs.map((r) => r.report), rows, agree: rows.every((r) => r.verdict !== 'differs' && r.verdict !== 'failed') };
 }
 
+/** A row of the report from one quantity compared: its verdict, its largest differences, the first entries that differ. */
+export function comparedRow(quantity: string, engine: string, c: QuantityComparison, kinks: readonly string[] = []): CheckRow {
+  return {
+    quantity,
+    engine,
+    verdict: c.differences.length > 0 ? 'differs' : c.atKink.length > 0 ? 'at a kink' : 'agrees',
+    maxAbs: c.maxAbs,
+    maxRel: c.maxRel,
+    ...(c.differences.length > 0 ? { differing: c.differences.length, differences: c.differences.slice(0, 5) } : {}),
+    ...(c.atKink.length > 0 ? { atKink: c.atKink.slice(0, 5), kinks } : {}),
+    ...(c.hint ? { hint: c.hint } : {}),
+  };
+}
+
 /** The first ten names, and how many more. */
-function listed(names: readonly string[]): string {
+export function listed(names: readonly string[]): string {
   return names.length <= 10 ? names.join(', ') : `${names.slice(0, 10).join(', ')} and ${names.length - 10} more`;
 }
 

@@ -8,12 +8,14 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Solution } from '../trajectory/train.js';
 import { compareTensors, type EntryDifference, type QuantityComparison } from './compare.js';
 import { quantityLine } from './compare-results.js';
-import { kinkSites, movedOffKink, excuser, stageReach } from './kinks.js';
+import { kinkSites, movedOffKink, excuser, stageReach, type Reach } from './kinks.js';
 import { readNpy } from './npy.js';
 import type { Fault } from './result-reader.js';
 import { shapeText } from './result-reader.js';
 import { formatDifference, formatTolerance, type Tolerance } from './tolerance.js';
-import { vectorTensors } from './vectors.js';
+import { vectorTensors, type Described } from './vectors.js';
+import { networkVectorTensors } from './network-vectors.js';
+import type { NetworkSolution } from '../trajectory/train-network.js';
 
 export interface StageComparison {
   /** The stages given, compared, in the order of the data flow, each with what it means. */
@@ -29,6 +31,22 @@ export interface StageComparison {
 /** `files`: the other engine's .npy files by name without the extension (delta, step2_kernel_exp_avg …). */
 export function compareStages(solution: Solution, files: ReadonlyMap<string, Buffer>, tolerance: Tolerance): StageComparison {
   const ours = vectorTensors(solution);
+  const { theirs, faults } = readStages(ours, files);
+  // The other side of a kink, where the engine's own σ or prediction left it, for the entries it reaches.
+  const evidence = { 'forward.conv': theirs.get('conv'), 'forward.prediction': theirs.get('prediction') };
+  const moved = kinkSites(solution).filter((site) => movedOffKink(site, evidence[site.field]));
+  return compareRead(ours, files, theirs, faults, tolerance, (name) => moved.map((site) => stageReach(site.cone, name)), moved.map((site) => site.text));
+}
+
+/** A network's stages (network-vectors.ts names them layer{i}_…) against the other engine's .npy files; no kink is excused. */
+export function compareNetworkStages(solution: NetworkSolution, files: ReadonlyMap<string, Buffer>, tolerance: Tolerance): StageComparison {
+  const ours = networkVectorTensors(solution);
+  const { theirs, faults } = readStages(ours, files);
+  return compareRead(ours, files, theirs, faults, tolerance, () => [], []);
+}
+
+/** The other engine's files read against convgrad's tensors: each in convgrad's shape (or the same without axes of size 1), or a fault. */
+function readStages(ours: readonly Described[], files: ReadonlyMap<string, Buffer>): { theirs: Map<string, Tensor<number>>; faults: Fault[] } {
   const names = ours.map(([name]) => name);
   const faults: Fault[] = [];
   const theirs = new Map<string, Tensor<number>>();
@@ -45,17 +63,17 @@ export function compareStages(solution: Solution, files: ReadonlyMap<string, Buf
       faults.push({ path: `${name}.npy`, message: `shape ${shapeText(read.shape)}, convgrad's is ${shapeText(mine.shape)}` });
     } else theirs.set(name, { shape: mine.shape, data: read.data });
   }
-  // The other side of a kink, where the engine's own σ or prediction left it, for the entries it reaches.
-  const evidence = { 'forward.conv': theirs.get('conv'), 'forward.prediction': theirs.get('prediction') };
-  const moved = kinkSites(solution).filter((site) => movedOffKink(site, evidence[site.field]));
+  return { theirs, faults };
+}
+
+function compareRead(ours: readonly Described[], files: ReadonlyMap<string, Buffer>, theirs: ReadonlyMap<string, Tensor<number>>, faults: Fault[], tolerance: Tolerance, excusedFor: (name: string) => Reach[], moved: string[]): StageComparison {
   const stages = ours.flatMap(([name, tensor, meaning]) => {
     const other = theirs.get(name);
     if (!other) return [];
-    const excused = moved.map((site) => stageReach(site.cone, name));
-    const comparison = compareTensors(name, { shape: tensor.shape, data: tensor.data.map(asDouble) }, other, tolerance, excuser(excused));
+    const comparison = compareTensors(name, { shape: tensor.shape, data: tensor.data.map(asDouble) }, other, tolerance, excuser(excusedFor(name)));
     return [{ ...comparison, meaning }];
   });
-  return { stages, notGiven: names.filter((name) => !files.has(name)), faults, moved: moved.map((site) => site.text) };
+  return { stages, notGiven: ours.map(([name]) => name).filter((name) => !files.has(name)), faults, moved };
 }
 
 /** The shape without its axes of size 1: [1][1][3][3] and [3][3] are the same tensor. */

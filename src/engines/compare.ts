@@ -74,9 +74,10 @@ export function readNumber(value: unknown): number | undefined {
 
 /**
  * One quantity of the same shape in both, entry by entry within the tolerance; `excused` says which
- * entries (by flat index) a kink the engine left can reach.
+ * entries (by flat index) a kink the engine left can reach; `floor`, where given, raises an entry's
+ * atol to the rounding floor of its own (network-check.ts).
  */
-export function compareTensors(path: string, ours: Tensor<number>, theirs: Tensor<number>, tolerance: Tolerance, excused: (flat: number) => boolean = () => false): QuantityComparison {
+export function compareTensors(path: string, ours: Tensor<number>, theirs: Tensor<number>, tolerance: Tolerance, excused: (flat: number) => boolean = () => false, floor?: (flat: number) => number): QuantityComparison {
   const differences: EntryDifference[] = [];
   const atKink: EntryDifference[] = [];
   let maxAbs: Extreme = { value: 0, index: nestedIndex(ours.shape, 0) };
@@ -87,7 +88,7 @@ export function compareTensors(path: string, ours: Tensor<number>, theirs: Tenso
     const rel = abs === 0 ? 0 : value === 0 ? Infinity : abs / Math.abs(value);
     if (abs > maxAbs.value) maxAbs = { value: abs, index: nestedIndex(ours.shape, flat) };
     if (rel > maxRel.value) maxRel = { value: rel, index: nestedIndex(ours.shape, flat) };
-    if (withinTolerance(value, other, tolerance)) return;
+    if (withinTolerance(value, other, floor ? { rtol: tolerance.rtol, atol: Math.max(tolerance.atol, floor(flat)) } : tolerance)) return;
     (excused(flat) ? atKink : differences).push({ index: nestedIndex(ours.shape, flat), ours: value, theirs: other });
   });
   const hint = differences.length > 0 ? differenceHint(ours, theirs, tolerance) : undefined;

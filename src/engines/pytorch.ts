@@ -5,6 +5,8 @@ import type { ResultDocument } from '../result/result-document.js';
 import type { Solution } from '../trajectory/train.js';
 import { readForeignJson } from './foreign-json.js';
 import { torchScript } from './torch-script.js';
+import { torchNetworkScript } from './torch-network-script.js';
+import type { NetworkSolution } from '../trajectory/train-network.js';
 
 /** PyTorch's result; or why it could not run (torch is not installed); or how the script failed, which is the engine failing. */
 export type PytorchOutcome = { readonly result: Partial<ResultDocument>; readonly python: string } | { readonly unavailable: string } | { readonly failed: string };
@@ -22,9 +24,18 @@ export function pythonWithTorch(): string | undefined {
 }
 
 export function pytorchResult(solution: Solution, version: string): PytorchOutcome {
+  return scriptResult(torchScript(solution, version));
+}
+
+/** A network's result document from PyTorch: the script of `convgrad torch` for the network, run with --json. */
+export function pytorchNetworkResult(solution: NetworkSolution, version: string): { readonly result: unknown; readonly python: string } | { readonly unavailable: string } | { readonly failed: string } {
+  return scriptResult(torchNetworkScript(solution, version));
+}
+
+function scriptResult(script: string): PytorchOutcome {
   const python = pythonWithTorch();
   if (!python) return { unavailable: `python3 cannot import torch; install it with ${INSTALL_TORCH}` };
-  const run = spawnSync(python, ['-', '--json'], { input: torchScript(solution, version), encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 28 });
+  const run = spawnSync(python, ['-', '--json'], { input: script, encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 28 });
   if (run.status !== 0) return { failed: `the PyTorch script failed: ${(run.stderr || run.error?.message || `exit status ${run.status}`).trim().split('\n').slice(-1)[0]}` };
   try {
     return { result: readForeignJson(run.stdout) as Partial<ResultDocument>, python };

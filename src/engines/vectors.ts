@@ -80,10 +80,14 @@ export function vectorTensors(solution: Solution): Described[] {
 }
 
 export function vectorFiles(solution: Solution, version: string): VectorFile[] {
-  const tensors = vectorTensors(solution);
+  return describedFiles(normalizedProblem(solution.problem), vectorTensors(solution), version);
+}
+
+/** problem.json, vectors.json (every tensor with its meaning, shape, doubles and exact strings where all are exact) and a .npy file a tensor. */
+export function describedFiles(problem: Record<string, unknown>, tensors: readonly Described[], version: string, layout = 'maps [N][C][H][W]; kernels [C_out][C_in/groups][kh][kw]; row-major (C order); .npy files float64'): VectorFile[] {
   const document = {
     convgrad: version,
-    layout: 'maps [N][C][H][W]; kernels [C_out][C_in/groups][kh][kw]; row-major (C order); .npy files float64',
+    layout,
     tensors: Object.fromEntries(
       tensors.map(([name, t, meaning]) => [
         name,
@@ -97,7 +101,7 @@ export function vectorFiles(solution: Solution, version: string): VectorFile[] {
     ),
   };
   return [
-    { name: 'problem.json', contents: `${JSON.stringify(normalizedProblem(solution.problem), null, 2)}\n` },
+    { name: 'problem.json', contents: `${JSON.stringify(problem, null, 2)}\n` },
     { name: 'vectors.json', contents: `${JSON.stringify(document, null, 2)}\n` },
     ...tensors.map(([name, t]) => ({ name: `${name}.npy`, contents: npy(t.shape, t.data.map(asDouble)) })),
   ];

@@ -157,3 +157,35 @@ export function networkDerivationRefusal(network: NetworkProblem, detail: 'full'
   }
   return undefined;
 }
+
+/**
+ * A refusal of `convgrad check` on a network that would take too long, as the single layer's
+ * (workload.ts checkRefusal): finite differences take up to four forward passes (a third of a step
+ * each) for each entry they difference, PyTorch some twenty more.
+ */
+export function networkCheckRefusal(network: NetworkProblem, differenced: number, allEntries: boolean): string | undefined {
+  const forward = networkStepMicroseconds(network) / 3;
+  const seconds = ((differenced * 4 + 20) * forward) / 1e6;
+  if (seconds <= LIMITS.seconds) return undefined;
+  return `${networkDescription(network)}: ${differenced.toLocaleString('en-US')} entries differenced${allEntries ? ' (--all-entries)' : ''}, four forward passes each, take about ${Math.round(seconds)} s, over the ${LIMITS.seconds} s limit${allEntries ? '; without --all-entries a sample of each tensor is differenced' : ''}`;
+}
+
+/**
+ * About how many bytes `convgrad vectors` writes into a network's vectors.json, at some 40 bytes an
+ * entry as the single layer's (workload.ts vectorsBytes): each layer's input and output on the way up
+ * and down with what it records besides (four times what the layer reads and writes), the input and
+ * its gradient, and the parameters with their gradients and optimizer state at each step.
+ */
+export function networkVectorsBytes(network: NetworkProblem): number {
+  const all = works(network);
+  const maps = all.reduce((n, w) => n + 4 * w.entries, 0);
+  const parameters = all.reduce((n, w) => n + w.parameters, 0);
+  return (maps + 2 * network.input.data.length + network.target.data.length + parameters * (3 + 4 * network.steps)) * 40;
+}
+
+/** A refusal of a network's vectors too large to write as one JSON text. */
+export function networkVectorsRefusal(network: NetworkProblem): Diagnostic[] {
+  const bytes = networkVectorsBytes(network);
+  if (bytes <= LIMITS.vectorsBytes) return [];
+  return [{ path: 'layers', message: `${networkDescription(network)}: vectors.json would take about ${formatCount(bytes)}B, over the ${formatCount(LIMITS.vectorsBytes)}B limit; convgrad derive --json gives the result document` }];
+}
