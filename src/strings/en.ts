@@ -358,6 +358,7 @@ export const en = {
   'net.update.result': 'The parameters after the update:',
   'net.trajectory': 'The loss before each of the {steps} steps:',
   'net.trajectory.after': 'The parameters after the last of the {steps} {steps|step|steps}:',
+  'net.figure.receptive': 'The receptive field: {entry} reads the shaded window of {window}, and each entry of that window reads a window of {field} in turn: together, the shaded cells of {field} (first sample and channels; padding adds nothing).',
   'net.formulas.loss': 'The loss, and the gradient where the backward pass starts:',
   'net.formulas.layer': 'Layer {l}, {module}:',
 

@@ -419,6 +419,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'net.update.result': `更新后的${T.parameter}：`,
   'net.trajectory': `{steps} ${T.step}中每一${T.step}之前的${T.loss}：`,
   'net.trajectory.after': `最后一${T.step}（共 {steps} ${T.step}）之后的${T.parameter}：`,
+  'net.figure.receptive': `感受野：{entry} 读取 {window} 中着色的${T.window}，而该${T.window}的每个${T.element}又读取 {field} 的一个${T.window}：合起来就是 {field} 中着色的${T.element}（第一个${T.sample}与${T.channel}；${T.padding}不贡献任何项）。`,
   'net.formulas.loss': `${T.loss}，以及反向传播起点处的${T.gradient}：`,
   'net.formulas.layer': '第 {l} 层，{module}：',
 };

@@ -1,7 +1,10 @@
 // A conv2d layer in a network's derivation: each output entry the sum of products it is, then back —
 // ∂L/∂K as the layer's input correlated with δ, ∂L/∂b as δ summed, and δ^{(l-1)} as the full
 // correlation of δ with the turned kernel, each shown entry by entry as the products it adds up.
-import { get, offset, unravel } from '../../tensor/tensor.js';
+import { get, offset, unravel, type Tensor } from '../../tensor/tensor.js';
+import type { Scalar } from '../../numbers/scalar.js';
+import { cellText, FIGURE_LIMIT } from '../../derivation/figures.js';
+import { coloured } from '../../derivation/palette.js';
 import type { Conv2dLayer } from '../../problem/network.js';
 import { conv2dGeometry } from '../../model/network.js';
 import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from './geometry.js';
@@ -11,7 +14,7 @@ import { deltaName, entryTex, layered, outputName, outputTensorName, tensorChain
 import { plainSum, productSum, type Product } from '../../derivation/network/sums.js';
 import { math, text } from '../../derivation/blocks.js';
 import { chain, pairTex, partial } from '../../derivation/tex.js';
-import type { Block, Chain, Step } from '../../derivation/step.js';
+import type { Block, Chain, FigureCell, Panel, Step } from '../../derivation/step.js';
 
 const kernelName = (l: number) => layered('k', l);
 /** The input row and column (1-based) that output entry (i, j) meets through kernel entry (m, n). */
@@ -57,6 +60,50 @@ function settingsText(layer: Conv2dLayer): Block {
   });
 }
 
+/**
+ * The receptive field of one output entry through two convolutions (the second reading the first's
+ * output, through elementwise layers only): the entry in a^{(l)}, the window it reads of a^{(l-1)},
+ * and the cells of the earlier convolution's input that window reads in turn. First sample and
+ * channels; drawn where every plane fits a figure.
+ */
+function receptiveField(ctx: NetworkContext, view: LayerView): Block[] {
+  let k = view.l - 2;
+  while (k >= 0 && ctx.layers[k].layer.type === 'activation') k--;
+  if (k < 0 || ctx.layers[k].layer.type !== 'conv2d') return [];
+  const earlier = ctx.layers[k];
+  const [g, h] = [geometryOf(view), geometryOf(earlier)];
+  const planes = [view.output.shape, view.input.shape, earlier.input.shape];
+  if (planes.some((shape) => shape[2] > FIGURE_LIMIT || shape[3] > FIGURE_LIMIT)) return [];
+  // The middle entry: its window and the windows of that window's cells.
+  const [i, j] = [Math.floor(g.output.rows / 2), Math.floor(g.output.cols / 2)];
+  const window = new Set<string>();
+  for (let m = 0; m < g.kernel.rows; m++) for (let q = 0; q < g.kernel.cols; q++) {
+    const source = paddedSource(g, ...tap(g, i, j, m, q));
+    if (source) window.add(source.join(','));
+  }
+  const field = new Set<string>();
+  for (const cell of window) {
+    const [r, c] = cell.split(',').map(Number);
+    for (let m = 0; m < h.kernel.rows; m++) for (let q = 0; q < h.kernel.cols; q++) {
+      const source = paddedSource(h, ...tap(h, r, c, m, q));
+      if (source) field.add(source.join(','));
+    }
+  }
+  const panel = (caption: string, t: Tensor<Scalar>, shaded: Set<string>, colour: number): Panel => {
+    const [, , rows, cols] = t.shape;
+    const cells: FigureCell[] = [];
+    for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) cells.push({ text: cellText(get(t, 0, 0, r, c)), ...(shaded.has(`${r},${c}`) ? { fill: colour } : {}) });
+    return { caption: coloured(caption, colour), colour, rows, cols, cells };
+  };
+  const entry = entryTex(outputName(view.l), view.output.shape, offset(view.output.shape, [0, 0, i, j]));
+  const panels = [
+    panel(`${outputTensorName(earlier.l - 1)}`, earlier.input, field, 1),
+    panel(`${outputTensorName(view.l - 1)}`, view.input, window, 0),
+    panel(entry, view.output, new Set([`${i},${j}`]), 0),
+  ];
+  return [{ kind: 'figure', panels, notes: [{ key: 'net.figure.receptive', params: { entry: math(entry), window: math(outputTensorName(view.l - 1)), field: math(outputTensorName(earlier.l - 1)) } }] }];
+}
+
 function forward(ctx: NetworkContext, view: LayerView): Step[] {
   const g = geometryOf(view);
   const layer = view.layer as Conv2dLayer;
@@ -81,6 +128,7 @@ function forward(ctx: NetworkContext, view: LayerView): Step[] {
         ...(chains.length > 0 ? [text({ key: shown.length < view.output.data.length ? 'net.entries.some' : 'net.entries.all', params: { shown: math(`${shown.length}`), total: math(`${view.output.data.length}`) } }), { kind: 'chains', chains, groupSize: 1 } as Block] : []),
         text({ key: 'net.layer.output', params: { name: math(outputTensorName(l)) } }),
         { kind: 'chains', chains: tensorChains(ctx, outputTensorName(l), view.output) },
+        ...receptiveField(ctx, view),
       ],
     },
   ];
