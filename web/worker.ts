@@ -5,7 +5,7 @@ import {
   derive,
   firstNonFinite,
   markdownFigures,
-  parseProblemText,
+  parseAnyProblemText,
   ProblemError,
   refusals,
   htmlStyles,
@@ -29,8 +29,9 @@ type Solved = { ok: true; solution: Solution } | { ok: false; diagnostics: Diagn
 
 /** The command line's checks, in its order: the problem, the limits, the derivation's size, the numbers. */
 export function solveSource(source: string, detail: Detail | undefined, steps?: number): Solved {
-  const parsed = parseProblemText(source);
+  const parsed = parseAnyProblemText(source);
   if (!parsed.ok) return { ok: false, diagnostics: [...parsed.errors] };
+  if (parsed.network) return { ok: false, diagnostics: [{ path: 'layers', message: 'the playground does not take networks of layers yet; `convgrad derive` derives them' }] };
   const problem = steps === undefined ? parsed.problem : { ...parsed.problem, steps };
   const over = refusals(problem);
   if (over.length > 0) return { ok: false, diagnostics: over };
