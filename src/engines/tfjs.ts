@@ -9,6 +9,9 @@
 import { toDouble } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
 import { activationRules } from '../ops/activation/activations.js';
+import { headTfjs } from '../ops/head/head.js';
+import { elementLossTfjs } from '../ops/loss/engines.js';
+import { poolTfjs } from '../ops/pool/pool.js';
 import { optimizerRules } from '../optim/optimizers.js';
 import { toNested, type Nested, type Tensor } from '../tensor/tensor.js';
 import type { ResultDocument } from '../result/result-document.js';
@@ -65,13 +68,9 @@ export async function tfjsResult(problem: Problem): Promise<TfjsOutcome> {
     let sigma: TF.Tensor4D = tf.conv2d(padded, dilated, problem.stride as [number, number], 'valid', 'NHWC');
     if (bv) sigma = tf.add(sigma, bv);
     const a = activate(tf, problem, sigma);
-    const pooled = problem.pool
-      ? problem.pool.type === 'max'
-        ? tf.maxPool(a, problem.pool.size as [number, number], problem.pool.stride as [number, number], 'valid')
-        : tf.avgPool(a, problem.pool.size as [number, number], problem.pool.stride as [number, number], 'valid')
-      : a;
-    const prediction = problem.head === 'sum' ? tf.sum(pooled) : problem.head === 'mean' ? tf.mean(pooled) : pooled;
-    const elements = elementLoss(tf, problem, prediction, target);
+    const pooled = poolTfjs(tf, problem.pool, a);
+    const prediction = headTfjs(tf, problem.head, pooled);
+    const elements = elementLossTfjs(tf, problem.loss, prediction, target);
     const loss = problem.reduction === 'mean' ? tf.mean(elements) : tf.sum(elements);
     return { sigma, pooled, prediction, loss: loss as TF.Scalar };
   };
@@ -153,30 +152,6 @@ function dilateAxis(tf: typeof TF, k: TF.Tensor4D, axis: 0 | 1, d: number): TF.T
   return tf.concat(entries.flatMap((entry, i) => (i === 0 ? [entry] : [gap, entry])), axis) as TF.Tensor4D;
 }
 
-/**
- * Huber's loss without a branch (TF.js cannot differentiate through tf.less): with q = min(|d|, δ),
- * ½q² + δ·(|d| − q) is ½d² where |d| < δ and δ·(|d| − ½δ) beyond, as PyTorch's.
- */
-function huber(tf: typeof TF, d: TF.Tensor, delta: number): TF.Tensor {
-  const q = tf.minimum(tf.abs(d), delta);
-  return tf.add(tf.mul(0.5, tf.square(q)), tf.mul(delta, tf.sub(tf.abs(d), q)));
-}
-
-/**
- * −(t·log y + (1 − t)·log(1 − y)) with the logs clamped at −100, and its gradient as PyTorch's kernel
- * writes it, (y − t) / max(y(1 − y), 10⁻¹²): where float32 rounds y to exactly 0 or 1, the gradient
- * of the clamped log would be ∞·0.
- */
-function binaryCrossEntropy(tf: typeof TF, y: TF.Tensor, t: TF.Tensor): TF.Tensor {
-  const loss = tf.customGrad((yv, tv, saveArg) => {
-    const [y, t, save] = [yv as TF.Tensor, tv as TF.Tensor, saveArg as TF.GradSaveFunc];
-    save([y, t]);
-    const clampedLog = (v: TF.Tensor) => tf.maximum(tf.log(v), -100);
-    const value = tf.neg(tf.add(tf.mul(t, clampedLog(y)), tf.mul(tf.sub(1, t), clampedLog(tf.sub(1, y)))));
-    return { value, gradFunc: (dy: TF.Tensor, [ys, ts]: TF.Tensor[]) => [tf.mul(dy, tf.div(tf.sub(ys, ts), tf.maximum(tf.mul(ys, tf.sub(1, ys)), 1e-12))), tf.zerosLike(ts)] };
-  });
-  return loss(y, t);
-}
 
 // The activation as TF's ops, from its own rules
 function activate(tf: typeof TF, problem: Problem, sigma: TF.Tensor4D): TF.Tensor4D {
@@ -185,21 +160,3 @@ function activate(tf: typeof TF, problem: Problem, sigma: TF.Tensor4D): TF.Tenso
   return ops(tf, sigma);
 }
 
-// The losses of torch.nn.functional, entry by entry, with TF's ops (bce's logs clamped at −100 as PyTorch's)
-function elementLoss(tf: typeof TF, problem: Problem, y: TF.Tensor, t: TF.Tensor): TF.Tensor {
-  const d = tf.sub(y, t);
-  const loss = problem.loss;
-  switch (loss.type) {
-    case 'mse': return tf.square(d);
-    // |d| as relu(d) + relu(−d): slope 0 at d = 0 as in PyTorch's l1_loss (tf.abs's gradient there is −1)
-    case 'l1': return tf.add(tf.relu(d), tf.relu(tf.neg(d)));
-    case 'smooth_l1': {
-      const beta = toDouble(loss.beta);
-      // with β = 0, PyTorch's kernel has slope −1 at d = 0, as tf.abs's gradient has
-      return beta === 0 ? tf.abs(d) : tf.div(huber(tf, d, beta), beta);
-    }
-    case 'huber': return huber(tf, d, toDouble(loss.delta));
-    case 'bce': return binaryCrossEntropy(tf, y, t);
-    case 'expression': throw new Error('internal error: TF.js was asked for a loss expression');
-  }
-}

@@ -8,6 +8,9 @@ import { toDouble, type Rational } from '../numbers/rational.js';
 import { outputForm, type Problem } from '../problem/problem.js';
 import { torchTree } from '../expr/user-expression.js';
 import { activationRules } from '../ops/activation/activations.js';
+import { headTorch } from '../ops/head/head.js';
+import { lossTorch } from '../ops/loss/engines.js';
+import { poolTorch } from '../ops/pool/pool.js';
 import { optimizerRules } from '../optim/optimizers.js';
 import { isRationalPair, settingValues } from '../optim/optimizer.js';
 import { fillTemplate } from '../render/templates.js';
@@ -34,9 +37,9 @@ export function torchScript(solution: Solution, version: string): string {
     data: pythonStringLines(formatJson(data)),
     optimizer: optimizerRules(problem.optimizer).torchClass,
     activation: activationRules(problem.activation).torch(problem.activation).code,
-    pool: problem.pool ? `F.${problem.pool.type}_pool2d(a, kernel_size=P["pool"]["size"], stride=P["pool"]["stride"])` : 'a',
-    head: problem.head === 'sum' ? 'p.sum()' : problem.head === 'mean' ? 'p.mean()' : 'p',
-    loss: lossCode(problem),
+    pool: poolTorch(problem.pool),
+    head: headTorch(problem.head),
+    loss: lossTorch(problem.loss, problem.reduction),
   });
 }
 
@@ -95,17 +98,4 @@ function torchProblem(problem: Problem): Record<string, unknown> {
     steps: problem.steps,
     dimensions: { input: problem.inputForm, kernel: problem.kernelForm, map: outputForm(problem), bias: problem.bias?.form === 'array' ? 1 : 0 },
   };
-}
-
-// The loss of torch.nn.functional, chosen by its kind; its settings come from P.
-function lossCode(problem: Problem): string {
-  const reduction = 'reduction=P["reduction"]';
-  switch (problem.loss.type) {
-    case 'mse': return `F.mse_loss(prediction, target, ${reduction})`;
-    case 'l1': return `F.l1_loss(prediction, target, ${reduction})`;
-    case 'smooth_l1': return `F.smooth_l1_loss(prediction, target, ${reduction}, beta=P["beta"])`;
-    case 'huber': return `F.huber_loss(prediction, target, ${reduction}, delta=P["delta"])`;
-    case 'bce': return `F.binary_cross_entropy(prediction, target, ${reduction})`;
-    case 'expression': return `torch.broadcast_to(formula(P["loss"], {"y": prediction, "t": target}), prediction.shape).${problem.reduction}()`;
-  }
 }

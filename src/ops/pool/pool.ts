@@ -2,6 +2,7 @@
 import { add, compare, exact, mul, ZERO, type Scalar } from '../../numbers/scalar.js';
 import type { Pool } from '../../problem/problem.js';
 import { makeTensor, offset, type Tensor } from '../../tensor/tensor.js';
+import type * as TF from '@tensorflow/tfjs';
 
 export interface Pooled {
   readonly output: Tensor<Scalar>;
@@ -98,4 +99,15 @@ export function maxPoolTies(pool: Pool, a: Tensor<Scalar>, sigma: Tensor<Scalar>
           if (tied.length >= 2 && !(flatAtZero && compare(a.data[best], ZERO) === 0)) ties.push(tied);
         }
   return ties;
+}
+
+/** The pooling in the generated PyTorch script (F.max_pool2d / F.avg_pool2d of the activated map a), or a itself without one. */
+export function poolTorch(pool: Pool | undefined): string {
+  return pool ? `F.${pool.type}_pool2d(a, kernel_size=P["pool"]["size"], stride=P["pool"]["stride"])` : 'a';
+}
+
+/** The pooling with TF.js's ops (NHWC), or the map itself without one. */
+export function poolTfjs(tf: typeof TF, pool: Pool | undefined, a: TF.Tensor4D): TF.Tensor4D {
+  if (!pool) return a;
+  return pool.type === 'max' ? tf.maxPool(a, pool.size as [number, number], pool.stride as [number, number], 'valid') : tf.avgPool(a, pool.size as [number, number], pool.stride as [number, number], 'valid');
 }
