@@ -100,7 +100,7 @@ function roundedAnswers(item: NetworkExercise): boolean {
 
 export function networkExerciseSheet(items: readonly NetworkExercise[], options: QuizDocumentOptions): Derivation {
   const ask = options.ask ?? QUANTITIES;
-  const derived = items.map((item) => deriveNetwork(item.solution, 'auto'));
+  const derived = items.map((item) => deriveNetwork(item.solution, 'auto', { figures: false }));
   const sections: Section[] = items.map((item, i) => {
     const given = derived[i].sections.find((s) => s.id === 'problem')!.steps.find((s) => s.rule === 'problem.statement')!;
     const work: Step = { rule: 'quiz.exercise', title: { key: 'quiz.work' }, blocks: [{ kind: 'space' }] };
@@ -120,7 +120,7 @@ export function networkExerciseSheet(items: readonly NetworkExercise[], options:
 
 export function networkAnswerKey(items: readonly NetworkExercise[], options: QuizDocumentOptions): Derivation {
   const ask = options.ask ?? QUANTITIES;
-  const derived = items.map((item) => deriveNetwork(item.solution, options.detail ?? 'auto'));
+  const derived = items.map((item) => deriveNetwork(item.solution, options.detail ?? 'auto', { figures: false }));
   // The update only where it is asked for; the rest is the way to every other answer.
   const kept = (d: Derivation) => (ask.includes('updated') ? d : { ...d, sections: d.sections.filter((s) => s.id !== 'training') });
   const sections: Section[] = derived.map((full, i) => ({ id: `exercise-${i + 1}`, title: exerciseTitle(i + 1), steps: kept(withoutLegend(full)).sections.flatMap((s) => s.steps) }));

@@ -38,6 +38,8 @@ export interface NetworkContext {
   readonly elision: Elision;
   /** Is any value shown rounded (float64, or exact but too long to read)? */
   readonly rounded: boolean;
+  /** Figures are drawn (an answer key leaves them out). */
+  readonly figures: boolean;
   /** The prediction the head makes of a^{(L)}, and ∂L/∂ of it. */
   readonly prediction: Tensor<Scalar>;
   readonly predictionGradient: Tensor<Scalar>;
@@ -45,7 +47,7 @@ export interface NetworkContext {
   matrix(grid: Grid<Scalar>, muted?: Muted): string;
 }
 
-export function networkContext(solution: NetworkSolution, detail: Detail = 'auto'): NetworkContext {
+export function networkContext(solution: NetworkSolution, detail: Detail = 'auto', options: { figures?: boolean } = {}): NetworkContext {
   const { network, first } = solution;
   const stages: readonly StagePass[] = first.forward.stages;
   const backward = first.backward.stages;
@@ -71,6 +73,7 @@ export function networkContext(solution: NetworkSolution, detail: Detail = 'auto
     layers,
     elision: policy,
     rounded: values.some((x) => !shownExactly(x)),
+    figures: options.figures ?? true,
     prediction: first.forward.prediction,
     predictionGradient: first.backward.prediction,
     matrix: (grid, muted) => valueMatrix(grid, policy.lines, muted),

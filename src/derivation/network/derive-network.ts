@@ -20,8 +20,9 @@ import { networkContext, type NetworkContext } from './context.js';
 import { layerSteps } from './layer-steps.js';
 import { deltaName, entryTex, layered, shapeTex, tensorChains } from './names.js';
 
-export function deriveNetwork(solution: NetworkSolution, detail: Detail = 'auto'): Derivation {
-  const ctx = networkContext(solution, detail);
+/** options.figures: draw figures (default true; an answer key, which shows the working, leaves them to the handout). */
+export function deriveNetwork(solution: NetworkSolution, detail: Detail = 'auto', options: { figures?: boolean } = {}): Derivation {
+  const ctx = networkContext(solution, detail, options);
   const title = solution.network.title === undefined ? {} : { title: solution.network.title };
   const intro: Text[] = [{ key: solution.roundedFrom === 1 ? 'doc.intro.float' : 'doc.intro' }, ...(ctx.rounded ? [{ key: 'doc.rounded' } as const] : [])];
   if (detail === 'summary') {

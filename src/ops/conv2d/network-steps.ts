@@ -67,6 +67,7 @@ function settingsText(layer: Conv2dLayer): Block {
  * channels; drawn where every plane fits a figure.
  */
 function receptiveField(ctx: NetworkContext, view: LayerView): Block[] {
+  if (!ctx.figures) return [];
   let k = view.l - 2;
   while (k >= 0 && ctx.layers[k].layer.type === 'activation') k--;
   if (k < 0 || ctx.layers[k].layer.type !== 'conv2d') return [];
