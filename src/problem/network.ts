@@ -86,21 +86,6 @@ export interface NetworkProblem {
   readonly steps: number;
 }
 
-/** The name a layer's weight goes by in the result document: kernel for the convolutions, weight otherwise. */
-export function parameterNames(layer: Layer): readonly string[] {
-  switch (layer.type) {
-    case 'conv2d':
-    case 'conv_transpose2d':
-      return layer.bias ? ['kernel', 'bias'] : ['kernel'];
-    case 'linear':
-      return layer.bias ? ['weight', 'bias'] : ['weight'];
-    case 'batch_norm2d':
-      return ['weight', 'bias'];
-    default:
-      return [];
-  }
-}
-
 /** Layer i's parameters by name, as the problem gave them. */
 export function layerParameters(layer: Layer): Readonly<Record<string, Tensor<Rational>>> {
   switch (layer.type) {
@@ -114,4 +99,9 @@ export function layerParameters(layer: Layer): Readonly<Record<string, Tensor<Ra
     default:
       return {};
   }
+}
+
+/** Its parameters' names in the result document and in PyTorch's order: kernel or weight, then bias. */
+export function parameterNames(layer: Layer): readonly string[] {
+  return Object.keys(layerParameters(layer));
 }

@@ -32,15 +32,19 @@ function errorCount(report: Report): number {
   return report.errors?.length ?? 0;
 }
 
-export function parseProblemText(source: string): ParseResult {
-  let json: JsonValue;
+/** The JSON of a problem file, or the one diagnostic that says where its syntax fails. */
+function readJson(source: string): { readonly json: JsonValue } | { readonly ok: false; readonly errors: readonly Diagnostic[] } {
   try {
-    json = parseJsonSource(source);
+    return { json: parseJsonSource(source) };
   } catch (error) {
     if (error instanceof JsonSyntaxError) return { ok: false, errors: [{ path: '', message: `not valid JSON: ${error.message}` }] };
     throw error;
   }
-  return parseProblem(json);
+}
+
+export function parseProblemText(source: string): ParseResult {
+  const read = readJson(source);
+  return 'json' in read ? parseProblem(read.json) : read;
 }
 
 /** A problem file of either form: the flat single layer, or a network of `layers`. */
@@ -51,14 +55,9 @@ export type AnyParseResult =
 
 /** Reads a problem file of either form: with `layers` a network, without the flat single layer. */
 export function parseAnyProblemText(source: string): AnyParseResult {
-  let json: JsonValue;
-  try {
-    json = parseJsonSource(source);
-  } catch (error) {
-    if (error instanceof JsonSyntaxError) return { ok: false, errors: [{ path: '', message: `not valid JSON: ${error.message}` }] };
-    throw error;
-  }
-  return isObject(json) && json.layers !== undefined ? parseNetwork(json) : parseProblem(json);
+  const read = readJson(source);
+  if (!('json' in read)) return read;
+  return isObject(read.json) && read.json.layers !== undefined ? parseNetwork(read.json) : parseProblem(read.json);
 }
 
 export function parseProblem(json: JsonValue): ParseResult {

@@ -6,7 +6,8 @@ import type { Detail } from '../derivation/elide.js';
 import { legendEntries, mergeLegends } from '../derivation/notation.js';
 import { statementStep } from '../derivation/sections/problem.js';
 import { resultChains } from '../derivation/sections/summary.js';
-import type { Derivation, Section, Step, TableCell, Text } from '../derivation/step.js';
+import type { Chain, Derivation, Section, Step, TableCell, Text } from '../derivation/step.js';
+import type { StringKey } from '../strings/strings.js';
 import { partial } from '../derivation/tex.js';
 import { shownExactly } from '../expr/to-tex.js';
 import type { Difficulty, Exercise } from './generate.js';
@@ -95,10 +96,12 @@ export function answerKey(items: readonly Exercise[], options: QuizDocumentOptio
 
 /** Every exercise's answers in one table: a row an exercise, its answers side by side as far as the line allows. */
 function answersAtAGlance(items: readonly Exercise[], ask: readonly Quantity[]): Section {
-  const rows = items.map((item, i): TableCell[] => {
-    const chains = resultChains(derivationContext(item.solution), item.solution, new Set(asked(item, ask)));
-    return [`${i + 1}`, { chains: chains.map((c) => ({ ...c, line: 'answers' })) }];
-  });
+  return answersTable(items.map((item) => resultChains(derivationContext(item.solution), item.solution, new Set(asked(item, ask)))), 'quiz.answers.intro');
+}
+
+/** The table of answers: a row an exercise, its answer chains side by side as far as the line allows, under its intro. */
+export function answersTable(answers: readonly (readonly Chain[])[], intro: StringKey): Section {
+  const rows = answers.map((chains, i): TableCell[] => [`${i + 1}`, { chains: chains.map((c) => ({ ...c, line: 'answers' })) }]);
   return {
     id: 'answers',
     title: { key: 'section.answers' },
@@ -106,7 +109,7 @@ function answersAtAGlance(items: readonly Exercise[], ask: readonly Quantity[]):
       {
         rule: 'quiz.answers',
         title: { key: 'section.answers' },
-        blocks: [{ kind: 'text', text: { key: 'quiz.answers.intro' } }, { kind: 'table', header: [{ key: 'quiz.table.exercise' }, { key: 'quiz.table.answers' }], rows }],
+        blocks: [{ kind: 'text', text: { key: intro } }, { kind: 'table', header: [{ key: 'quiz.table.exercise' }, { key: 'quiz.table.answers' }], rows }],
       },
     ],
   };

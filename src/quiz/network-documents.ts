@@ -8,13 +8,13 @@ import { deriveNetwork } from '../derivation/network/derive-network.js';
 import { networkContext, type NetworkContext } from '../derivation/network/context.js';
 import { layered, tensorChains } from '../derivation/network/names.js';
 import { mergeLegends } from '../derivation/notation.js';
-import type { Chain, Derivation, LegendEntry, Section, Step, TableCell, Text } from '../derivation/step.js';
+import type { Chain, Derivation, LegendEntry, Section, Step, Text } from '../derivation/step.js';
 import { partial, primed } from '../derivation/tex.js';
 import { shownExactly } from '../expr/to-tex.js';
 import type { Layer } from '../problem/network.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Scalar } from '../numbers/scalar.js';
-import type { QuizDocumentOptions } from './documents.js';
+import { answersTable, type QuizDocumentOptions } from './documents.js';
 import type { NetworkExercise } from './network.js';
 
 const exerciseTitle = (n: number): Text => ({ key: 'quiz.exercise', params: { n: { math: `${n}` } } });
@@ -155,19 +155,5 @@ export function networkAnswerChains(ctx: NetworkContext, item: NetworkExercise, 
 
 /** Every exercise's answers in one table: a row an exercise, its answers side by side as far as the line allows. */
 function answersAtAGlance(items: readonly NetworkExercise[], ask: readonly Quantity[]): Section {
-  const rows = items.map((item, i): TableCell[] => {
-    const chains = networkAnswerChains(networkContext(item.solution), item, ask);
-    return [`${i + 1}`, { chains: chains.map((c) => ({ ...c, line: 'answers' })) }];
-  });
-  return {
-    id: 'answers',
-    title: { key: 'section.answers' },
-    steps: [
-      {
-        rule: 'quiz.answers',
-        title: { key: 'section.answers' },
-        blocks: [{ kind: 'text', text: { key: 'quiz.net.answers.intro' } }, { kind: 'table', header: [{ key: 'quiz.table.exercise' }, { key: 'quiz.table.answers' }], rows }],
-      },
-    ],
-  };
+  return answersTable(items.map((item) => networkAnswerChains(networkContext(item.solution), item, ask)), 'quiz.net.answers.intro');
 }
