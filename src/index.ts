@@ -9,7 +9,7 @@ export type { Layer, NetworkProblem } from './problem/network.js';
 export { solveNetwork, type NetworkSolution } from './trajectory/train-network.js';
 export { deriveNetwork } from './derivation/network/derive-network.js';
 export { networkResultDocument, networkResultJson, type NetworkResultDocument } from './result/network-document.js';
-export { networkRefusals } from './model/network-workload.js';
+export { networkDerivationRefusal, networkRefusals } from './model/network-workload.js';
 export type { Derivation, Section, Step, Block, Chain, RuleId } from './derivation/step.js';
 export { resultDocument, resultJson, type ResultDocument } from './result/result-document.js';
 export { renderTex } from './render/tex.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { derive, formatDiagnostic, parseProblemText, renderTex, resultDocument, solve, SEED_PROBLEM_SOURCE } from '../src/index.js';
+import { derive, formatDiagnostic, networkResultDocument, parseAnyProblemText, parseProblemText, renderTex, resultDocument, solve, solveNetwork, SEED_PROBLEM_SOURCE } from '../src/index.js';
 import { chromium, launchChromium } from './helpers/tools.js';
 
 // The functions passed to page.evaluate run in the page; the core's type check has no DOM types.
@@ -28,6 +28,15 @@ function exactOf(problem: object) {
   if (!parsed.ok) throw new Error('test problem is not valid');
   return resultDocument(solve(parsed.problem)).exact;
 }
+
+/** A network's result document's exact strings, as convgrad computes them. */
+function networkExactOf(problem: object) {
+  const parsed = parseAnyProblemText(JSON.stringify(problem));
+  if (!parsed.ok || !parsed.network) throw new Error('test network is not valid');
+  return networkResultDocument(solveNetwork(parsed.network)).exact;
+}
+
+const example = (name: string) => JSON.parse(readFileSync(join(ROOT, 'examples', `${name}.json`), 'utf8'));
 
 describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () => {
   let browser: Browser;
@@ -256,6 +265,90 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     expect(await grid(page, 'K after the update')).toEqual([['2.52', '1.36'], ['0.04', '3.88']]);
     await page.context().close();
   }, 90_000);
+
+  it('edits a network of layers: cards added, moved, removed and resized re-derive to convgrad\'s exact numbers', async () => {
+    const network = example('two-conv-relu');
+    const { page, problems } = await open(hashOf(network));
+    // Explore shows the first conv layer: its kernel's gradient and updated kernel, exact.
+    const firstLayer = (exact: ReturnType<typeof networkExactOf>) => ({ grad: (exact.grad.layers[0].kernel as unknown[][])[0][0], updated: (exact.updated.layers[0].kernel as unknown[][])[0][0] });
+    const shown = async () => ({ grad: await grid(page, '∂L/∂K'), updated: await grid(page, 'K after the update') });
+    expect(await shown()).toEqual(firstLayer(networkExactOf(network)));
+    expect(await page.locator('.layer').count()).toBe(3);
+    expect(await page.locator('#doc h1').textContent()).toBe(network.title);
+    const raw = async () => JSON.parse(await page.locator('#raw').inputValue());
+    // A max-pool added after the last layer.
+    let before = await lastDerived(page);
+    await page.selectOption('[data-key="layers.add.3"]', 'max_pool');
+    await derived(page, before);
+    const pooled = { ...network, layers: [...network.layers, { type: 'max_pool', size: 2 }] };
+    expect(await raw()).toEqual(pooled);
+    expect(await shown()).toEqual(firstLayer(networkExactOf(pooled)));
+    expect(await shown()).not.toEqual(firstLayer(networkExactOf(network)));
+    // The ReLU removed.
+    before = await lastDerived(page);
+    await page.click('[aria-label="layers[1] Remove"]');
+    await derived(page, before);
+    const noRelu = { ...pooled, layers: [pooled.layers[0], pooled.layers[2], pooled.layers[3]] };
+    expect(await raw()).toEqual(noRelu);
+    expect(await shown()).toEqual(firstLayer(networkExactOf(noRelu)));
+    // The pool moved up before the second conv leaves it a 1×1 input: the parser's message on that kernel, then back down.
+    await page.click('[aria-label="layers[2] Move up"]');
+    expect((await raw()).layers.map((l: { type: string }) => l.type)).toEqual(['conv2d', 'max_pool', 'conv2d']);
+    await expect.poll(() => page.locator('[data-messages="layers[2].kernel"] .message').textContent()).toMatch(/^layers\[2\]\.kernel: the kernel spans 2×2 cells/);
+    before = await lastDerived(page);
+    await page.click('[aria-label="layers[1] Move down"]');
+    await derived(page, before);
+    expect(await raw()).toEqual(noRelu);
+    // One more output channel on the first conv: its bias and the next conv's input planes follow.
+    before = await lastDerived(page);
+    await page.click('[aria-label="layers[0].kernel out_channels +1"]');
+    await derived(page, before);
+    const wider = await raw();
+    expect(wider.layers[0].kernel).toHaveLength(3);
+    expect(wider.layers[0].bias).toEqual([0, 1, 0]);
+    expect(wider.layers[1].kernel[0]).toHaveLength(3);
+    expect(wider.layers[1].kernel[0][2]).toEqual([[0, 0], [0, 0]]);
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
+    expect(await page.locator('[data-layer="0"] .gives').textContent()).toBe('→ 1×3×3×3');
+    // A bad entry in a layer: the command line's message beside that layer's kernel.
+    await type(page, '[data-path="layers[1].kernel[0][0][0][0]"]', 'x');
+    const bad = await raw();
+    const parsed = parseAnyProblemText(JSON.stringify(bad));
+    expect(parsed.ok).toBe(false);
+    const expected = formatDiagnostic(!parsed.ok ? parsed.errors[0] : { path: '', message: '' });
+    expect(expected).toBe('layers[1].kernel[0][0][0][0]: expected a number, got "x"');
+    await expect.poll(() => page.locator('[data-messages="layers[1].kernel"] .message').textContent()).toBe(expected);
+    expect(await page.locator('[data-path="layers[1].kernel[0][0][0][0]"]').getAttribute('class')).toContain('invalid');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 120_000);
+
+  it('has the networks of examples/ as presets, cross-entropy among the losses, and makes a single layer a network', async () => {
+    const { page, problems } = await open();
+    let before = await lastDerived(page);
+    await page.selectOption('#preset', 'preset.lenet');
+    await derived(page, before);
+    const lenet = example('conv-pool-linear-cross-entropy');
+    expect(JSON.parse(await page.locator('#raw').inputValue())).toEqual(lenet);
+    expect(await page.locator('[data-key="loss"]').inputValue()).toBe('cross_entropy');
+    expect(await page.locator('[data-path="target[0]"]').inputValue()).toBe('1');
+    expect(await page.locator('#doc section#backward').count()).toBe(1);
+    // The loss of the example, as convgrad derive gives it (≈ 4.03598: cross-entropy is not rational).
+    expect(await page.locator('#doc').textContent()).toContain('4.03598');
+    // The seed as a network: [conv2d], the same numbers (a conv's K after the update, 63/25 …).
+    before = await lastDerived(page);
+    await page.selectOption('#preset', 'preset.seed');
+    await derived(page, before);
+    before = await lastDerived(page);
+    await page.click('#to-network');
+    await derived(page, before);
+    const asNetwork = JSON.parse(await page.locator('#raw').inputValue());
+    expect(asNetwork.layers).toEqual([{ type: 'conv2d', kernel: [[[[3, 2], [1, 5]]]] }]);
+    expect(asNetwork.kernel).toBeUndefined();
+    expect(await grid(page, 'K after the update')).toEqual([['63/25', '34/25'], ['1/25', '97/25']]);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 120_000);
 
   it('prints the handout alone: the editor and the panels are hidden on paper', async () => {
     const { page } = await open();

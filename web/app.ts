@@ -1,11 +1,12 @@
 // The playground page: the editor on one side, the derivation on the other, the problem in the URL.
 // convgrad's core runs in a worker made from the page's own copy of it, so the page stays responsive
 // while a large problem is derived, and the newest edit always wins.
-import type { Detail, Language, ResultDocument } from '../src/index.js';
+import type { Detail, Language, NetworkResultDocument, ResultDocument } from '../src/index.js';
 import { lossCurve } from './curve.js';
 import { h } from './dom.js';
 import { Editor } from './editor.js';
 import { Explore } from './explore.js';
+import { firstConvView, isNetwork } from './network-view.js';
 import { PRESETS } from './presets.js';
 import { decodeHash, encodeHash, type ProblemJson } from './problem-json.js';
 import type { CurveRequest, DeriveRequest, ExportRequest, PartReply, Reply, Request } from './protocol.js';
@@ -115,7 +116,7 @@ const stepper = new Stepper(doc);
 // On a phone the curve starts folded: the document is what the reader scrolls to.
 const curve = h('details', { class: 'curve-panel', id: 'curve', open: !matchMedia('(max-width: 30rem)').matches });
 let stylesInjected = document.querySelector('style.document-style') !== null;
-let lastGood: { source: string; result: ResultDocument } | undefined;
+let lastGood: { source: string; result: ResultDocument | NetworkResultDocument } | undefined;
 let latestDerive = 0;
 // The document shown, in chunks, and the markers that fence each chunk in the page (the seed's are built in).
 let shownChunks: Piece[] = [];
@@ -293,7 +294,7 @@ function derive(): void {
     document.title = `${reply.title} · convgrad`;
     lastGood = { source: request.source, result: reply.result };
     const problem = asProblem(request.source);
-    if (problem) explore.update(problem, reply.result, state.decimals, state.language);
+    if (problem) showExplore(problem, reply.result);
     stepper.refresh(state.language);
     showStatus(t('status.ready', { ms: Math.round(performance.now() - started) }), 'ready');
     document.body.dataset.state = 'ready';
@@ -306,6 +307,13 @@ function derive(): void {
     }));
     requestCurve(request.source);
   }, part);
+}
+
+/** The Explore panel on the single layer, or on a network's first layer when it is a conv2d. */
+function showExplore(problem: ProblemJson, result: ResultDocument | NetworkResultDocument): void {
+  if (!isNetwork(problem)) return explore.update(problem, result as ResultDocument, state.decimals, state.language);
+  const view = firstConvView(problem, result as NetworkResultDocument);
+  explore.update(view?.problem ?? {}, view?.result ?? (result as unknown as ResultDocument), state.decimals, state.language, t(view ? 'explore.network' : 'explore.network-none'));
 }
 
 function requestCurve(source: string): void {

@@ -1,9 +1,12 @@
 // The problem editor: the tensors as grids, the layer's settings, activation, pooling, head, loss,
-// target and optimizer as controls under PyTorch's names and defaults, and the raw problem file.
-// It edits the problem's JSON in place and says so; app.ts re-derives.
+// target and optimizer as controls under PyTorch's names and defaults, and the raw problem file; for a
+// network, its layers as cards that are added, moved, removed and edited. It edits the problem's JSON
+// in place and says so; app.ts re-derives.
 import { h, type Child } from './dom.js';
 import { as4d, depth, pair, problemText, type Json, type ProblemJson } from './problem-json.js';
 import { predictionShape } from './geometry.js';
+import { asNetwork, fitNetwork, LAYER_TYPES, networkShapes, newLayer, type Shape } from './network-shapes.js';
+import { isNetwork } from './network-view.js';
 import { ui, type UiKey, type UiLanguage } from './ui-strings.js';
 
 export interface EditorHost {
@@ -57,6 +60,20 @@ function refit(value: Json | undefined, shape: readonly number[]): Json {
   return Array.from({ length: shape[0] }, (_, k) => refit(old[k], shape.slice(1)));
 }
 
+/** A layer's settings side by side, as many to a line as fit. */
+const settings = (...fields: HTMLElement[]) => h('div', { class: 'layer-settings' }, fields);
+
+/** A layer's groups (1 when not given). */
+const groupsOf = (layer: Holder) => (typeof layer.groups === 'number' && layer.groups > 0 ? layer.groups : 1);
+
+/** The entries a layer's bias has: a conv's output channels, a transposed conv's (C_out/groups)·groups, a linear layer's outputs. */
+function layerChannels(layer: Holder, type: 'conv2d' | 'conv_transpose2d' | 'linear'): number {
+  const outer = layer[type === 'linear' ? 'weight' : 'kernel'];
+  if (!Array.isArray(outer)) return 1;
+  if (type !== 'conv_transpose2d') return outer.length;
+  return (Array.isArray(outer[0]) ? outer[0].length : 1) * groupsOf(layer);
+}
+
 const OPTIMIZERS: Record<string, [string, Json][]> = {
   sgd: [['lr', 0.01], ['momentum', 0], ['dampening', 0], ['nesterov', false], ['weight_decay', 0]],
   adam: [['lr', 0.001], ['betas', [0.9, 0.999]], ['eps', 1e-8], ['weight_decay', 0], ['amsgrad', false]],
@@ -65,8 +82,12 @@ const OPTIMIZERS: Record<string, [string, Json][]> = {
   adagrad: [['lr', 0.01], ['lr_decay', 0], ['weight_decay', 0], ['initial_accumulator_value', 0], ['eps', 1e-10]],
 };
 
-/** The fields the controls name; a message whose path starts with none of them goes beside the raw JSON. */
-const FIELDS = ['title', 'input', 'kernel', 'bias', 'stride', 'padding_mode', 'padding', 'dilation', 'groups', 'activation', 'negative_slope', 'pool', 'head', 'loss', 'beta', 'delta', 'reduction', 'target', 'optimizer', 'steps'];
+/** Whether a message's path is the field's or inside it: "layers[2].kernel[0][1]" is inside "layers[2].kernel". */
+const within = (path: string, field: string) => path === field || path.startsWith(`${field}[`) || path.startsWith(`${field}.`);
+
+type Holder = { [key: string]: Json };
+const isHolder = (value: Json | undefined): value is Holder => value !== null && typeof value === 'object' && !Array.isArray(value);
+const shapeText = (shape: Shape | undefined) => (shape ? shape.join('×') : '?');
 
 export class Editor {
   readonly element: HTMLElement;
@@ -110,6 +131,13 @@ export class Editor {
       return;
     }
     const focused = document.activeElement instanceof HTMLElement && this.form.contains(document.activeElement) ? document.activeElement.dataset.key : undefined;
+    if (isNetwork(problem)) this.renderNetwork(problem);
+    else this.renderLayer(problem);
+    if (focused) (this.form.querySelector(`[data-key="${CSS.escape(focused)}"]`) as HTMLElement | null)?.focus();
+  }
+
+  /** The single layer's controls. */
+  private renderLayer(problem: ProblemJson): void {
     this.form.replaceChildren(
       this.group('editor.tensors', [this.tensor(problem, 'input'), this.tensor(problem, 'kernel'), this.bias(problem)]),
       this.group('editor.layer', [
@@ -122,9 +150,19 @@ export class Editor {
       this.group('editor.after', [this.activation(problem), this.pool(problem)]),
       this.group('editor.loss', [this.head(problem), this.loss(problem), this.select(problem, 'reduction', ['mean', 'sum'], 'mean'), this.target(problem)]),
       this.group('editor.optimizer', [this.optimizer(problem), this.numberControl(problem, 'steps', 1)]),
+      this.group(undefined, [this.title(problem), this.toNetwork(problem)]),
+    );
+  }
+
+  /** A network's controls: the input, the layers as cards, then the head, loss, target and optimizer as for one layer. */
+  private renderNetwork(problem: ProblemJson): void {
+    this.form.replaceChildren(
+      this.group('editor.tensors', [this.tensor(problem, 'input')]),
+      this.group('editor.layers', [this.layers(problem)]),
+      this.group('editor.loss', [this.head(problem), this.loss(problem), this.select(problem, 'reduction', ['mean', 'sum'], 'mean'), this.target(problem)]),
+      this.group('editor.optimizer', [this.optimizer(problem), this.numberControl(problem, 'steps', 1)]),
       this.group(undefined, [this.title(problem)]),
     );
-    if (focused) (this.form.querySelector(`[data-key="${focused}"]`) as HTMLElement | null)?.focus();
   }
 
   /** Each message beside its field (its cell marked); the rest beside the raw JSON. */
@@ -132,7 +170,8 @@ export class Editor {
     for (const box of [...this.messages.values(), this.rawMessages]) box.replaceChildren();
     for (const marked of this.element.querySelectorAll('.invalid')) marked.classList.remove('invalid');
     for (const m of messages) {
-      const field = FIELDS.find((f) => m.path === f || m.path.startsWith(`${f}[`) || m.path.startsWith(`${f}.`));
+      // The innermost control that holds the path; a message no control holds goes beside the raw JSON.
+      const field = [...this.messages.keys()].filter((f) => within(m.path, f)).sort((a, b) => b.length - a.length)[0];
       const box = (field && this.messages.get(field)) || this.rawMessages;
       box.append(h('p', { class: 'message', role: 'alert' }, m.text));
       const cell = this.element.querySelector(`[data-path="${CSS.escape(m.path)}"]`);
@@ -174,8 +213,8 @@ export class Editor {
     });
   }
 
-  private numberControl(problem: ProblemJson, key: string, fallback: Json): HTMLElement {
-    return this.field(key, key, this.input(key, problem[key], shown(fallback), (v) => (v === undefined ? delete problem[key] : (problem[key] = v)), 4));
+  private numberControl(problem: ProblemJson, key: string, fallback: Json, target: Holder = problem, name = key): HTMLElement {
+    return this.field(name, key, this.input(name, target[key], shown(fallback), (v) => (v === undefined ? delete target[key] : (target[key] = v)), 4));
   }
 
   private pairControl(problem: ProblemJson, key: string, fallback: number, target: ProblemJson = problem, name = key): HTMLElement {
@@ -227,26 +266,25 @@ export class Editor {
     return this.field('title', this.t('editor.title'), input);
   }
 
-  private padding(problem: ProblemJson): HTMLElement {
-    const spec = problem.padding === 'valid' || problem.padding === 'same' ? problem.padding : 'number';
+  /** padding: an int or a pair, or "valid" or "same" (Conv2d's strings). */
+  private padding(problem: ProblemJson, target: Holder = problem, name = 'padding'): HTMLElement {
+    const spec = target.padding === 'valid' || target.padding === 'same' ? target.padding : 'number';
     const select = h(
       'select',
       {
-        'data-key': 'padding.kind',
-        'aria-label': 'padding',
+        'data-key': `${name}.kind`,
+        'aria-label': name,
         onchange: () => {
-          if (select.value === 'number') delete problem.padding;
-          else problem.padding = select.value;
+          if (select.value === 'number') delete target.padding;
+          else target.padding = select.value;
           this.host.changed(true);
         },
       },
       ['number', 'valid', 'same'].map((o) => h('option', { value: o, selected: o === spec }, o === 'number' ? 'int' : `"${o}"`)),
     );
-    if (spec !== 'number') return this.field('padding', 'padding', select);
-    const inner = this.pairControl(problem, 'padding', 0);
-    const control = inner.querySelector('.control')!;
-    control.prepend(select);
-    this.messages.set('padding', inner.querySelector('.messages') as HTMLElement);
+    if (spec !== 'number') return this.field(name, 'padding', select);
+    const inner = this.pairControl(problem, 'padding', 0, target, name);
+    inner.querySelector('.control')!.prepend(select);
     return inner;
   }
 
@@ -312,11 +350,15 @@ export class Editor {
   private loss(problem: ProblemJson): HTMLElement {
     const value = problem.loss;
     const kind = value && typeof value === 'object' && !Array.isArray(value) ? 'expression' : typeof value === 'string' ? value : 'mse';
-    const field = this.select(problem, 'loss', ['mse', 'l1', 'smooth_l1', 'huber', 'bce', 'expression'], 'mse', (v) => {
+    // cross_entropy takes the network's [N][classes] prediction (head "none") and N class indices.
+    const losses = ['mse', 'l1', 'smooth_l1', 'huber', 'bce', ...(isNetwork(problem) ? ['cross_entropy'] : []), 'expression'];
+    const field = this.select(problem, 'loss', losses, 'mse', (v) => {
       if (v === 'mse') delete problem.loss;
       else problem.loss = v === 'expression' ? { expression: '(y - t)^2' } : v;
       if (v !== 'smooth_l1') delete problem.beta;
       if (v !== 'huber') delete problem.delta;
+      if (v === 'cross_entropy') problem.head = 'none';
+      else if (kind === 'cross_entropy') problem.target = zerosShaped(predictionShape(problem) ?? []);
     }, problem, 'loss', kind);
     const control = field.querySelector('.control')!;
     const messages = field.querySelector('.messages') as HTMLElement;
@@ -329,6 +371,10 @@ export class Editor {
   }
 
   private target(problem: ProblemJson): HTMLElement {
+    if (problem.loss === 'cross_entropy') {
+      const classes = Array.isArray(problem.target) ? problem.target : [];
+      return this.field('target', `${this.t('tensor.target')} [N]`, h('div', { class: 'bias-cells' }, classes.map((v, n) => this.cell(`target[${n}]`, v, (x) => (classes[n] = x)))));
+    }
     if (problem.head === 'none') return this.tensor(problem, 'target');
     return this.field('target', 'target', this.input('target', problem.target, '', (v) => (v === undefined ? delete problem.target : (problem.target = v)), 8));
   }
@@ -372,6 +418,205 @@ export class Editor {
     });
     field.append(h('div', { class: 'settings' }, settings));
     return field;
+  }
+
+  // ---- a network's layers ----------------------------------------------------------------------
+
+  /** The layers as cards, each with the shape it gives, and between them the place to add one. */
+  private layers(problem: ProblemJson): HTMLElement {
+    const layers = problem.layers;
+    if (!Array.isArray(layers)) return this.field('layers', 'layers', h('p', { class: 'note' }, 'JSON ↓'));
+    const shapes = networkShapes(problem);
+    const cards: Child[] = [this.adder(problem, layers, 0, shapes[0])];
+    layers.forEach((layer, i) => {
+      cards.push(isHolder(layer) ? this.layerCard(problem, layers, i, shapes[i], shapes[i + 1]) : this.field(`layers[${i}]`, `layers[${i}]`, h('p', { class: 'note' }, 'JSON ↓')));
+      cards.push(this.adder(problem, layers, i + 1, shapes[i + 1]));
+    });
+    const messages = h('div', { class: 'messages', 'data-messages': 'layers' });
+    this.messages.set('layers', messages);
+    return h('div', { class: 'layers', 'data-field': 'layers' }, h('p', { class: 'note' }, `${this.t('tensor.input')}: ${shapeText(shapes[0])}. ${this.t('editor.layers-note')}`), messages, ...cards);
+  }
+
+  /** A select that adds a layer of the chosen type at `at`, shaped for what the layer before gives. */
+  private adder(problem: ProblemJson, layers: Json[], at: number, shape: Shape | undefined): HTMLElement {
+    const select = h(
+      'select',
+      {
+        class: 'add-layer',
+        'data-key': `layers.add.${at}`,
+        'aria-label': `${this.t('layer.add')} ${at}`,
+        onchange: () => {
+          if (select.value === '') return;
+          layers.splice(at, 0, newLayer(select.value, shape));
+          fitNetwork(problem);
+          this.host.changed(true);
+        },
+      },
+      h('option', { value: '', selected: true }, this.t('layer.add')),
+      LAYER_TYPES.map((type) => h('option', { value: type }, type)),
+    );
+    return h('div', { class: 'adder' }, select);
+  }
+
+  /** Layer i: its type, the shape it gives, the buttons that move and remove it, and its fields. */
+  private layerCard(problem: ProblemJson, layers: Json[], i: number, takes: Shape | undefined, gives: Shape | undefined): HTMLElement {
+    const layer = layers[i] as Holder;
+    const name = `layers[${i}]`;
+    const type = typeof layer.type === 'string' ? layer.type : '';
+    const typeSelect = h(
+      'select',
+      {
+        'data-key': `${name}.type`,
+        'aria-label': `${name}.type`,
+        onchange: () => {
+          layers[i] = newLayer(typeSelect.value, networkShapes(problem)[i]);
+          fitNetwork(problem);
+          this.host.changed(true);
+        },
+      },
+      (LAYER_TYPES.includes(type as (typeof LAYER_TYPES)[number]) ? [...LAYER_TYPES] : [type, ...LAYER_TYPES]).map((t) => h('option', { value: t, selected: t === type }, t)),
+    );
+    const act = (label: string, title: UiKey, enabled: boolean, action: () => void) =>
+      h('button', { type: 'button', class: 'small', title: this.t(title), 'aria-label': `${name} ${this.t(title)}`, disabled: !enabled, onclick: () => { action(); fitNetwork(problem); this.host.changed(true); } }, label);
+    const swap = (a: number, b: number) => ([layers[a], layers[b]] = [layers[b], layers[a]]);
+    const messages = h('div', { class: 'messages', 'data-messages': name });
+    this.messages.set(name, messages);
+    const head = h(
+      'div',
+      { class: 'layer-head' },
+      h('span', { class: 'layer-index' }, name),
+      typeSelect,
+      h('span', { class: 'gives', title: `${this.t('layer.gives')} ${shapeText(gives)}` }, `→ ${shapeText(gives)}`),
+      h('span', { class: 'layer-buttons' }, act('↑', 'layer.up', i > 0, () => swap(i - 1, i)), act('↓', 'layer.down', i < layers.length - 1, () => swap(i, i + 1)), act('✕', 'layer.remove', true, () => layers.splice(i, 1))),
+    );
+    return h('div', { class: 'layer', 'data-layer': String(i) }, head, messages, ...this.layerFields(problem, layer, name, type, takes));
+  }
+
+  /** The fields of one layer, under the layer's own names (problem-format.md's table) and PyTorch's defaults. */
+  private layerFields(problem: ProblemJson, layer: Holder, name: string, type: string, takes: Shape | undefined): HTMLElement[] {
+    const at = (key: string) => `${name}.${key}`;
+    switch (type) {
+      case 'conv2d':
+        return [
+          this.parameter(problem, layer, 'kernel', name, this.t('tensor.kernel'), 'out-first'),
+          this.vector(layer, 'bias', at('bias'), this.t('tensor.bias'), () => layerChannels(layer, 'conv2d'), 0),
+          settings(
+            this.pairControl(problem, 'stride', 1, layer, at('stride')),
+            this.padding(problem, layer, at('padding')),
+            this.select(problem, 'padding_mode', ['zeros', 'reflect', 'replicate', 'circular'], 'zeros', undefined, layer, at('padding_mode')),
+            this.pairControl(problem, 'dilation', 1, layer, at('dilation')),
+            this.numberControl(problem, 'groups', 1, layer, at('groups')),
+          ),
+        ];
+      case 'conv_transpose2d':
+        return [
+          this.parameter(problem, layer, 'kernel', name, this.t('tensor.kernel'), 'out-second'),
+          this.vector(layer, 'bias', at('bias'), this.t('tensor.bias'), () => layerChannels(layer, 'conv_transpose2d'), 0),
+          settings(
+            this.pairControl(problem, 'stride', 1, layer, at('stride')),
+            this.pairControl(problem, 'padding', 0, layer, at('padding')),
+            this.pairControl(problem, 'output_padding', 0, layer, at('output_padding')),
+            this.pairControl(problem, 'dilation', 1, layer, at('dilation')),
+            this.numberControl(problem, 'groups', 1, layer, at('groups')),
+          ),
+        ];
+      case 'leaky_relu':
+        return [this.numberControl(problem, 'negative_slope', 0.01, layer, at('negative_slope'))];
+      case 'activation':
+        return [this.field(at('expression'), 'f(x) =', this.expression(layer, at('expression')))];
+      case 'max_pool':
+      case 'avg_pool':
+        return [settings(this.pairControl(problem, 'size', 2, layer, at('size')), this.pairControl(problem, 'stride', pair(layer.size, 2)[0], layer, at('stride')))];
+      case 'batch_norm2d': {
+        const channels = () => takes?.[1] ?? 1;
+        return [settings(this.vector(layer, 'weight', at('weight'), 'weight γ', channels, 1), this.vector(layer, 'bias', at('bias'), 'bias β', channels, 0), this.numberControl(problem, 'eps', 0.00001, layer, at('eps')))];
+      }
+      case 'linear':
+        return [this.parameter(problem, layer, 'weight', name, this.t('tensor.weight'), 'out-first'), this.vector(layer, 'bias', at('bias'), this.t('tensor.bias'), () => layerChannels(layer, 'linear'), 0)];
+      default:
+        return [];
+    }
+  }
+
+  /**
+   * A layer's weight as grids (a conv's kernel, one plane per [a][b]; a linear layer's matrix), with
+   * the buttons that resize it: rows and columns of a kernel, and its output channels or features (the
+   * first dimension, or a transposed conv's second); its bias follows. The input dimension follows the
+   * layer before (fitNetwork).
+   */
+  private parameter(problem: ProblemJson, layer: Holder, key: 'kernel' | 'weight', name: string, label: string, out: 'out-first' | 'out-second'): HTMLElement {
+    const path = `${name}.${key}`;
+    const value = layer[key];
+    const matrix = depth(value) === 2;
+    const planes = matrix ? [[value as Json[][]]] : as4d(value);
+    if (!planes || !planes.every((a) => Array.isArray(a) && a.every((b) => Array.isArray(b) && b.every((c) => Array.isArray(c))))) return this.field(path, label, h('p', { class: 'note' }, 'JSON ↓'));
+    const grids = planes.flatMap((outer, a) =>
+      outer.map((plane, b) => {
+        const rows = plane.map((row, i) => h('div', { class: 'row' }, (row as Json[]).map((v, j) => this.cell(matrix ? `${path}[${i}][${j}]` : `${path}[${a}][${b}][${i}][${j}]`, v, (x) => ((plane[i] as Json[])[j] = x)))));
+        const dense = ((plane[0] as Json[] | undefined)?.length ?? 0) > 6;
+        return h('div', { class: 'plane' }, matrix ? null : h('div', { class: 'plane-name' }, `[${a}][${b}]`), h('div', { class: dense ? 'grid dense' : 'grid' }, rows));
+      }),
+    );
+    const changed = (action: () => void) => () => {
+      action();
+      fitNetwork(problem);
+      this.host.changed(true);
+    };
+    const resize = (what: string, action: () => void, change: string) => h('button', { type: 'button', class: 'small', title: `${what} ${change}`, 'aria-label': `${path} ${what} ${change}`, onclick: changed(action) }, change === '+1' ? '+' : '−');
+    const buttons: Child[] = [];
+    const bias = () => (Array.isArray(layer.bias) ? layer.bias : undefined);
+    if (matrix) {
+      const weight = value as Json[][];
+      const features = this.t('tensor.out-features');
+      buttons.push(h('span', { class: 'resize' }, `${features} `, resize(features, () => weight.length > 1 && (weight.pop(), bias()?.pop()), '−1'), resize(features, () => (weight.push(weight[0].map(() => 0)), bias()?.push(0)), '+1')));
+    } else {
+      const kernel = value as Json[][][][];
+      const [kh, kw] = [kernel[0][0].length, (kernel[0][0][0] as Json[]).length];
+      const each = (f: (plane: Json[][]) => void) => kernel.forEach((o) => o.forEach((p) => f(p as Json[][])));
+      const rows = this.t('tensor.rows');
+      const cols = this.t('tensor.cols');
+      const channels = this.t('tensor.out-channels');
+      const zeroPlane = () => zeros(kh, kw);
+      // out_channels: a conv's first dimension (its bias one entry each); a transposed conv's second, times groups.
+      const more = out === 'out-first' ? () => (kernel.push(kernel[0].map(zeroPlane)), bias()?.push(0)) : () => (kernel.forEach((o) => o.push(zeroPlane())), bias()?.push(...Array.from({ length: groupsOf(layer) }, () => 0)));
+      const fewer = out === 'out-first' ? () => kernel.length > 1 && (kernel.pop(), bias()?.pop()) : () => kernel[0].length > 1 && (kernel.forEach((o) => o.pop()), bias()?.splice(-groupsOf(layer)));
+      buttons.push(
+        h('span', { class: 'resize' }, `${rows} `, resize(rows, () => kh > 1 && each((p) => p.pop()), '−1'), resize(rows, () => each((p) => p.push(zeros(1, kw)[0])), '+1')),
+        h('span', { class: 'resize' }, `${cols} `, resize(cols, () => kw > 1 && each((p) => p.forEach((r) => (r as Json[]).pop())), '−1'), resize(cols, () => each((p) => p.forEach((r) => (r as Json[]).push(0))), '+1')),
+        h('span', { class: 'resize' }, `${channels} `, resize(channels, fewer, '−1'), resize(channels, more, '+1')),
+      );
+    }
+    return this.field(path, label, h('div', { class: 'planes' }, grids), h('div', { class: 'buttons' }, buttons));
+  }
+
+  /** An optional vector of a layer (bias; batch norm's weight and bias): a box that gives it, and its cells. */
+  private vector(layer: Holder, key: string, path: string, label: string, length: () => number, fill: Json): HTMLElement {
+    const value = layer[key];
+    const box = h('input', {
+      type: 'checkbox',
+      checked: value !== undefined,
+      'data-key': `${path}.on`,
+      'aria-label': path,
+      onchange: () => {
+        if (box.checked) layer[key] = Array.from({ length: length() }, () => fill);
+        else delete layer[key];
+        this.host.changed(true);
+      },
+    });
+    const values = Array.isArray(value) ? value : [];
+    const cells = values.map((v, k) => this.cell(`${path}[${k}]`, v, (x) => (values[k] = x)));
+    return this.field(path, label, [h('label', { class: 'check' }, box, ` ${key}`), value !== undefined ? h('div', { class: 'bias-cells' }, cells) : null]);
+  }
+
+  /** For a single layer: the same problem as a network of layers ([conv2d, activation, pool]), to build on. */
+  private toNetwork(problem: ProblemJson): HTMLElement {
+    return h('button', { type: 'button', id: 'to-network', onclick: () => {
+      const network = asNetwork(problem);
+      for (const key of Object.keys(problem)) delete problem[key];
+      Object.assign(problem, network);
+      fitNetwork(problem);
+      this.host.changed(true);
+    } }, this.t('editor.to-network'));
   }
 
   private bias(problem: ProblemJson): HTMLElement {
@@ -440,6 +685,10 @@ export class Editor {
       );
       const channelLabel = key === 'input' ? this.t('tensor.channels') : this.t('tensor.out-channels');
       buttons.push(h('span', { class: 'resize' }, `${channelLabel} `, resize('−', () => this.channels(problem, key, -1), `${channelLabel} −1`), resize('+', () => this.channels(problem, key, 1), `${channelLabel} +1`)));
+      if (key === 'input') {
+        const batch = this.t('tensor.batch');
+        buttons.push(h('span', { class: 'resize' }, `${batch} `, resize('−', () => this.samples(problem, -1), `${batch} −1`), resize('+', () => this.samples(problem, 1), `${batch} +1`)));
+      }
     }
     return this.field(key, label, h('div', { class: 'planes' }, grids), buttons.length > 0 ? h('div', { class: 'buttons' }, buttons) : null);
   }
@@ -474,6 +723,16 @@ export class Editor {
     }
   }
 
+  /** One sample more (zeros) or fewer in the input's batch; the input becomes [N][C][H][W]. */
+  private samples(problem: ProblemJson, change: 1 | -1): void {
+    const planes = as4d(problem.input)!;
+    if (change < 0 && planes.length === 1) return;
+    if (depth(problem.input) < 4) problem.input = planes;
+    const batch = problem.input as Json[][][][];
+    if (change > 0) batch.push(batch[0].map((plane) => zeros(plane.length, (plane[0] as Json[]).length)));
+    else batch.pop();
+  }
+
   /** The kernel's input planes, C_in/groups of them, after the input's channels changed. */
   private syncKernel(problem: ProblemJson): void {
     const input = as4d(problem.input)!;
@@ -490,8 +749,9 @@ export class Editor {
     }
   }
 
-  /** With head "none", the target follows the prediction's shape. */
+  /** With head "none", the target follows the prediction's shape; in a network, every layer the one before it. */
   fitTarget(problem: ProblemJson): boolean {
+    if (isNetwork(problem)) return fitNetwork(problem);
     if (problem.head !== 'none') return false;
     const shape = predictionShape(problem);
     if (!shape || shapeOf(problem.target).join() === shape.join()) return false;

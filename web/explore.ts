@@ -40,15 +40,16 @@ export class Explore {
     return ui(this.language, key);
   }
 
-  update(problem: ProblemJson, result: ResultDocument, decimals: boolean, language: UiLanguage): void {
+  /** note: what the panel shows of a network (its first layer), said under the hint. */
+  update(problem: ProblemJson, result: ResultDocument, decimals: boolean, language: UiLanguage, note?: string): void {
     this.problem = problem;
     this.result = result;
     this.decimals = decimals;
     this.language = language;
     this.heading.textContent = this.t('explore.heading');
-    this.hint.textContent = this.t('explore.hint');
     this.g = geometry(problem);
     const g = this.g;
+    this.hint.textContent = note === undefined ? this.t('explore.hint') : g ? `${note} ${this.t('explore.hint')}` : note;
     if (!g) {
       this.body.replaceChildren();
       return;

@@ -2,6 +2,7 @@
 // each output entry's window lies, what each padded cell holds, the prediction's shape. The page uses it
 // to highlight; every number it shows comes from convgrad's result document.
 import { as4d, depth, pair, type Json, type ProblemJson } from './problem-json.js';
+import { networkShapes } from './network-shapes.js';
 
 export interface Geometry {
   readonly batch: number;
@@ -52,6 +53,8 @@ export function geometry(problem: ProblemJson): Geometry | undefined {
 
 /** The prediction's shape for head "none" as the problem file writes its target. */
 export function predictionShape(problem: ProblemJson): number[] | undefined {
+  // A network keeps the batch axis in every tensor: the prediction is its last layer's output.
+  if (problem.layers !== undefined) return networkShapes(problem).at(-1)?.slice();
   const g = geometry(problem);
   if (!g) return undefined;
   let [rows, cols] = [g.outRows, g.outCols];

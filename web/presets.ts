@@ -1,5 +1,10 @@
 // The seed and the interview classics: the problems a student meets first, each one click away.
 import type { UiKey } from './ui-strings.js';
+// The networks of layers that ship as examples/ (the command line derives the same files).
+import twoConv from '../examples/two-conv-relu.json' with { type: 'json' };
+import lenet from '../examples/conv-pool-linear-cross-entropy.json' with { type: 'json' };
+import batchNorm from '../examples/conv-batch-norm.json' with { type: 'json' };
+import transposed from '../examples/transposed-conv.json' with { type: 'json' };
 
 /** A 16×16 plane of small integers, the same every time. */
 function plane(seed: number): number[][] {
@@ -60,4 +65,8 @@ export const PRESETS: readonly { readonly key: UiKey; readonly problem: object }
     problem: { input: [[1, 2, 3], [4, 5, 6], [7, 8, 9]], kernel: [[3, 2], [1, 5]], head: 'sum', loss: 'mse', target: 230, optimizer: { type: 'sgd', lr: 0.001, momentum: 0.9 }, steps: 5 },
   },
   { key: 'preset.large', problem: LARGE_PROBLEM },
+  { key: 'preset.two-conv', problem: twoConv },
+  { key: 'preset.lenet', problem: lenet },
+  { key: 'preset.batch-norm', problem: batchNorm },
+  { key: 'preset.transposed', problem: transposed },
 ];

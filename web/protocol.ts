@@ -1,5 +1,5 @@
 // The messages between the page (app.ts) and the worker that runs convgrad's core (worker.ts).
-import type { Diagnostic, Detail, Language, ResultDocument } from '../src/index.js';
+import type { Diagnostic, Detail, Language, NetworkResultDocument, ResultDocument } from '../src/index.js';
 
 export interface DeriveRequest {
   readonly kind: 'derive';
@@ -44,7 +44,8 @@ export type DeriveReply =
       readonly title: string;
       /** KaTeX's stylesheet and convgrad's, sent with the first document only. */
       readonly styles?: readonly string[];
-      readonly result: ResultDocument;
+      /** The single layer's result document, or a network's (problem-format.md). */
+      readonly result: ResultDocument | NetworkResultDocument;
       /** Milliseconds the worker took: parse, solve, derive, render. */
       readonly ms: number;
     }

@@ -3,6 +3,12 @@
 import {
   derivationRefusal,
   derive,
+  deriveNetwork,
+  networkDerivationRefusal,
+  networkRefusals,
+  networkResultDocument,
+  solveNetwork,
+  type NetworkSolution,
   firstNonFinite,
   markdownFigures,
   parseAnyProblemText,
@@ -15,6 +21,8 @@ import {
   resultDocument,
   solve,
   type Derivation,
+  type NetworkResultDocument,
+  type ResultDocument,
   type Detail,
   type Diagnostic,
   type Solution,
@@ -25,35 +33,50 @@ import type { PartReply, Reply, Request } from './protocol.js';
 declare const __CONVGRAD_VERSION__: string;
 const VERSION = typeof __CONVGRAD_VERSION__ === 'string' ? __CONVGRAD_VERSION__ : '0.0.0';
 
-type Solved = { ok: true; solution: Solution } | { ok: false; diagnostics: Diagnostic[] };
+/** A problem solved: the single layer's or a network's, with what the page needs of it. */
+export type Solved =
+  | { ok: true; network: false; solution: Solution; result: ResultDocument }
+  | { ok: true; network: true; solution: NetworkSolution; result: NetworkResultDocument }
+  | { ok: false; diagnostics: Diagnostic[] };
 
-/** The command line's checks, in its order: the problem, the limits, the derivation's size, the numbers. */
+/**
+ * The command line's checks, in its order, for either form of problem: the problem, the limits, the
+ * derivation's size, the numbers (a result no double holds is refused, as `convgrad derive` refuses it).
+ */
 export function solveSource(source: string, detail: Detail | undefined, steps?: number): Solved {
   const parsed = parseAnyProblemText(source);
   if (!parsed.ok) return { ok: false, diagnostics: [...parsed.errors] };
-  if (parsed.network) return { ok: false, diagnostics: [{ path: 'layers', message: 'the playground does not take networks of layers yet; `convgrad derive` derives them' }] };
-  const problem = steps === undefined ? parsed.problem : { ...parsed.problem, steps };
-  const over = refusals(problem);
-  if (over.length > 0) return { ok: false, diagnostics: over };
-  if (detail !== undefined) {
-    const refusal = derivationRefusal(problem, detail, true);
-    if (refusal) return { ok: false, diagnostics: [{ path: `--detail ${detail}`, message: refusal }] };
-  }
-  let solution: Solution;
   try {
-    solution = solve(problem);
+    if (parsed.network) {
+      const network = steps === undefined ? parsed.network : { ...parsed.network, steps };
+      const over = networkRefusals(network);
+      if (over.length > 0) return { ok: false, diagnostics: [...over] };
+      const refusal = detail === undefined ? undefined : networkDerivationRefusal(network, detail, true);
+      if (refusal) return { ok: false, diagnostics: [{ path: `--detail ${detail}`, message: refusal }] };
+      const solution = solveNetwork(network);
+      return finite({ ok: true, network: true, solution, result: networkResultDocument(solution) });
+    }
+    const problem = steps === undefined ? parsed.problem : { ...parsed.problem, steps };
+    const over = refusals(problem);
+    if (over.length > 0) return { ok: false, diagnostics: over };
+    const refusal = detail === undefined ? undefined : derivationRefusal(problem, detail, true);
+    if (refusal) return { ok: false, diagnostics: [{ path: `--detail ${detail}`, message: refusal }] };
+    const solution = solve(problem);
+    return finite({ ok: true, network: false, solution, result: resultDocument(solution) });
   } catch (error) {
     if (!(error instanceof ProblemError)) throw error;
     return { ok: false, diagnostics: [error.diagnostic] };
   }
-  const overflow = firstNonFinite(resultDocument(solution));
-  if (overflow) {
-    const message = Number.isNaN(overflow.value)
-      ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
-      : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
-    return { ok: false, diagnostics: [{ path: overflow.path, message }] };
-  }
-  return { ok: true, solution };
+}
+
+/** The solved problem, or the first result no double holds, named by its path. */
+function finite(solved: Extract<Solved, { ok: true }>): Solved {
+  const overflow = firstNonFinite(solved.result);
+  if (!overflow) return solved;
+  const message = Number.isNaN(overflow.value)
+    ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
+    : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
+  return { ok: false, diagnostics: [{ path: overflow.path, message }] };
 }
 
 /** Every string of the derivation with its numeric fractions written as decimals. */
@@ -74,13 +97,12 @@ export function handle(request: Request, part?: (text: string) => void): Reply {
   if (request.kind === 'curve') {
     const solved = solveSource(request.source, undefined, request.steps);
     if (!solved.ok) return { kind: 'curve', id: request.id, ok: false, diagnostics: solved.diagnostics };
-    const doc = resultDocument(solved.solution);
-    return { kind: 'curve', id: request.id, ok: true, losses: doc.trajectory.map((t) => t.loss ?? NaN) };
+    return { kind: 'curve', id: request.id, ok: true, losses: solved.result.trajectory.map((t) => t.loss ?? NaN) };
   }
   const started = performance.now();
   const solved = solveSource(request.source, request.detail);
   if (!solved.ok) return { kind: request.kind, id: request.id, ok: false, diagnostics: solved.diagnostics };
-  const derivation: Derivation = derive(solved.solution, request.detail);
+  const derivation: Derivation = solved.network ? deriveNetwork(solved.solution, request.detail) : derive(solved.solution, request.detail);
   const options = { language: request.language, version: VERSION };
   if (request.kind === 'export') {
     if (request.format === 'tex') return { kind: 'export', id: request.id, ok: true, text: renderTex(derivation, options) };
@@ -99,7 +121,7 @@ export function handle(request: Request, part?: (text: string) => void): Reply {
   if (part) main = undefined;
   const styles = stylesSent ? undefined : htmlStyles();
   stylesSent = true;
-  return { kind: 'derive', id: request.id, ok: true, ...(main === undefined ? {} : { main }), title, ...(styles ? { styles } : {}), result: resultDocument(solved.solution), ms: performance.now() - started };
+  return { kind: 'derive', id: request.id, ok: true, ...(main === undefined ? {} : { main }), title, ...(styles ? { styles } : {}), result: solved.result, ms: performance.now() - started };
 }
 
 function base64(text: string): string {
