@@ -10,12 +10,11 @@ import { activationRules } from '../ops/activation/activations.js';
 import { optimizerRules } from '../optim/optimizers.js';
 import { isRationalPair, settingValues } from '../optim/optimizer.js';
 import { fillTemplate } from '../render/templates.js';
-import { formatJson } from '../result/result-document.js';
 import { networkResultDocument } from '../result/network-document.js';
 import type { NetworkSolution } from '../trajectory/train-network.js';
 import { toNested, type Tensor } from '../tensor/tensor.js';
 import { DTYPE_TOLERANCES } from './tolerance.js';
-import { pythonStringLines } from './torch-script.js';
+import { torchCommon } from './torch-script.js';
 
 export function torchNetworkScript(solution: NetworkSolution, version: string): string {
   const { network } = solution;
@@ -25,7 +24,7 @@ export function torchNetworkScript(solution: NetworkSolution, version: string): 
     expected: { forward: doc.forward, grad: doc.grad, updated: doc.updated, trajectory: doc.trajectory },
     tolerance: DTYPE_TOLERANCES.float64,
   };
-  return fillTemplate('torch-network.py', { version, data: pythonStringLines(formatJson(data)), optimizer: optimizerRules(network.optimizer).torchClass });
+  return fillTemplate('torch-network.py', { version, common: torchCommon(data), optimizer: optimizerRules(network.optimizer).torchClass });
 }
 
 const doubles = (t: Tensor<Rational>) => toNested({ shape: t.shape, data: t.data.map(toDouble) });

@@ -34,13 +34,21 @@ export function torchScript(solution: Solution, version: string): string {
   };
   return fillTemplate('torch.py', {
     version,
-    data: pythonStringLines(formatJson(data)),
+    common: torchCommon(data),
     optimizer: optimizerRules(problem.optimizer).torchClass,
     activation: activationRules(problem.activation).torch(problem.activation).code,
     pool: poolTorch(problem.pool),
     head: headTorch(problem.head),
     loss: lossTorch(problem.loss, problem.reduction),
   });
+}
+
+/**
+ * The head both PyTorch scripts share (templates/torch-common.py): the imports, the data read by
+ * json.loads, the title, and the evaluator of the problem's formulas.
+ */
+export function torchCommon(data: unknown): string {
+  return fillTemplate('torch-common.py', { data: pythonStringLines(formatJson(data)) });
 }
 
 /**
