@@ -5,7 +5,8 @@ import { rational, type Rational } from '../numbers/rational.js';
 import { size, type Tensor } from '../tensor/tensor.js';
 import { outputExtent } from '../ops/conv2d/geometry.js';
 import { pooledExtent } from '../ops/pool/pool.js';
-import { transposedOutputExtent } from '../ops/conv-transpose2d/geometry.js';
+import { outputPaddingFits, transposedOutputExtent } from '../ops/conv-transpose2d/geometry.js';
+import { valuesPerChannel } from '../ops/batch-norm2d/batch-norm.js';
 import { NAMED_ACTIVATIONS } from '../ops/activation/activations.js';
 import { expressionActivation } from '../ops/activation/expression.js';
 import type { JsonValue } from './json-source.js';
@@ -212,8 +213,8 @@ function readConvTranspose2d(value: JsonObject, at: Field, [batch, channels, row
   if (channels % groups !== 0) return report(at('groups'), `${groups} does not divide the input's ${channels} channel${channels === 1 ? '' : 's'}`);
   const outChannels = perGroup * groups;
   // PyTorch: "output padding must be smaller than either stride or dilation"
-  for (const axis of [0, 1]) {
-    if (outputPadding[axis] >= stride[axis] && outputPadding[axis] >= dilation[axis]) {
+  for (const axis of [0, 1] as const) {
+    if (!outputPaddingFits({ outputPadding, stride, dilation }, axis)) {
       return report(at('output_padding'), `must be smaller than the stride or the dilation (as in PyTorch), got ${outputPadding[axis]} with stride ${stride[axis]} and dilation ${dilation[axis]}`);
     }
   }
@@ -232,7 +233,7 @@ function readBatchNorm(value: JsonObject, at: Field, shape: readonly number[], r
   const eps = value.eps === undefined ? rational(1, 100000) : readNonNegative(value.eps, at('eps'), report, true);
   if (!weight || !bias || !eps) return undefined;
   // PyTorch in training mode: "Expected more than 1 value per channel when training"
-  const perChannel = shape[0] * shape[2] * shape[3];
+  const perChannel = valuesPerChannel(shape);
   if (perChannel < 2) return report(at('type'), `training-mode batch norm needs more than one value per channel (N·H·W = ${perChannel}), as in PyTorch`);
   return { layer: { type: 'batch_norm2d', weight, bias, eps }, shape: [...shape] };
 }

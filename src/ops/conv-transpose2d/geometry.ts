@@ -62,6 +62,11 @@ export function convTranspose2dOutputShape(g: ConvTranspose2dGeometry): number[]
   return [g.batch, g.outChannels, g.output.rows, g.output.cols];
 }
 
+/** PyTorch's rule on an axis: the output padding is smaller than the stride or the dilation. */
+export function outputPaddingFits({ outputPadding, stride, dilation }: Pick<ConvTranspose2dSpec, 'outputPadding' | 'stride' | 'dilation'>, axis: 0 | 1): boolean {
+  return outputPadding[axis] < stride[axis] || outputPadding[axis] < dilation[axis];
+}
+
 /**
  * Why PyTorch refuses this transposed convolution, in its words, or undefined: the kernel's first axis
  * is C_in, which the groups divide; output padding below the stride or the dilation on each axis; an
@@ -71,8 +76,7 @@ export function convTranspose2dRefusal(spec: ConvTranspose2dSpec): string | unde
   const { input, kernel, stride, padding, outputPadding, dilation, groups } = spec;
   if (kernel[0] % groups !== 0) return 'in_channels must be divisible by groups';
   if (input[1] !== kernel[0]) return `Given transposed=1, weight of size [${kernel.join(', ')}], expected input[${input.join(', ')}] to have ${kernel[0]} channels, but got ${input[1]} channels instead`;
-  const fits = (axis: 0 | 1) => outputPadding[axis] < stride[axis] || outputPadding[axis] < dilation[axis];
-  if (!fits(0) || !fits(1)) {
+  if (!outputPaddingFits(spec, 0) || !outputPaddingFits(spec, 1)) {
     return `output padding must be smaller than either stride or dilation, but got output_padding_height: ${outputPadding[0]} output_padding_width: ${outputPadding[1]} stride_height: ${stride[0]} stride_width: ${stride[1]} dilation_height: ${dilation[0]} dilation_width: ${dilation[1]}`;
   }
   const rows = transposedOutputExtent(input[2], kernel[2], stride[0], padding[0], outputPadding[0], dilation[0]);
