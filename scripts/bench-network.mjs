@@ -127,3 +127,24 @@ for (const size of [16, 64]) {
 }
 console.log('\n| network | convgrad exact | convgrad float64 | convgrad render (tex+html+md) | TF.js CPU float32 | PyTorch float64 autograd |\n| --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+
+// Growth: exact solve time against the network's multiply-adds (forward: conv 8×3×5×5, conv 16×8×3×3,
+// linear 10; backward about twice that), over sizes; cost ~ macs^p with p the least-squares slope of
+// log(time) against log(multiply-adds). Linear growth is p ≈ 1.
+const GROWTH = [16, 24, 32, 48, 64, 96];
+/** Forward multiply-adds of networkProblem(size): Σ over layers of outputs × (inputs each output reads). */
+function multiplyAdds(size) {
+  const conv1 = size - 4;
+  const conv2 = Math.floor(conv1 / 2) - 2;
+  return 8 * conv1 * conv1 * 3 * 25 + 16 * conv2 * conv2 * 8 * 9 + 10 * 16 * conv2 * conv2;
+}
+const growth = GROWTH.map((size) => {
+  const net = network(networkProblem(size));
+  return { size, macs: multiplyAdds(size), ms: median(() => solveNetwork(net), size > 48 ? 3 : 5) };
+});
+console.log('\n| network input | forward multiply-adds | convgrad exact (forward, backward, update) | per multiply-add |\n| --- | ---: | ---: | ---: |');
+for (const g of growth) console.log(`| 3×${g.size}×${g.size} | ${g.macs.toLocaleString('en')} | ${format(g.ms)} | ${((g.ms * 1e6) / g.macs).toFixed(0)} ns |`);
+const points = growth.map((g) => [Math.log(g.macs), Math.log(g.ms)]);
+const [mx, my] = [points.reduce((s, [x]) => s + x, 0) / points.length, points.reduce((s, [, y]) => s + y, 0) / points.length];
+const slope = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0) / points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+console.log(`\nconvgrad exact on a network grows as (multiply-adds)^${slope.toFixed(2)} from 3×${GROWTH[0]}×${GROWTH[0]} to 3×${GROWTH.at(-1)}×${GROWTH.at(-1)}.`);
