@@ -12,7 +12,7 @@ import type { NamedTensors } from '../../ops/stage.js';
 import type { NetworkSolution } from '../../trajectory/train-network.js';
 import { math, text } from '../blocks.js';
 import type { Detail } from '../elide.js';
-import { ruleStep } from '../sections/training.js';
+import { ruleStep, STEPS_IN_FULL } from '../sections/training.js';
 import type { Block, Chain, Derivation, LegendEntry, Section, Step, Text } from '../step.js';
 import type { StringKey } from '../../strings/strings.js';
 import { chain, pairTex, partial, primed, rounded } from '../tex.js';
@@ -149,56 +149,74 @@ function backwardSection(ctx: NetworkContext): Section {
   return { id: 'backward', title: { key: 'section.backward' }, steps };
 }
 
+/**
+ * The optimizer: its rule, then the first steps worked (auto: STEPS_IN_FULL, full: all), each with its
+ * gradients, the rule on one entry's numbers and the parameters after it; the rest in the loss table.
+ */
 function trainingSection(ctx: NetworkContext): Section {
   const { network, solution } = ctx;
-  const rules = optimizerRules(network.optimizer);
-  const rule = ruleStep(network.optimizer);
-  const steps: Step[] = [rule];
-  const first = solution.steps[0];
-  const plain = rules.plain?.(network.optimizer) ?? false;
-  // Plain SGD: each parameter tensor at once, θ' = θ − η ∂L/∂θ with its numbers.
-  const updates: Chain[] = plain
-    ? ctx.layers.flatMap((view, i) =>
-        Object.keys(first.before[i]).flatMap((p) => {
-          const name = parameterTensorName(view.layer, p, view.l);
-          const after = first.after[i][p];
-          const shown = tensorChains(ctx, primedName(name), after);
-          return [chain(primedName(name), `${name} - \\eta \\, ${partial('L', name)}`), ...shown];
-        }),
-      )
-    : parameterChains(ctx, first.after, primedName);
-  // A rule of several lines (momentum, Adam, RMSprop, Adagrad) with one entry's numbers: the first parameter's first entry.
-  const example: Block[] = [];
-  if (!plain) {
-    const i = first.before.findIndex((named) => Object.keys(named).length > 0);
-    const [p, t] = Object.entries(first.before[i])[0];
-    const name = entryTex(parameterEntryName(ctx.layers[i].layer, p, i + 1), t.shape, 0, t.shape.length === 1 ? 'vector' : t.shape.length === 2 ? 'matrix' : 'kernel');
-    const k = first.before.slice(0, i).reduce((n, named) => n + Object.values(named).reduce((m, x) => m + x.data.length, 0), 0);
-    const chains = rules.entryChains(network.optimizer, { t: 1, k, name, theta: t.data[0], grad: first.gradients[i][p].data[0], record: first.record, previous: {} });
-    example.push(text({ key: 'net.update.example', params: { name: math(name) } }), { kind: 'chains', chains });
-  }
-  steps.push({
-    rule: 'optim.step',
-    title: network.steps > 1 ? { key: 'net.step.update.first' } : plain ? { key: 'step.optim.sgd-update' } : { key: 'section.update' },
-    blocks: [text({ key: 'net.update.gradients' }), { kind: 'chains', chains: parameterChains(ctx, first.gradients, (n) => partial('L', n)) }, ...example, text({ key: 'net.update.result' }), { kind: 'chains', chains: updates }],
-  });
-  if (solution.steps.length > 1) {
-    const rows = solution.steps.map((s) => [`${s.step}`, `${shownExactly(s.loss) ? '' : '\\approx '}${scalarTex(s.loss)}`]);
-    const curve: Block[] = solution.steps.length >= 3 ? [{ kind: 'plot', x: solution.steps.map((s) => s.step), y: solution.steps.map((s) => asDouble(s.loss)), xLabel: { key: 'plot.step' }, yLabel: { key: 'plot.loss' } }] : [];
-    const last = solution.steps[solution.steps.length - 1];
+  const all = solution.steps;
+  const shown = ctx.elision.detail === 'full' ? all.length : Math.min(STEPS_IN_FULL, all.length);
+  const steps: Step[] = [ruleStep(network.optimizer)];
+  for (let t = 1; t <= shown; t++) steps.push(stepStep(ctx, t));
+  if (shown < all.length) {
+    const last = steps[steps.length - 1];
+    steps[steps.length - 1] = { ...last, blocks: [...last.blocks, text({ key: 'optim.steps.rest', params: { from: math(`${shown + 1}`), to: math(`${all.length}`) } })] };
+    const rows = all.map((s) => [`${s.step}`, `${shownExactly(s.loss) ? '' : '\\approx '}${scalarTex(s.loss)}`]);
+    const curve: Block[] = all.length >= 3 ? [{ kind: 'plot', x: all.map((s) => s.step), y: all.map((s) => asDouble(s.loss)), xLabel: { key: 'plot.step' }, yLabel: { key: 'plot.loss' } }] : [];
     steps.push({
       rule: 'optim.trajectory',
       title: { key: 'step.optim.trajectory' },
       blocks: [
-        text({ key: 'net.trajectory', params: { steps: math(`${solution.steps.length}`) } }),
+        text({ key: 'net.trajectory', params: { steps: math(`${all.length}`) } }),
         { kind: 'table', header: [{ key: 'trajectory.step' }, { key: 'trajectory.loss' }], rows },
         ...curve,
-        text({ key: 'net.trajectory.after', params: { steps: math(`${solution.steps.length}`) } }),
-        { kind: 'chains', chains: parameterChains(ctx, last.after, primedName) },
+        text({ key: 'net.trajectory.after', params: { steps: math(`${all.length}`) } }),
+        { kind: 'chains', chains: parameterChains(ctx, all[all.length - 1].after, primedName) },
       ],
     });
   }
   return { id: 'training', title: { key: network.steps > 1 ? 'section.training' : 'section.update' }, steps };
+}
+
+/**
+ * Step t: its gradients (step 1's from the backward pass above; a later step's from the passes run
+ * again, with its loss), the rule with one entry's numbers where it takes several lines (momentum,
+ * Adam, …; the optimizer's state from step t − 1), and every parameter after the step.
+ */
+function stepStep(ctx: NetworkContext, t: number): Step {
+  const { network, solution } = ctx;
+  const step = solution.steps[t - 1];
+  const several = solution.steps.length > 1;
+  const rules = optimizerRules(network.optimizer);
+  const plain = rules.plain?.(network.optimizer) ?? false;
+  const gradients: Block[] = [
+    t === 1 ? text({ key: 'net.update.gradients' }) : text({ key: 'optim.step.again', params: { previous: math(`${t - 1}`), loss: math(`L ${shownExactly(step.loss) ? '=' : '\\approx'} ${scalarTex(step.loss)}`) } }),
+    { kind: 'chains', chains: parameterChains(ctx, step.gradients, (n) => partial('L', n)) },
+  ];
+  // Plain SGD: each parameter tensor at once, θ' = θ − η ∂L/∂θ with its numbers.
+  const updates: Chain[] = plain
+    ? ctx.layers.flatMap((view, i) =>
+        Object.keys(step.before[i]).flatMap((p) => {
+          const name = parameterTensorName(view.layer, p, view.l);
+          return [chain(primedName(name), `${name} - \\eta \\, ${partial('L', name)}`), ...tensorChains(ctx, primedName(name), step.after[i][p])];
+        }),
+      )
+    : parameterChains(ctx, step.after, primedName);
+  // A rule of several lines with one entry's numbers: the first parameter's first entry.
+  const example: Block[] = [];
+  if (!plain) {
+    const i = step.before.findIndex((named) => Object.keys(named).length > 0);
+    const [p, theta] = Object.entries(step.before[i])[0];
+    const name = entryTex(parameterEntryName(ctx.layers[i].layer, p, i + 1), theta.shape, 0, theta.shape.length === 1 ? 'vector' : theta.shape.length === 2 ? 'matrix' : 'kernel');
+    const k = step.before.slice(0, i).reduce((n, named) => n + Object.values(named).reduce((m, x) => m + x.data.length, 0), 0);
+    const previous = t === 1 ? {} : solution.steps[t - 2].state;
+    const chains = rules.entryChains(network.optimizer, { t, k, name, theta: theta.data[0], grad: step.gradients[i][p].data[0], record: step.record, previous });
+    example.push(text({ key: 'net.update.example', params: { name: math(name) } }), { kind: 'chains', chains });
+  }
+  const result = several ? text({ key: 'optim.step.result', params: { step: math(`${t}`) } }) : text({ key: 'net.update.result' });
+  const title: Text = several ? { key: 'step.optim.step', params: { step: math(`${t}`) } } : plain ? { key: 'step.optim.sgd-update' } : { key: 'section.update' };
+  return { rule: 'optim.step', title, blocks: [...gradients, ...example, result, { kind: 'chains', chains: updates }] };
 }
 
 function formulasSection(ctx: NetworkContext): Section {
