@@ -70,11 +70,12 @@ describe('convgrad cases', () => {
     expect(cases.some((s) => { const g = s.first.forward.geometry; return g.stride[0] > 1 && (g.padded.rows - g.dilation[0] * (g.kernel.rows - 1) - 1) % g.stride[0] !== 0; })).toBe(true);
     expect(cases.some((s) => s.problem.kernel.shape[2] !== s.problem.kernel.shape[3])).toBe(true);
     expect(seen((p) => p.pool?.type ?? 'none')).toEqual(new Set(['"none"', '"max"', '"avg"']));
-    expect(seen((p) => typeof p.activation === 'string' ? p.activation : 'expression')).toEqual(new Set(['none', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'expression'].map((a) => JSON.stringify(a))));
+    expect(seen((p) => typeof p.activation === 'string' ? p.activation : 'expression')).toEqual(new Set(['none', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'gelu', 'expression'].map((a) => JSON.stringify(a))));
     expect(seen((p) => p.head)).toEqual(new Set(['"none"', '"sum"', '"mean"']));
     expect(seen((p) => typeof p.loss === 'string' ? p.loss : 'expression')).toEqual(new Set(['mse', 'l1', 'smooth_l1', 'huber', 'bce', 'expression'].map((l) => JSON.stringify(l))));
     expect(seen((p) => p.reduction)).toEqual(new Set(['"mean"', '"sum"']));
-    expect(seen((p) => [p.optimizer.type, p.optimizer.momentum !== undefined && p.optimizer.momentum !== '0', p.optimizer.nesterov ?? p.optimizer.amsgrad ?? p.optimizer.centered]).size).toBeGreaterThanOrEqual(8);
+    expect(seen((p) => [p.optimizer.type, p.optimizer.momentum !== undefined && p.optimizer.momentum !== '0', p.optimizer.nesterov ?? p.optimizer.amsgrad ?? p.optimizer.centered]).size).toBeGreaterThanOrEqual(9);
+    expect(seen((p) => p.optimizer.type)).toEqual(new Set(['sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'].map((o) => JSON.stringify(o))));
     expect(seen((p) => p.steps)).toEqual(new Set(['1', '2', '3']));
     expect(seen((_, s) => [s.problem.inputForm, s.problem.kernelForm, s.problem.bias?.form ?? 'none']).size).toBeGreaterThanOrEqual(6);
   });

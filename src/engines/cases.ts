@@ -48,12 +48,12 @@ const OPTIONS = {
   stride: [1, 2, 3, [1, 2], [2, 1], [2, 3]],
   dilation: [1, 2, [1, 2], [2, 1]],
   kernel: [[1, 2], [2, 1], [2, 3], [3, 2], [3, 3], [2, 2], [1, 3], [3, 1]],
-  activation: ['none', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'expression'],
+  activation: ['none', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'gelu', 'expression'],
   pool: ['none', 'max', 'avg'],
   head: ['none', 'none', 'sum', 'mean'],
   loss: ['mse', 'l1', 'smooth_l1', 'huber', 'bce', 'expression'],
   reduction: ['mean', 'sum'],
-  optimizer: ['sgd', 'sgd momentum', 'sgd nesterov', 'adam', 'adam amsgrad', 'adamw', 'rmsprop', 'rmsprop centered'],
+  optimizer: ['sgd', 'sgd momentum', 'sgd nesterov', 'adam', 'adam amsgrad', 'adamw', 'rmsprop', 'rmsprop centered', 'adagrad'],
   steps: [1, 2, 3],
   bias: ['array', 'none', 'array', 'number'],
 } as const;
@@ -186,7 +186,7 @@ function build(plan: Plan, random: () => number): Solution | undefined {
   const pair = (v: number | readonly number[]) => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
   // Exact numbers of a few kinds: integers, decimals, fractions no double holds; small where a
   // sigmoid, tanh or expression would otherwise saturate; integers only where a tie is to be found.
-  const gentle = plan.activation === 'sigmoid' || plan.activation === 'tanh' || plan.activation === 'expression' || plan.loss === 'expression';
+  const gentle = plan.activation === 'sigmoid' || plan.activation === 'tanh' || plan.activation === 'gelu' || plan.activation === 'expression' || plan.loss === 'expression';
   const tie = plan.kink === 'max pool tie';
   const value = (size: number, nonzero = false): string => {
     for (;;) {
@@ -281,6 +281,7 @@ function optimizer(kind: Plan['optimizer'], pick: <T>(values: readonly T[]) => T
     case 'adamw': return { type: 'adamw', lr: pick(['0.01', '0.05']), weight_decay: pick(['0.01', '0.1']), amsgrad: pick([false, true]) };
     case 'rmsprop': return { type: 'rmsprop', lr: pick(['0.01', '0.001']) };
     case 'rmsprop centered': return { type: 'rmsprop', lr: '0.005', alpha: pick(['0.9', '0.99']), momentum: pick(['0', '0.5']), centered: true, weight_decay: pick(['0', '0.1']) };
+    case 'adagrad': return { type: 'adagrad', lr: pick(['0.01', '0.05']), lr_decay: pick(['0', '0.01']), initial_accumulator_value: pick(['0', '0.1']), weight_decay: pick(['0', '0.01']) };
   }
 }
 
@@ -373,7 +374,7 @@ const KINK_MARGIN = 1e-3;
 function strongStart(solution: Solution, plan: Plan): boolean {
   const { problem } = solution;
   const { forward: f, gradients: g } = solution.first;
-  if (['sigmoid', 'tanh'].includes(problem.activation.type) && f.sigma.data.some((x) => Math.abs(asDouble(x)) > 6)) return false;
+  if (['sigmoid', 'tanh', 'gelu'].includes(problem.activation.type) && f.sigma.data.some((x) => Math.abs(asDouble(x)) > 6)) return false;
   const delta = planes(g.delta);
   if (new Set(g.delta.data.map(asDouble)).size < Math.min(2, g.delta.data.length)) return false;
   for (let o = 0; o < g.delta.shape[1]; o++) if (!delta.some((plane) => plane.index[1] === o && plane.values.some((x) => x !== 0))) return false;

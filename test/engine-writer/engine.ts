@@ -8,7 +8,7 @@
 //   strideOffByOne    δ is spread with `stride` zeros between neighbours instead of stride − 1
 //   meanCount         a mean (head "mean", reduction "mean") divides by one map plane's entries, H'·W',
 //                     instead of all N·C_out·H'·W'
-import { compile, derivative, type EvalFunction } from 'mathjs';
+import { compile, derivative, erf, type EvalFunction } from 'mathjs';
 
 export interface Bugs {
   readonly unrotatedKernel?: boolean;
@@ -122,6 +122,8 @@ export function runEngine(problem: Problem, bugs: Bugs = {}): EngineOutput {
       case 'leaky_relu': return [x > 0 ? x : slope * x, x > 0 ? 1 : slope];
       case 'sigmoid': { const y = 1 / (1 + Math.exp(-x)); return [y, y * (1 - y)]; }
       case 'tanh': { const y = Math.tanh(x); return [y, 1 - y * y]; }
+      // PyTorch's exact GELU: x·Φ(x), and its slope Φ(x) + x·φ(x)
+      case 'gelu': { const cdf = 0.5 * (1 + erf(x / Math.SQRT2)); return [x * cdf, cdf + (x * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI)]; }
       case 'none': return [x, 1];
       default: return [f!.evaluate({ x }) as number, df!.evaluate({ x }) as number];
     }
@@ -265,6 +267,15 @@ export function runEngine(problem: Problem, bugs: Bugs = {}): EngineOutput {
         d = o.nesterov ? g.map((gk, k) => gk + mu * buf[k]) : buf;
       }
       return theta.map((v, k) => v - lr * d[k]);
+    }
+    if (o.type === 'adagrad') {
+      // torch.optim.Adagrad: clr = lr/(1 + (t − 1)·lr_decay), sum += g², θ −= clr·g/(√sum + eps)
+      const [decay, eps] = [number(o.lr_decay), number(o.eps)];
+      const g = grad.map((gk, k) => gk + wd * theta[k]);
+      const sum = (state.sum ??= new Float64Array(size).fill(number(o.initial_accumulator_value)));
+      g.forEach((gk, k) => (sum[k] += gk * gk));
+      const clr = lr / (1 + (t - 1) * decay);
+      return theta.map((v, k) => v - (clr * g[k]) / (Math.sqrt(sum[k]) + eps));
     }
     if (o.type === 'rmsprop') {
       const [alpha, eps, mu] = [number(o.alpha), number(o.eps), number(o.momentum)];
