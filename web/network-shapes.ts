@@ -9,9 +9,9 @@ export type Shape = readonly number[];
 
 const isObject = (value: Json | undefined): value is { [key: string]: Json } => value !== null && typeof value === 'object' && !Array.isArray(value);
 
-/** The layers of a network problem as objects (others are left to the parser's messages). */
-export function layersOf(problem: ProblemJson): { [key: string]: Json }[] {
-  return Array.isArray(problem.layers) ? problem.layers.filter(isObject) : [];
+/** The layers of a network problem, in order; one that is not an object is left to the parser's messages. */
+function layersOf(problem: ProblemJson): Json[] {
+  return Array.isArray(problem.layers) ? problem.layers : [];
 }
 
 /** The input as [N, C, H, W]: [H][W] is N = C = 1, [C][H][W] is N = 1. */
@@ -76,7 +76,7 @@ export function networkShapes(problem: ProblemJson): (Shape | undefined)[] {
   const shapes: (Shape | undefined)[] = [inputShape(problem)];
   for (const layer of layersOf(problem)) {
     const before = shapes[shapes.length - 1];
-    const after = before && layerOutput(before, layer);
+    const after = before && isObject(layer) ? layerOutput(before, layer) : undefined;
     shapes.push(after && after.every((d) => Number.isInteger(d) && d > 0) ? after : undefined);
   }
   return shapes;
@@ -112,7 +112,7 @@ export function fitNetwork(problem: ProblemJson): boolean {
   const shapes = networkShapes(problem);
   layersOf(problem).forEach((layer, i) => {
     const shape = shapes[i];
-    if (!shape) return;
+    if (!shape || !isObject(layer)) return;
     const groups = typeof layer.groups === 'number' && layer.groups > 0 ? layer.groups : 1;
     const [k0, k1, kh, kw] = [0, 1, 2, 3].map((a) => dimension(layer.kernel, a));
     if (layer.type === 'conv2d' && shape.length === 4 && k0 && kh && kw && Number.isInteger(shape[1] / groups)) changed = fit(layer, 'kernel', [k0, shape[1] / groups, kh, kw]) || changed;
