@@ -1,9 +1,10 @@
 // The network rows of `npm run bench`: a small CNN (3×64×64 → conv 8×3×5×5 → relu → max-pool 2 →
 // conv 16×8×3×3 → flatten → linear 10 → cross-entropy) and a smaller one, solved by convgrad
-// (exact and float64), derived (tex+html+md), and computed by TF.js (CPU, float32) and PyTorch
-// (float64, nn.Sequential) forward and backward. Medians of several runs; a table, no assertion.
+// (exact and float64), derived (tex+html+md), and computed by TF.js (CPU, float32, the engine of
+// `convgrad check`: forward, every gradient, the SGD step) and PyTorch (float64, nn.Sequential) forward and backward. Medians of several runs; a table, no assertion.
 import { spawnSync } from 'node:child_process';
 import { parseAnyProblemText, solveNetwork, deriveNetwork, renderTex, renderHtml, renderMarkdown } from '../dist/index.js';
+import { tfjsNetworkResult } from '../dist/engines/tfjs-network.js';
 
 const PYTHON = '/usr/bin/python3';
 
@@ -60,30 +61,18 @@ function asFloat(net) {
   return { ...net, input: double(net.input), layers: net.layers.map((l) => Object.fromEntries(Object.entries(l).map(([k, v]) => [k, v && typeof v === 'object' && 'data' in v && 'shape' in v ? double(v) : v]))) };
 }
 
-async function tfjs(problem, runs) {
-  const [log, warn] = [console.log, console.warn];
-  console.log = console.warn = () => {};
-  const tf = await import('@tensorflow/tfjs');
-  await tf.setBackend('cpu');
-  console.log = log;
-  console.warn = warn;
-  // NHWC, kernels HWIO, as tf.conv2d takes them
-  const x = tf.tensor4d([problem.input]).transpose([0, 2, 3, 1]);
-  const [c1, , , c2, , lin] = problem.layers;
-  const k1 = tf.tensor4d(c1.kernel).transpose([2, 3, 1, 0]);
-  const k2 = tf.tensor4d(c2.kernel).transpose([2, 3, 1, 0]);
-  const [b1, b2] = [tf.tensor1d(c1.bias), tf.tensor1d(c2.bias)];
-  const w = tf.tensor2d(lin.weight);
-  const b3 = tf.tensor1d(lin.bias);
-  const labels = tf.oneHot(tf.tensor1d(problem.target, 'int32'), 10);
-  const loss = (k1, k2, w) => {
-    const a = tf.maxPool(tf.relu(tf.add(tf.conv2d(x, k1, 1, 'valid'), b1)), 2, 2, 'valid');
-    // Flatten channel by channel, as nn.Flatten does on NCHW.
-    const h = tf.add(tf.conv2d(a, k2, 1, 'valid'), b2).transpose([0, 3, 1, 2]).reshape([1, -1]);
-    return tf.losses.softmaxCrossEntropy(labels, tf.add(tf.matMul(h, w, false, true), b3));
-  };
-  const grads = tf.grads(loss);
-  return median(() => tf.tidy(() => grads([k1, k2, w]).forEach((g) => g.dataSync())), runs);
+/** TF.js as `convgrad check` runs it (src/engines/tfjs-network.ts): the network in TF's ops, tf.grads of the loss for the input and every parameter, read back. */
+async function tfjs(net, runs) {
+  await tfjsNetworkResult(net);
+  const times = [];
+  for (let k = 0; k < runs; k++) {
+    const start = performance.now();
+    const outcome = await tfjsNetworkResult(net);
+    times.push(performance.now() - start);
+    if ('unsupported' in outcome) throw new Error(outcome.unsupported);
+  }
+  times.sort((a, b) => a - b);
+  return times[Math.floor(times.length / 2)];
 }
 
 const TORCH = `
@@ -123,7 +112,7 @@ for (const size of [16, 64]) {
     const d = deriveNetwork(solveNetwork(net));
     for (const r of [renderTex, renderHtml, renderMarkdown]) r(d, { language: 'en', version: 'bench' });
   }, size > 32 ? 1 : 3);
-  rows.push([`3×${size}×${size} → conv 8 → relu → pool → conv 16 → linear 10`, format(exact), format(float), format(render), format(await tfjs(problem, runs)), format(torch(problem))]);
+  rows.push([`3×${size}×${size} → conv 8 → relu → pool → conv 16 → linear 10`, format(exact), format(float), format(render), format(await tfjs(net, runs)), format(torch(problem))]);
 }
 console.log('\n| network | convgrad exact | convgrad float64 | convgrad render (tex+html+md) | TF.js CPU float32 | PyTorch float64 autograd |\n| --- | --- | --- | --- | --- | --- |');
 for (const row of rows) console.log(`| ${row.join(' | ')} |`);

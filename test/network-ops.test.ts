@@ -21,6 +21,11 @@ import { integerSquareRoot, squareRoot } from '../src/numbers/square-root.js';
 import { size, type Tensor } from '../src/tensor/tensor.js';
 import { generator } from './helpers/random-problems.js';
 import { PYTHON, torch } from './helpers/tools.js';
+import { parseAnyProblemText } from '../src/problem/parse-problem.js';
+import { solveNetwork, type NetworkSolution } from '../src/trajectory/train-network.js';
+import { networkResultDocument } from '../src/result/network-document.js';
+import { deriveNetwork } from '../src/derivation/network/derive-network.js';
+import { renderMarkdown } from '../src/render/markdown.js';
 
 const TORCH = torch();
 const SCRIPT = fileURLToPath(new URL('./reference/ops_reference.py', import.meta.url));
@@ -451,5 +456,69 @@ describe('square roots', () => {
     expect(squareRoot(0.25)).toBe(0.5);
     expect(integerSquareRoot(10n ** 40n + 1n)).toBe(10n ** 20n);
     expect(integerSquareRoot(10n ** 40n - 1n)).toBe(10n ** 20n - 1n);
+  });
+});
+
+describe('a bias right before a batch norm', () => {
+  // The batch norm subtracts each channel's batch mean: a per-channel shift cancels, ∂L/∂b = 0 exactly.
+  const input = [[[[1, 2, 0], [0, 1, 3], [2, 1, 1]]], [[[0, 1, 2], [3, 0, 1], [1, 2, 0]]]];
+  const target = [[[[1, 0], [0, 1]], [[0, 1], [2, 0]]], [[[0, 1], [1, 0]], [[1, 2], [0, 1]]]];
+  const conv = { type: 'conv2d', kernel: [[[[1, 0], [0, 1]]], [[[0, 1], [-1, 0]]]], bias: ['1/3', 2] };
+  const network = (layers: unknown[], optimizer: unknown = { type: 'sgd', lr: 0.1, momentum: '0.9', weight_decay: '0.1' }) => {
+    const parsed = parseAnyProblemText(JSON.stringify({ input, layers, head: 'none', loss: 'mse', reduction: 'sum', target, optimizer, steps: 2 }));
+    if (!parsed.ok || !parsed.network) throw new Error('not a network');
+    return solveNetwork(parsed.network);
+  };
+  const bias = (solution: NetworkSolution, i: number) => {
+    const doc = networkResultDocument(solution);
+    return { grad: doc.grad.layers[i].bias, exact: doc.exact.grad.layers[i].bias, updated: doc.exact.updated.layers[i].bias };
+  };
+
+  it('has gradient 0 exactly after conv2d, conv_transpose2d and batch_norm2d, in the result document and its exact mirror, where the sum of δ in float64 leaves rounding', () => {
+    const solution = network([conv, { type: 'batch_norm2d', weight: [1, 2], bias: [0, 1] }]);
+    expect(bias(solution, 0).grad).toEqual([0, 0]);
+    expect(bias(solution, 0).exact).toEqual(['0', '0']);
+    // δ below the batch norm is float64 (ε = 1e-5 makes its square root irrational), and its plain sum over a channel is not 0.
+    const delta = solution.first.backward.stages[1].input;
+    const sums = [0, 1].map((c) => delta.data.filter((_, k) => Math.floor(k / 4) % 2 === c).reduce<number>((s, x) => s + asDouble(x), 0));
+    expect(delta.data.some((x) => !isExact(x))).toBe(true);
+    expect(sums.some((s) => s !== 0)).toBe(true);
+    expect(sums.every((s) => Math.abs(s) < 1e-12)).toBe(true);
+    // SGD with momentum and weight decay moves it by the decay alone: g = 0.1·θ; θ₁ = 1/3 − 1/300 = 33/100, θ₂ = 33/100 − 0.1·(0.9·1/30 + 0.033)
+    expect(bias(solution, 0).updated).toEqual(['3237/10000', '9711/5000']);
+
+    // [2][1][3][3] → [2][2][2][2]: (3 − 1) − 2·1 + (2 − 1) + 1 = 2 a side
+    const transposed = network([{ type: 'conv_transpose2d', kernel: [[[[1, -1], [2, 0]], [[0, 1], ['1/2', 1]]]], bias: ['1/2', -1], padding: 1 }, { type: 'batch_norm2d' }], { type: 'adam', lr: 0.01 });
+    expect(transposed.network.shapes[0]).toEqual([2, 2, 2, 2]);
+    expect(bias(transposed, 0).grad).toEqual([0, 0]);
+    expect(bias(transposed, 0).exact).toEqual(['0', '0']);
+    expect(bias(transposed, 0).updated).toEqual(['1/2', '-1']);
+    const twice = network([conv, { type: 'batch_norm2d', weight: [1, 2], bias: ['1/4', 1] }, { type: 'batch_norm2d' }], { type: 'adam', lr: 0.01 });
+    expect(bias(twice, 0).grad).toEqual([0, 0]);
+    expect(bias(twice, 1).grad).toEqual([0, 0]);
+    expect(bias(twice, 1).exact).toEqual(['0', '0']);
+    // Adam with a gradient of 0 does not move it: m = v = 0, the step 0/(0 + ε)
+    expect(bias(twice, 1).updated).toEqual(['1/4', '1']);
+    expect(twice.first.backward.stages[1].parameters.weight.data.some((x) => asDouble(x) !== 0)).toBe(true);
+  });
+
+  it('is left as computed where the batch norm does not follow at once, or there is no bias', () => {
+    const apart = network([conv, { type: 'relu' }, { type: 'batch_norm2d' }]);
+    expect((bias(apart, 0).grad as number[]).some((g) => g !== 0)).toBe(true);
+    const plain = network([conv]);
+    expect(bias(plain, 0).exact).not.toEqual(['0', '0']);
+  });
+
+  it('says why in the derivation, in English and in Chinese', () => {
+    const solution = network([conv, { type: 'batch_norm2d', weight: [1, 2], bias: [0, 1] }]);
+    const en = renderMarkdown(deriveNetwork(solution), { language: 'en', version: 'test' });
+    expect(en).toContain("The next layer is a batch norm, which subtracts each channel's batch mean");
+    expect(en).toMatch(/\\frac\{\\partial L\}\{\\partial b\^\{\(1\)\}_\{1\}\} & = \\sum_\{\\nu,i,j\} \\delta\^\{\(1\)\}_\{\\nu,1,i,j\} = 0/);
+    expect(en).not.toContain('A bias is added to every entry of its output channel');
+    const zh = renderMarkdown(deriveNetwork(solution), { language: 'zh', version: 'test' });
+    expect(zh).toContain('下一层是批归一化');
+    const apart = renderMarkdown(deriveNetwork(network([conv, { type: 'relu' }, { type: 'batch_norm2d' }])), { language: 'en', version: 'test' });
+    expect(apart).not.toContain('The next layer is a batch norm');
+    expect(apart).toContain('A bias is added to every entry of its output channel');
   });
 });

@@ -176,7 +176,7 @@ export async function main(argv: readonly string[], outerIo: Io): Promise<number
         io,
         async (solution, input) => report(input)(await checkSolution(solution, version(), { allEntries })),
         tooLong,
-        { before: networkTooLong, use: (solution, input) => report(input)(checkNetworkSolution(solution, version(), { allEntries })) },
+        { before: networkTooLong, use: async (solution, input) => report(input)(await checkNetworkSolution(solution, version(), { allEntries })) },
       );
     });
   program

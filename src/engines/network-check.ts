@@ -1,7 +1,7 @@
-// `convgrad check` for a network of layers: finite differences of the network's loss and PyTorch
-// (the script of `convgrad torch`, run with --json), each compared with convgrad's values quantity by
-// quantity, in the report of the single layer's check (check.ts). TensorFlow.js is not built for
-// networks: it says so, and confirms nothing.
+// `convgrad check` for a network of layers: finite differences of the network's loss, TensorFlow.js
+// (tfjs-network.ts: the network in TF's ops, float32) and PyTorch (the script of `convgrad torch`, run
+// with --json), each compared with convgrad's values quantity by quantity, in the report of the single
+// layer's check (check.ts).
 import { networkResultDocument } from '../result/network-document.js';
 import type { NetworkSolution } from '../trajectory/train-network.js';
 import { parameterNames } from '../problem/network.js';
@@ -11,11 +11,11 @@ import { compareTensors } from './compare.js';
 import { comparedRow, listed, type CheckReport, type CheckRow, type EngineReport } from './check.js';
 import { networkFiniteDifferences } from './network-differences.js';
 import { pytorchNetworkResult } from './pytorch.js';
+import { tfjsNetworkResult, type TfjsNetworkValues } from './tfjs-network.js';
+import { networkKinks, type NetworkKink } from './network-differences.js';
+import { toDouble } from '../numbers/rational.js';
 import { readNetworkDocument } from './result-reader.js';
 import { DTYPE_TOLERANCES, type Tolerance } from './tolerance.js';
-
-/** Why TF.js does not check a network. */
-export const TFJS_NETWORKS = 'convgrad does not build networks of layers in TensorFlow.js (yet); finite differences and PyTorch check them';
 
 /** The quantities check reports for a network, in the order a reader follows them: the prediction, the loss, every layer's parameters' gradients, the input's, every layer's parameters after the steps. */
 export function networkCheckedQuantities(solution: NetworkSolution): string[] {
@@ -30,12 +30,16 @@ export interface NetworkRun {
   /** The paths it computes; the others are 'not applicable'. */
   readonly computes: (path: string) => boolean;
   readonly unsupported?: string;
+  /** Quantities it does not compute for this network (the reason is in its note). */
+  readonly unsupportedQuantities?: ReadonlySet<string>;
+  /** Kinks of convgrad's values the engine's rounding moved off, and the quantities they reach: there it may take the kink's other side. */
+  readonly kinks?: { readonly moved: readonly string[]; readonly reaches: (path: string) => boolean };
   /** An entry's own atol floor, by path: the float64 rounding its value cannot avoid (roundingFloors). */
   readonly floor?: (path: string) => ((flat: number) => number) | undefined;
 }
 
-export function checkNetworkSolution(solution: NetworkSolution, version: string, options: { readonly allEntries?: boolean } = {}): CheckReport {
-  return checkNetworkAgainst(solution, networkValues(solution), networkRuns(solution, version, options));
+export async function checkNetworkSolution(solution: NetworkSolution, version: string, options: { readonly allEntries?: boolean } = {}): Promise<CheckReport> {
+  return checkNetworkAgainst(solution, networkValues(solution), await networkRuns(solution, version, options));
 }
 
 /** convgrad's values by path, as the engines' are read. */
@@ -44,9 +48,9 @@ export function networkValues(solution: NetworkSolution): Map<string, Tensor<num
   return new Map(readNetworkDocument(doc, doc).values);
 }
 
-/** The engines run on the network: finite differences, TF.js (not supported), PyTorch. */
-export function networkRuns(solution: NetworkSolution, version: string, options: { readonly allEntries?: boolean } = {}): NetworkRun[] {
-  return [differencesRun(solution, options.allEntries ?? false), tfjsRun(), pytorchRun(solution, version)];
+/** The engines run on the network: finite differences, TF.js, PyTorch. */
+export async function networkRuns(solution: NetworkSolution, version: string, options: { readonly allEntries?: boolean } = {}): Promise<NetworkRun[]> {
+  return [differencesRun(solution, options.allEntries ?? false), await tfjsNetworkRun(solution).catch((error: unknown) => failedRun(TFJS, error)), pytorchRun(solution, version)];
 }
 
 /** The rows of the report: convgrad's values (`ours`, by path) against each run's. Exported so that a test can plant a wrong value of convgrad's. */
@@ -60,11 +64,14 @@ export function checkNetworkAgainst(solution: NetworkSolution, ours: ReadonlyMap
       const theirs = run.values.get(quantity);
       if (run.report.failed) rows.push({ quantity, engine, verdict: 'failed' });
       else if (!run.report.ran) rows.push({ quantity, engine, verdict: 'not available' });
-      else if (run.unsupported !== undefined) rows.push({ quantity, engine, verdict: 'not supported' });
+      else if (run.unsupported !== undefined || run.unsupportedQuantities?.has(quantity)) rows.push({ quantity, engine, verdict: 'not supported' });
       else if (!run.computes(quantity)) rows.push({ quantity, engine, verdict: 'not applicable' });
       // It ran and should have given this quantity: a result without it confirms nothing.
       else if (theirs === undefined) rows.push({ quantity, engine, verdict: 'failed' });
-      else rows.push(comparedRow(quantity, engine, compareTensors(quantity, mine, theirs, run.report.tolerance!, undefined, run.floor?.(quantity))));
+      else {
+        const excused = run.kinks?.reaches(quantity) ?? false;
+        rows.push(comparedRow(quantity, engine, compareTensors(quantity, mine, theirs, run.report.tolerance!, () => excused, run.floor?.(quantity)), excused ? run.kinks!.moved : []));
+      }
     }
   }
   return { engines: runs.map((r) => r.report), rows, agree: rows.every((r) => r.verdict !== 'differs' && r.verdict !== 'failed') };
@@ -88,8 +95,56 @@ function differencesRun(solution: NetworkSolution, allEntries: boolean): Network
   };
 }
 
-function tfjsRun(): NetworkRun {
-  return { report: { name: 'TensorFlow.js (CPU, float32)', note: `not supported by this engine: ${TFJS_NETWORKS}`, ran: true }, values: new Map(), computes: () => false, unsupported: TFJS_NETWORKS };
+const TFJS = 'TensorFlow.js (CPU, float32)';
+
+/** TF.js on the network, as check runs it: its values, notes, float32 floors and the kinks its rounding left. */
+export async function tfjsNetworkRun(solution: NetworkSolution): Promise<NetworkRun> {
+  const outcome = await tfjsNetworkResult(solution.network);
+  if ('unsupported' in outcome) return { report: { name: TFJS, note: `not supported by this engine: ${outcome.unsupported}`, ran: true }, values: new Map(), computes: () => false, unsupported: outcome.unsupported };
+  const moved = movedKinks(solution, outcome);
+  const deepest = moved.some((k) => k.layer === undefined) ? Infinity : Math.max(-Infinity, ...moved.map((k) => k.layer!));
+  const kinkNote = moved.length
+    ? [`its float32 values left kinks convgrad's exact values sit on (${listed(moved.map((k) => k.text))}): the gradients below them (and every parameter after a second step) may take the other side there`]
+    : [];
+  return {
+    report: { name: TFJS, tolerance: DTYPE_TOLERANCES.float32, note: ['float32 arithmetic', ...outcome.notes, floorsNote('float32'), ...kinkNote].join('; '), ran: true },
+    values: outcome.values,
+    floor: roundingFloors(solution, 'float32'),
+    ...(moved.length ? { kinks: { moved: moved.map((k) => k.text), reaches: (path: string) => reachedBelow(path, deepest, solution.network.steps) } } : {}),
+    computes: (path) => outcome.values.has(path),
+    unsupportedQuantities: new Set(outcome.skipped.keys()),
+  };
+}
+
+/**
+ * The kinks of convgrad's first forward pass that TF.js's float32 values left: a relu's input that is
+ * not 0 there, tied max-pool entries that no longer tie (TF.js, as PyTorch, routes a tie to the first
+ * of the window), a prediction that is not its target. Where TF.js stays on a kink it takes PyTorch's side.
+ */
+function movedKinks(solution: NetworkSolution, outcome: TfjsNetworkValues): NetworkKink[] {
+  const input = solution.network.input.data.map((x) => Math.fround(toDouble(x)));
+  const layerInput = (i: number) => (i === 0 ? input : outcome.outputs[i - 1].data);
+  const prediction = outcome.values.get('forward.prediction')?.data ?? [];
+  const target = solution.network.target.data.map((x) => Math.fround(toDouble(x)));
+  return networkKinks(solution).filter((kink) => {
+    if (kink.kind === 'target') return prediction[kink.cells[0]] !== target[solution.network.head === 'none' ? kink.cells[0] : 0];
+    const values = kink.cells.map((cell) => layerInput(kink.layer!)[cell]);
+    return kink.kind === 'zero' ? values[0] !== 0 : values.some((v) => v !== values[0]);
+  });
+}
+
+/** Whether a kink at the input of layer `deepest` (Infinity: at the loss) reaches a quantity: the gradients below it; after one step more, every parameter; a forward value never. */
+function reachedBelow(path: string, deepest: number, steps: number): boolean {
+  if (path === 'grad.input') return true;
+  const layer = /^(grad|updated)\.layers\[(\d+)\]/.exec(path);
+  if (!layer) return false;
+  return Number(layer[2]) < deepest || (layer[1] === 'updated' && steps > 1);
+}
+
+/** An engine that threw: the report goes on without it and says why, for a bug report; check then fails. */
+function failedRun(name: string, error: unknown): NetworkRun {
+  const message = error instanceof Error ? error.message : String(error);
+  return { report: { name, note: `failed: ${message} (a bug in convgrad's use of this engine; please report it with the problem file)`, ran: false, failed: true }, values: new Map(), computes: () => false };
 }
 
 function pytorchRun(solution: NetworkSolution, version: string): NetworkRun {
@@ -102,15 +157,26 @@ function pytorchRun(solution: NetworkSolution, version: string): NetworkRun {
   const faults = read.faults.map((f) => `${f.path}: ${f.message}`);
   const tolerance: Tolerance = DTYPE_TOLERANCES.float64;
   return {
-    report: { name, tolerance, note: [`the script of convgrad torch, run with ${outcome.python}`, FLOORS, ...(faults.length ? [`its result document has faults: ${listed(faults)}`] : [])].join('; '), ran: true },
+    report: { name, tolerance, note: [`the script of convgrad torch, run with ${outcome.python}`, floorsNote('float64'), ...(faults.length ? [`its result document has faults: ${listed(faults)}`] : [])].join('; '), ran: true },
     values: read.values,
     computes: () => true,
     floor: roundingFloors(solution),
   };
 }
 
-const FLOORS =
-  "an entry's atol is raised to the float64 rounding no engine avoids, from convgrad's values: 1e-12·the largest |entry| of its quantity (a sum that cancels to 0 keeps its terms' rounding); a parameter's gradient 1e-13·n·max |δ|·max |a| (n products of the layer's δ and its input a); a parameter after the steps, that gradient floor carried through them (steps·lr·floor, or for Adam, AdamW, RMSprop and Adagrad steps·lr·min(2, floor/(|g| + eps)), which divide by the gradient's size)";
+/** The rounding floors' rule in words, for an engine computing in this dtype (roundingFloors). */
+function floorsNote(dtype: FloorDtype): string {
+  const [sum, products] = [1e-12, 1e-13].map((f) => formatFactor(f * FLOOR_SCALE[dtype]));
+  const cancels = dtype === 'float32' ? "; below a batch norm, δ's size is at least that of the terms its backward cancels, max |γ|·max 1/√(σ² + ε)·max |∂L/∂y| (for the input's gradient too); a prediction that sums the last layer's n entries y (head sum), ${products}·n·max |y| (head mean: ${products}·max |y|)" : '';
+  return `an entry's atol is raised to the ${dtype} rounding no engine avoids, from convgrad's values: ${sum}·the largest |entry| of its quantity (a sum that cancels to 0 keeps its terms' rounding); a parameter's gradient ${products}·n·max |δ|·max |a| (n products of the layer's δ and its input a)${cancels}; a parameter after the steps, that gradient floor carried through them (steps·lr·floor, or for Adam, AdamW, RMSprop and Adagrad steps·lr·min(2, floor/(|g| + eps)), which divide by the gradient's size)`;
+}
+
+type FloorDtype = 'float64' | 'float32';
+
+/** A float32 engine's floors are float64's scaled as its tolerance is: its atol over float64's. */
+const FLOOR_SCALE: Readonly<Record<FloorDtype, number>> = { float64: 1, float32: DTYPE_TOLERANCES.float32.atol / DTYPE_TOLERANCES.float64.atol };
+
+const formatFactor = (x: number) => Number(x.toPrecision(3)).toExponential().replace('e+', 'e');
 
 /** torch.optim's eps by default, for the optimizers that divide by a gradient's size. */
 const ADAPTIVE_EPS: Readonly<Record<string, number>> = { adam: 1e-8, adamw: 1e-8, rmsprop: 1e-8, adagrad: 1e-10 };
@@ -120,16 +186,30 @@ const ADAPTIVE_EPS: Readonly<Record<string, number>> = { adam: 1e-8, adamw: 1e-8
  * test/network-torch.test.ts, which 320 random networks need): the noise of sums that cancel, and
  * how an optimizer's step carries a gradient's noise into a parameter.
  */
-export function roundingFloors(solution: NetworkSolution): (path: string) => ((flat: number) => number) | undefined {
+export function roundingFloors(solution: NetworkSolution, dtype: FloorDtype = 'float64'): (path: string) => ((flat: number) => number) | undefined {
   const { network, first } = solution;
+  const scale = FLOOR_SCALE[dtype];
   const ours = networkValues(solution);
   const largest = (values: readonly number[]) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  const base = (path: string) => 1e-12 * Math.max(1, largest(ours.get(path)?.data ?? []));
+  // In float32, a gradient below a batch norm keeps the rounding of the terms its backward cancels
+  // (∂L/∂x = γ/√(σ² + ε)·(g − mean g − x̂·mean(g·x̂)), which is 0 where g is constant): their size,
+  // max |γ|·max 1/√(σ² + ε)·max |g|, is the size of δ's noise below it.
+  const cancelled = network.layers.map((layer, j) => {
+    if (dtype === 'float64' || layer.type !== 'batch_norm2d') return 0;
+    const g = largest(first.backward.stages[j + 1].input.data.map(asDouble));
+    const gamma = largest(first.parameters[j].weight.data.map(asDouble));
+    return gamma * g * batchInverseStd(first.forward.stages[j].input.data.map(asDouble), first.forward.stages[j].input.shape, asDouble(layer.eps));
+  });
+  const below = (i: number) => Math.max(0, ...cancelled.slice(i));
+  // In float32, a prediction that sums (or averages) the last layer's n entries keeps their rounding: n of them.
+  const last = first.forward.stages[network.layers.length - 1].output.data.map(asDouble);
+  const summed = dtype === 'float32' && network.head !== 'none' ? scale * 1e-13 * last.length * Math.max(1, largest(last)) * (network.head === 'mean' ? 1 / last.length : 1) : 0;
+  const base = (path: string, terms = 0) => scale * 1e-12 * Math.max(1, terms, largest(ours.get(path)?.data ?? []));
   // Layer i's parameter gradients are sums of products of δ⁽ⁱ⁾ (the gradient at its output) and its input.
   const gradientNoise = (i: number) => {
     const delta = first.backward.stages[i + 1].input.data.map(asDouble);
     const input = first.forward.stages[i].input.data.map(asDouble);
-    return 1e-13 * delta.length * Math.max(1, largest(delta)) * Math.max(1, largest(input));
+    return scale * 1e-13 * delta.length * Math.max(1, largest(delta), below(i + 1)) * Math.max(1, largest(input));
   };
   const settings = network.optimizer as unknown as Readonly<Record<string, unknown>>;
   const lr = asDouble(network.optimizer.lr);
@@ -137,7 +217,7 @@ export function roundingFloors(solution: NetworkSolution): (path: string) => ((f
   return (path) => {
     const layer = /^(grad|updated)\.layers\[(\d+)\]\.(\w+)$/.exec(path);
     if (!layer) {
-      const floor = base(path);
+      const floor = Math.max(base(path, path === 'grad.input' ? below(0) : 0), path === 'forward.prediction' ? summed : 0);
       return () => floor;
     }
     const [, group, i, name] = layer;
@@ -147,4 +227,18 @@ export function roundingFloors(solution: NetworkSolution): (path: string) => ((f
     const own = base(path);
     return (flat) => own + network.steps * lr * (eps === undefined ? gradientFloor : Math.min(2, gradientFloor / (Math.abs(gradient[flat] ?? 0) + eps)));
   };
+}
+
+/** The largest 1/√(σ² + ε) of a batch norm's channels, σ² the biased variance over N, H, W of its input [N][C][H][W]. */
+function batchInverseStd(x: readonly number[], shape: readonly number[], eps: number): number {
+  const [n, c, h, w] = shape;
+  let most = 0;
+  for (let channel = 0; channel < c; channel++) {
+    const values: number[] = [];
+    for (let b = 0; b < n; b++) for (let k = 0; k < h * w; k++) values.push(x[(b * c + channel) * h * w + k]);
+    const mean = values.reduce((a, v) => a + v, 0) / values.length;
+    const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length;
+    most = Math.max(most, 1 / Math.sqrt(variance + eps));
+  }
+  return most;
 }

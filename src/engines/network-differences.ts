@@ -53,21 +53,33 @@ function sample(count: number, all: boolean): number[] {
 }
 
 /**
- * The kinks convgrad's first forward pass sits on, said as "layers[1] input[0][0][1][2] = 0 (relu)":
- * a relu's or leaky relu's input at 0, two largest of a max-pool window tied, an l1 (or smooth l1 with
- * β = 0) prediction equal to its target. Where there is none, the loss is smooth at the point in
- * every direction the differences take.
+ * A kink convgrad's first forward pass sits on: at layer `layer`'s input (flat NCHW cells: one at 0
+ * for a relu, the tied cells of a max-pool window), or at the prediction (layer undefined; one entry
+ * equal to its target).
  */
-export function networkKinkSites(solution: NetworkSolution): string[] {
+export interface NetworkKink {
+  /** "layers[1] input[0][0][1][2] = 0 (relu)" */
+  readonly text: string;
+  readonly layer?: number;
+  readonly kind: 'zero' | 'tie' | 'target';
+  readonly cells: readonly number[];
+}
+
+/**
+ * The kinks convgrad's first forward pass sits on: a relu's or leaky relu's input at 0, two largest
+ * of a max-pool window tied, an l1 (or smooth l1 with β = 0) prediction equal to its target. Where
+ * there is none, the loss is smooth at the point in every direction the differences take.
+ */
+export function networkKinks(solution: NetworkSolution): NetworkKink[] {
   const { network, first } = solution;
-  const sites: string[] = [];
+  const kinks: NetworkKink[] = [];
   const zero = (x: Scalar) => (isExact(x) ? x.n === 0n : x === 0);
   const same = (a: Scalar, b: Scalar) => (isExact(a) && isExact(b) ? a.equals(b) : asDouble(a) === asDouble(b));
   network.layers.forEach((layer, i) => {
     const input = first.forward.stages[i].input;
     if (layer.type === 'activation' && (layer.activation.type === 'relu' || layer.activation.type === 'leaky_relu')) {
       input.data.forEach((x, flat) => {
-        if (zero(x)) sites.push(`layers[${i}] input${nestedIndex(input.shape, flat)} = 0 (${layer.written})`);
+        if (zero(x)) kinks.push({ text: `layers[${i}] input${nestedIndex(input.shape, flat)} = 0 (${layer.written})`, layer: i, kind: 'zero', cells: [flat] });
       });
     }
     if (layer.type === 'pool' && layer.pool.type === 'max') {
@@ -77,9 +89,10 @@ export function networkKinkSites(solution: NetworkSolution): string[] {
         for (let c = 0; c < channels; c++)
           for (let r = 0; r < rows; r++)
             for (let q = 0; q < cols; q++) {
-              const values = windowCells(layer.pool, r, q).map(([a, b]) => input.data[offset(input.shape, [n, c, a, b])]);
+              const cells = windowCells(layer.pool, r, q).map(([a, b]) => offset(input.shape, [n, c, a, b]));
               const best = output.data[offset(output.shape, [n, c, r, q])];
-              if (values.filter((v) => same(v, best)).length > 1) sites.push(`layers[${i}] max-pool window [${n}][${c}][${r}][${q}] tied`);
+              const tied = cells.filter((cell) => same(input.data[cell], best));
+              if (tied.length > 1) kinks.push({ text: `layers[${i}] max-pool window [${n}][${c}][${r}][${q}] tied`, layer: i, kind: 'tie', cells: tied });
             }
     }
   });
@@ -88,10 +101,15 @@ export function networkKinkSites(solution: NetworkSolution): string[] {
     const y = first.forward.prediction;
     y.data.forEach((v, flat) => {
       const t = network.target.data[network.head === 'none' ? flat : 0];
-      if (same(v, t)) sites.push(`prediction${nestedIndex(y.shape, flat)} = target (${l.type})`);
+      if (same(v, t)) kinks.push({ text: `prediction${nestedIndex(y.shape, flat)} = target (${l.type})`, kind: 'target', cells: [flat] });
     });
   }
-  return sites;
+  return kinks;
+}
+
+/** The kinks convgrad's first forward pass sits on, said as "layers[1] input[0][0][1][2] = 0 (relu)". */
+export function networkKinkSites(solution: NetworkSolution): string[] {
+  return networkKinks(solution).map((k) => k.text);
 }
 
 // ∂L/∂θ ≈ (L(θ + h) − L(θ − h)) / 2h, every L in float64

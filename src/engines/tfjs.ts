@@ -22,7 +22,7 @@ export type TfjsOutcome = { readonly result: Partial<ResultDocument>; readonly n
 let loaded: typeof TF | undefined;
 
 /** @tensorflow/tfjs, with its greeting (an advertisement for tfjs-node) kept off the user's terminal. */
-async function tensorflow(): Promise<typeof TF> {
+export async function tensorflow(): Promise<typeof TF> {
   if (loaded) return loaded;
   const [log, warn] = [console.log, console.warn];
   console.log = console.warn = () => {};
@@ -119,7 +119,7 @@ export async function tfjsResult(problem: Problem): Promise<TfjsOutcome> {
  * zeros 0 … 0 | x | 0 … 0; reflect x_b … x_1 | x | x_{n−2} … x_{n−1−a}; replicate x_0 … x_0 | x | x_{n−1} … x_{n−1};
  * circular x_{n−b} … x_{n−1} | x | x_0 … x_{a−1}.
  */
-function padAxis(tf: typeof TF, x: TF.Tensor4D, axis: 1 | 2, before: number, after: number, mode: Problem['paddingMode']): TF.Tensor4D {
+export function padAxis(tf: typeof TF, x: TF.Tensor4D, axis: 1 | 2, before: number, after: number, mode: Problem['paddingMode']): TF.Tensor4D {
   if (before === 0 && after === 0) return x;
   const n = x.shape[axis];
   const part = (start: number, size: number) => {
@@ -145,7 +145,7 @@ function padAxis(tf: typeof TF, x: TF.Tensor4D, axis: 1 | 2, before: number, aft
  * A kernel (HWIO) with d − 1 zeros between neighbouring entries along one axis, so that a plain
  * convolution with it is the dilated one: k_0 0 … 0 k_1 0 … 0 k_2 …
  */
-function dilateAxis(tf: typeof TF, k: TF.Tensor4D, axis: 0 | 1, d: number): TF.Tensor4D {
+export function dilateAxis(tf: typeof TF, k: TF.Tensor4D, axis: 0 | 1, d: number): TF.Tensor4D {
   if (d === 1 || k.shape[axis] === 1) return k;
   const entries = tf.split(k, k.shape[axis], axis);
   const gap = tf.zeros(k.shape.map((size, i) => (i === axis ? d - 1 : size)) as [number, number, number, number]);

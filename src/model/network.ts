@@ -1,7 +1,7 @@
 // A network problem as a model: one stage a layer, in the problem's order, then the head, then the
 // loss (cross-entropy, or the flat form's loss over the head's prediction). The flat problem's layer
 // is the same kind of list (layer.ts); both run through the same loops (passes.ts).
-import type { Scalar } from '../numbers/scalar.js';
+import { ZERO, type Scalar } from '../numbers/scalar.js';
 import type { Conv2dLayer, Layer, NetworkProblem } from '../problem/network.js';
 import { layerParameters } from '../problem/network.js';
 import { activationStage } from '../ops/activation/stage.js';
@@ -23,11 +23,38 @@ import { ProblemError } from '../problem/problem-error.js';
 /** The stages of a network: stages[i] is layer i for i < layers, and the head last. */
 export function networkModel(network: NetworkProblem): Model {
   const inputs = [network.input.shape, ...network.shapes];
-  const stages = network.layers.map((layer, i) => namedAfter(layerStage(layer, inputs[i]), `layers[${i}]`));
+  const stages = network.layers.map((layer, i) => {
+    const stage = namedAfter(layerStage(layer, inputs[i]), `layers[${i}]`);
+    return biasCancelledByBatchNorm(network, i) ? withCancelledBias(stage) : stage;
+  });
   stages.push(headStage(network.head) as Stage);
   const { loss, reduction, target } = network;
   const objective = loss.type === 'cross_entropy' ? crossEntropyObjective(target.data.map((c) => Number(c.valueOf())), reduction) : lossObjective({ loss: loss as Loss, reduction, target });
   return { stages, objective };
+}
+
+/**
+ * Layer i's bias is one number a channel (conv2d, conv_transpose2d, batch_norm2d's β) and its output
+ * goes straight into a batch norm, which subtracts each channel's batch mean: a shift of a whole
+ * channel cancels there, so ∂L/∂b = Σ δ over the channel = 0 exactly, whatever the numbers.
+ */
+export function biasCancelledByBatchNorm(network: NetworkProblem, i: number): boolean {
+  const [layer, next] = [network.layers[i], network.layers[i + 1]];
+  if (next?.type !== 'batch_norm2d') return false;
+  return layer.type === 'batch_norm2d' || ((layer.type === 'conv2d' || layer.type === 'conv_transpose2d') && layer.bias !== undefined);
+}
+
+// ∂L/∂b_c = Σ_k δ_{c,k} = (γ_c/√(σ²_c + ε))·Σ_k (g_k − mean g − x̂_k·mean(g x̂)) = −(γ_c/√(σ²_c + ε))·mean(g x̂)·Σ_k x̂_k = 0,
+// as Σ_k x̂_k = 0: exact 0, where the sum of δ computed in float64 (through the batch norm's square root) leaves rounding
+function withCancelledBias(stage: Stage): Stage {
+  return {
+    ...stage,
+    backward: (upstream, pass, parameters) => {
+      const result = stage.backward(upstream, pass, parameters);
+      const bias = result.parameters.bias;
+      return { ...result, parameters: { ...result.parameters, bias: { shape: bias.shape, data: bias.data.map(() => ZERO) } } };
+    },
+  };
 }
 
 /** A conv2d layer's index arithmetic for an input of this shape. */

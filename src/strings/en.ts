@@ -299,6 +299,7 @@ export const en = {
   'net.entries.some': '{shown} of the {total} entries as the sums of products they are:',
   'net.layer.output': 'All of {name}:',
   'net.conv2d.kernel-gradient': 'A kernel entry multiplies one input entry in every window, so its gradient collects $\\delta$ times that input entry over every output entry: the input correlated with $\\delta$, {rule}.',
+  'net.bias-before-batch-norm': "The next layer is a batch norm, which subtracts each channel's batch mean: adding one number to every entry of a channel, as the bias {bias} does, changes nothing after it. So its gradient, the sum of $\\delta$ over the channel, is 0 exactly, for every channel (the batch norm's $\\delta$ sums to 0 over a channel because $\\hat x$ does; added up in floating point it would leave only rounding):",
   'net.conv2d.bias-gradient': 'A bias is added to every entry of its output channel, so its gradient is the sum of $\\delta$ over that channel:',
   'net.conv2d.input-gradient': 'An input entry is read by every window that covers it: its gradient is the sum of $\\delta$ times the kernel entry that read it, which is the full correlation of $\\delta$ (spread by the stride) with the kernel turned by 180°: {rule}.',
   'net.conv2d.input-gradient.first': 'An input entry of $X$ is read by every window that covers it: its gradient is the sum of $\\delta$ times the kernel entry that read it, which is the full correlation of $\\delta$ (spread by the stride) with the kernel turned by 180°: {rule}.',

@@ -360,6 +360,7 @@ export const zh: Readonly<Record<keyof typeof en, string>> = {
   'net.entries.some': `{total} 个${T.element}中的 {shown} 个，写成乘积之和：`,
   'net.layer.output': '{name} 的全部值：',
   'net.conv2d.kernel-gradient': `一个${T.kernel}${T.element}在每个${T.window}中乘一个${T.input}${T.element}，所以它的${T.gradient}是所有${T.output}${T.element}上 $\\delta$ 与该${T.input}${T.element}乘积之和，即${T.input}与 $\\delta$ 的${T.crossCorrelation}：{rule}。`,
+  'net.bias-before-batch-norm': `下一层是批归一化，它从每个${T.channel}减去该${T.channel}在整个${T.batch}上的均值：给一个${T.channel}的每个${T.element}加上同一个数（如${T.bias} {bias}）对其后毫无影响。所以它的${T.gradient}，即该${T.channel}上 $\\delta$ 之和，对每个${T.channel}都恰好为 0（批归一化的 $\\delta$ 在一个${T.channel}上之和为 0，因为 $\\hat x$ 之和为 0；用浮点数相加只会留下舍入误差）：`,
   'net.conv2d.bias-gradient': `${T.bias}加到它所在${T.output}${T.channel}的每个${T.element}上，所以它的${T.gradient}是该${T.channel}上 $\\delta$ 之和：`,
   'net.conv2d.input-gradient': `一个${T.input}${T.element}被覆盖它的每个${T.window}读取：它的${T.gradient}是 $\\delta$ 与读取它的${T.kernel}${T.element}乘积之和，也就是 $\\delta$（按${T.stride}插零）与旋转 180° 的${T.kernel}的${T.fullConvolution}：{rule}。`,
   'net.conv2d.input-gradient.first': `$X$ 的一个${T.element}被覆盖它的每个${T.window}读取：它的${T.gradient}是 $\\delta$ 与读取它的${T.kernel}${T.element}乘积之和，也就是 $\\delta$（按${T.stride}插零）与旋转 180° 的${T.kernel}的${T.fullConvolution}：{rule}。`,

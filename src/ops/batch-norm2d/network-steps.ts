@@ -6,6 +6,8 @@ import { rationalTex, scalarTex, shownExactly } from '../../expr/to-tex.js';
 import { exact, mul, type Scalar } from '../../numbers/scalar.js';
 import type { BatchNorm2dLayer } from '../../problem/network.js';
 import type { LayerSteps } from '../../derivation/network/layer-steps.js';
+import { biasCancelledByBatchNorm } from '../../model/network.js';
+import { cancelledBias } from '../../derivation/network/cancelled-bias.js';
 import type { LayerView, NetworkContext } from '../../derivation/network/context.js';
 import { deltaName, layered, outputName, outputTensorName, rowTex, tensorChains } from '../../derivation/network/names.js';
 import { math, text } from '../../derivation/blocks.js';
@@ -89,6 +91,8 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
   const blocks: Block[] = [
     text({ key: 'net.batch-norm.backward', params: { m: math(`m = ${m}`) } }),
     { kind: 'chains', chains: derivation },
+    // Its shift β before another batch norm: the reason its gradient is 0, before the sums that show it
+    ...(biasCancelledByBatchNorm(ctx.network, l - 1) ? cancelledBias(ctx, view, '\\nu,i,j', b(l), false) : []),
     text({ key: 'net.batch-norm.backward.numbers' }),
     { kind: 'chains', chains: perChannel },
     { kind: 'chains', chains: tensorChains(ctx, deltaName(l - 1), view.backward.input) },

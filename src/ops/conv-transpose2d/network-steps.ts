@@ -9,6 +9,8 @@ import type { LayerSteps } from '../../derivation/network/layer-steps.js';
 import type { LayerView, NetworkContext } from '../../derivation/network/context.js';
 import { deltaName, entryTex, layered, outputName, outputTensorName, tensorChains, windowIndex } from '../../derivation/network/names.js';
 import { plainSum, productSum, type Product } from '../../derivation/network/sums.js';
+import { biasCancelledByBatchNorm } from '../../model/network.js';
+import { cancelledBias } from '../../derivation/network/cancelled-bias.js';
 import { math, text } from '../../derivation/blocks.js';
 import { chain, pairTex, partial } from '../../derivation/tex.js';
 import type { Block, Chain, Step } from '../../derivation/step.js';
@@ -111,7 +113,8 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
     ...(kernelChains.length > 0 ? [{ kind: 'chains', chains: kernelChains, groupSize: 1 } as Block] : []),
     { kind: 'chains', chains: tensorChains(ctx, (sub) => partial('L', `${layered('K', l)}${sub}`), grads.kernel, 'kernel') },
   );
-  if (grads.bias) {
+  if (grads.bias && biasCancelledByBatchNorm(ctx.network, l - 1)) blocks.push(...cancelledBias(ctx, view, '\\nu,u,v'));
+  else if (grads.bias) {
     const [batch, , rows, cols] = d.shape;
     const bias: Chain[] = grads.bias.data.slice(0, ctx.elision.detail === 'full' ? undefined : 6).map((value, o) => {
       const cells: number[] = [];

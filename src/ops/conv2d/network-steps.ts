@@ -6,7 +6,8 @@ import type { Scalar } from '../../numbers/scalar.js';
 import { cellText, FIGURE_LIMIT } from '../../derivation/figures.js';
 import { coloured } from '../../derivation/palette.js';
 import type { Conv2dLayer } from '../../problem/network.js';
-import { conv2dGeometry } from '../../model/network.js';
+import { biasCancelledByBatchNorm, conv2dGeometry } from '../../model/network.js';
+import { cancelledBias } from '../../derivation/network/cancelled-bias.js';
 import { channelsPerGroup, inputChannel, paddedSource, tap, type ConvGeometry } from './geometry.js';
 import type { NetworkContext, LayerView } from '../../derivation/network/context.js';
 import type { LayerSteps } from '../../derivation/network/layer-steps.js';
@@ -206,7 +207,8 @@ function backward(ctx: NetworkContext, view: LayerView): Step[] {
     { kind: 'chains', chains: tensorChains(ctx, (sub) => partial('L', `${layered('K', l)}${sub}`), grads.kernel, 'kernel') },
   );
   // ∂L/∂b_o = Σ δ over sample and position
-  if (grads.bias) {
+  if (grads.bias && biasCancelledByBatchNorm(ctx.network, l - 1)) blocks.push(...cancelledBias(ctx, view, '\\nu,i,j'));
+  else if (grads.bias) {
     const bias: Chain[] = grads.bias.data.slice(0, ctx.elision.detail === 'full' ? undefined : 6).map((value, o) => {
       const cells: number[] = [];
       for (let n = 0; n < g.batch; n++) for (let i = 0; i < g.output.rows; i++) for (let j = 0; j < g.output.cols; j++) cells.push(offset(view.upstream.shape, [n, o, i, j]));
