@@ -14,6 +14,7 @@ import { tfjsNetworkResult } from '../src/engines/tfjs-network.js';
 import { networkFiniteDifferences } from '../src/engines/network-differences.js';
 import { readNpy } from '../src/engines/npy.js';
 import { torchNetworkScript } from '../src/engines/torch-network-script.js';
+import { roundingFloors } from '../src/engines/network-floors.js';
 import { runCli } from './helpers/run-cli.js';
 import { PYTHON, torch } from './helpers/tools.js';
 
@@ -357,6 +358,20 @@ describe('derive --json and torch on the examples', () => {
       expect(run.stdout + run.stderr, name).toContain('PyTorch agrees with convgrad on every quantity.');
       expect(run.status, name).toBe(0);
     }
+  }, 120_000);
+
+  it.skipIf(!TORCH.available)('torch on a bias right before a batch norm (gradient exactly 0, PyTorch ≈ 1e-12) agrees: its atol is the quantity\'s rounding floor, sent as data', () => {
+    // Random network 168: conv_transpose2d → batch_norm2d; PyTorch rounds the bias's gradient to 1.7e-12,
+    // over float64's atol of 1e-12, which the script without floors called a difference.
+    const solution = solved(JSON.stringify(randomNetwork(168)));
+    expect(networkValues(solution).get('grad.layers[0].bias')!.data.every((x) => x === 0)).toBe(true);
+    const run = spawnSync(PYTHON, ['-'], { input: torchNetworkScript(solution, '0.0.0'), encoding: 'utf8', timeout: 120_000 });
+    expect(run.stdout + run.stderr).toContain('PyTorch agrees with convgrad on every quantity.');
+    expect(run.status).toBe(0);
+    // The floor stays far below a real mistake: 1e-9 on that gradient would still differ.
+    const floor = roundingFloors(solution)('grad.layers[0].bias')!(0);
+    expect(floor).toBeGreaterThan(1.7e-12);
+    expect(floor).toBeLessThan(1e-9);
   }, 120_000);
 
   it('the torch script carries the problem as data: a hostile title stays a string', () => {

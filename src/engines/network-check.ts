@@ -6,7 +6,6 @@ import { networkResultDocument } from '../result/network-document.js';
 import type { NetworkSolution } from '../trajectory/train-network.js';
 import { parameterNames } from '../problem/network.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { asDouble, isExact, type Scalar } from '../numbers/scalar.js';
 import { compareTensors } from './compare.js';
 import { comparedRow, listed, type CheckReport, type CheckRow, type EngineReport } from './check.js';
 import { networkFiniteDifferences } from './network-differences.js';
@@ -16,6 +15,9 @@ import { networkKinks, type NetworkKink } from './network-differences.js';
 import { toDouble } from '../numbers/rational.js';
 import { readNetworkDocument } from './result-reader.js';
 import { DTYPE_TOLERANCES, type Tolerance } from './tolerance.js';
+import { FLOOR_SCALE, networkValues, roundingFloors, type FloorDtype } from './network-floors.js';
+
+export { networkValues };
 
 /** The quantities check reports for a network, in the order a reader follows them: the prediction, the loss, every layer's parameters' gradients, the input's, every layer's parameters after the steps. */
 export function networkCheckedQuantities(solution: NetworkSolution): string[] {
@@ -40,12 +42,6 @@ export interface NetworkRun {
 
 export async function checkNetworkSolution(solution: NetworkSolution, version: string, options: { readonly allEntries?: boolean } = {}): Promise<CheckReport> {
   return checkNetworkAgainst(solution, networkValues(solution), await networkRuns(solution, version, options));
-}
-
-/** convgrad's values by path, as the engines' are read. */
-export function networkValues(solution: NetworkSolution): Map<string, Tensor<number>> {
-  const doc = networkResultDocument(solution);
-  return new Map(readNetworkDocument(doc, doc).values);
 }
 
 /** The engines run on the network: finite differences, TF.js, PyTorch. */
@@ -164,81 +160,11 @@ function pytorchRun(solution: NetworkSolution, version: string): NetworkRun {
   };
 }
 
+const formatFactor = (x: number) => Number(x.toPrecision(3)).toExponential().replace('e+', 'e');
+
 /** The rounding floors' rule in words, for an engine computing in this dtype (roundingFloors). */
 function floorsNote(dtype: FloorDtype): string {
   const [sum, products] = [1e-12, 1e-13].map((f) => formatFactor(f * FLOOR_SCALE[dtype]));
   const cancels = dtype === 'float32' ? "; below a batch norm, δ's size is at least that of the terms its backward cancels, max |γ|·max 1/√(σ² + ε)·max |∂L/∂y| (for the input's gradient too); a prediction that sums the last layer's n entries y (head sum), ${products}·n·max |y| (head mean: ${products}·max |y|)" : '';
   return `an entry's atol is raised to the ${dtype} rounding no engine avoids, from convgrad's values: ${sum}·the largest |entry| of its quantity (a sum that cancels to 0 keeps its terms' rounding); a parameter's gradient ${products}·n·max |δ|·max |a| (n products of the layer's δ and its input a)${cancels}; a parameter after the steps, that gradient floor carried through them (steps·lr·floor, or for Adam, AdamW, RMSprop and Adagrad steps·lr·min(2, floor/(|g| + eps)), which divide by the gradient's size)`;
-}
-
-type FloorDtype = 'float64' | 'float32';
-
-/** A float32 engine's floors are float64's scaled as its tolerance is: its atol over float64's. */
-const FLOOR_SCALE: Readonly<Record<FloorDtype, number>> = { float64: 1, float32: DTYPE_TOLERANCES.float32.atol / DTYPE_TOLERANCES.float64.atol };
-
-const formatFactor = (x: number) => Number(x.toPrecision(3)).toExponential().replace('e+', 'e');
-
-/** torch.optim's eps by default, for the optimizers that divide by a gradient's size. */
-const ADAPTIVE_EPS: Readonly<Record<string, number>> = { adam: 1e-8, adamw: 1e-8, rmsprop: 1e-8, adagrad: 1e-10 };
-
-/**
- * The float64 rounding floor of every entry PyTorch gives (the rule of the parity test,
- * test/network-torch.test.ts, which 320 random networks need): the noise of sums that cancel, and
- * how an optimizer's step carries a gradient's noise into a parameter.
- */
-export function roundingFloors(solution: NetworkSolution, dtype: FloorDtype = 'float64'): (path: string) => ((flat: number) => number) | undefined {
-  const { network, first } = solution;
-  const scale = FLOOR_SCALE[dtype];
-  const ours = networkValues(solution);
-  const largest = (values: readonly number[]) => values.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  // In float32, a gradient below a batch norm keeps the rounding of the terms its backward cancels
-  // (∂L/∂x = γ/√(σ² + ε)·(g − mean g − x̂·mean(g·x̂)), which is 0 where g is constant): their size,
-  // max |γ|·max 1/√(σ² + ε)·max |g|, is the size of δ's noise below it.
-  const cancelled = network.layers.map((layer, j) => {
-    if (dtype === 'float64' || layer.type !== 'batch_norm2d') return 0;
-    const g = largest(first.backward.stages[j + 1].input.data.map(asDouble));
-    const gamma = largest(first.parameters[j].weight.data.map(asDouble));
-    return gamma * g * batchInverseStd(first.forward.stages[j].input.data.map(asDouble), first.forward.stages[j].input.shape, asDouble(layer.eps));
-  });
-  const below = (i: number) => Math.max(0, ...cancelled.slice(i));
-  // In float32, a prediction that sums (or averages) the last layer's n entries keeps their rounding: n of them.
-  const last = first.forward.stages[network.layers.length - 1].output.data.map(asDouble);
-  const summed = dtype === 'float32' && network.head !== 'none' ? scale * 1e-13 * last.length * Math.max(1, largest(last)) * (network.head === 'mean' ? 1 / last.length : 1) : 0;
-  const base = (path: string, terms = 0) => scale * 1e-12 * Math.max(1, terms, largest(ours.get(path)?.data ?? []));
-  // Layer i's parameter gradients are sums of products of δ⁽ⁱ⁾ (the gradient at its output) and its input.
-  const gradientNoise = (i: number) => {
-    const delta = first.backward.stages[i + 1].input.data.map(asDouble);
-    const input = first.forward.stages[i].input.data.map(asDouble);
-    return scale * 1e-13 * delta.length * Math.max(1, largest(delta), below(i + 1)) * Math.max(1, largest(input));
-  };
-  const settings = network.optimizer as unknown as Readonly<Record<string, unknown>>;
-  const lr = asDouble(network.optimizer.lr);
-  const eps = ADAPTIVE_EPS[network.optimizer.type] === undefined ? undefined : isExact(settings.eps as Scalar) || typeof settings.eps === 'number' ? asDouble(settings.eps as Scalar) : ADAPTIVE_EPS[network.optimizer.type];
-  return (path) => {
-    const layer = /^(grad|updated)\.layers\[(\d+)\]\.(\w+)$/.exec(path);
-    if (!layer) {
-      const floor = Math.max(base(path, path === 'grad.input' ? below(0) : 0), path === 'forward.prediction' ? summed : 0);
-      return () => floor;
-    }
-    const [, group, i, name] = layer;
-    const gradientFloor = Math.max(base(`grad.layers[${i}].${name}`), gradientNoise(Number(i)));
-    if (group === 'grad') return () => gradientFloor;
-    const gradient = ours.get(`grad.layers[${i}].${name}`)?.data ?? [];
-    const own = base(path);
-    return (flat) => own + network.steps * lr * (eps === undefined ? gradientFloor : Math.min(2, gradientFloor / (Math.abs(gradient[flat] ?? 0) + eps)));
-  };
-}
-
-/** The largest 1/√(σ² + ε) of a batch norm's channels, σ² the biased variance over N, H, W of its input [N][C][H][W]. */
-function batchInverseStd(x: readonly number[], shape: readonly number[], eps: number): number {
-  const [n, c, h, w] = shape;
-  let most = 0;
-  for (let channel = 0; channel < c; channel++) {
-    const values: number[] = [];
-    for (let b = 0; b < n; b++) for (let k = 0; k < h * w; k++) values.push(x[(b * c + channel) * h * w + k]);
-    const mean = values.reduce((a, v) => a + v, 0) / values.length;
-    const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length;
-    most = Math.max(most, 1 / Math.sqrt(variance + eps));
-  }
-  return most;
 }

@@ -15,6 +15,7 @@ import type { NetworkSolution } from '../trajectory/train-network.js';
 import { toNested, type Tensor } from '../tensor/tensor.js';
 import { DTYPE_TOLERANCES } from './tolerance.js';
 import { torchCommon } from './torch-script.js';
+import { networkValues, roundingFloors } from './network-floors.js';
 
 export function torchNetworkScript(solution: NetworkSolution, version: string): string {
   const { network } = solution;
@@ -23,8 +24,24 @@ export function torchNetworkScript(solution: NetworkSolution, version: string): 
     problem: torchNetwork(network),
     expected: { forward: doc.forward, grad: doc.grad, updated: doc.updated, trajectory: doc.trajectory },
     tolerance: DTYPE_TOLERANCES.float64,
+    floors: floorsByPath(solution),
   };
   return fillTemplate('torch-network.py', { version, common: torchCommon(data), optimizer: optimizerRules(network.optimizer).torchClass });
+}
+
+/**
+ * Each quantity's float64 rounding floor (network-floors.ts), the largest of its entries': the script
+ * raises a quantity's atol to it, as `check` does, so that PyTorch's unavoidable rounding (1.7e-12 on a
+ * gradient convgrad knows is exactly 0) is not called a difference.
+ */
+function floorsByPath(solution: NetworkSolution): Record<string, number> {
+  const floor = roundingFloors(solution);
+  const floors: Record<string, number> = {};
+  for (const [path, values] of networkValues(solution)) {
+    const entry = floor(path);
+    if (entry) floors[path] = values.data.reduce((most, _, flat) => Math.max(most, entry(flat)), 0);
+  }
+  return floors;
 }
 
 const doubles = (t: Tensor<Rational>) => toNested({ shape: t.shape, data: t.data.map(toDouble) });
