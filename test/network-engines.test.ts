@@ -189,6 +189,9 @@ describe.skipIf(!TORCH.available)(`convgrad check on networks, ${TORCH.label}`, 
         expect(run.stdout, `${name} ${quantity}`).toMatch(new RegExp(`\\n${quantity}\\s+TensorFlow\\.js \\(CPU, float32\\)\\s+\\S+\\s+\\S+\\s+agrees`));
       }
       expect(run.stdout).not.toMatch(/TensorFlow\.js.*not supported/);
+      // The notes say their rules with numbers: no template placeholder left unfilled.
+      expect(run.stdout).not.toMatch(/\$\{|\{\{/);
+      expect(run.stdout).toContain('a prediction that sums the last layer\'s n entries y (head sum), 2e-6·n·max |y|');
     }
   }, 120_000);
 

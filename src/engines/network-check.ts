@@ -165,6 +165,6 @@ const formatFactor = (x: number) => Number(x.toPrecision(3)).toExponential().rep
 /** The rounding floors' rule in words, for an engine computing in this dtype (roundingFloors). */
 function floorsNote(dtype: FloorDtype): string {
   const [sum, products] = [1e-12, 1e-13].map((f) => formatFactor(f * FLOOR_SCALE[dtype]));
-  const cancels = dtype === 'float32' ? "; below a batch norm, δ's size is at least that of the terms its backward cancels, max |γ|·max 1/√(σ² + ε)·max |∂L/∂y| (for the input's gradient too); a prediction that sums the last layer's n entries y (head sum), ${products}·n·max |y| (head mean: ${products}·max |y|)" : '';
+  const cancels = dtype === 'float32' ? `; below a batch norm, δ's size is at least that of the terms its backward cancels, max |γ|·max 1/√(σ² + ε)·max |∂L/∂y| (for the input's gradient too); a prediction that sums the last layer's n entries y (head sum), ${products}·n·max |y| (head mean: ${products}·max |y|)` : '';
   return `an entry's atol is raised to the ${dtype} rounding no engine avoids, from convgrad's values: ${sum}·the largest |entry| of its quantity (a sum that cancels to 0 keeps its terms' rounding); a parameter's gradient ${products}·n·max |δ|·max |a| (n products of the layer's δ and its input a)${cancels}; a parameter after the steps, that gradient floor carried through them (steps·lr·floor, or for Adam, AdamW, RMSprop and Adagrad steps·lr·min(2, floor/(|g| + eps)), which divide by the gradient's size)`;
 }
