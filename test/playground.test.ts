@@ -189,6 +189,17 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     await page.context().close();
   }, 90_000);
 
+  it('shows a tensor too large for grids as its shape, to be edited in the JSON, and stays responsive', async () => {
+    const big = Array.from({ length: 100 }, (_, i) => Array.from({ length: 100 }, (_, j) => (i + j) % 3));
+    const { page, problems } = await open(hashOf({ ...seed, input: big }));
+    expect(await page.locator('[data-field="input"] .note').textContent()).toBe('100×100: 10,000 entries, more than the grids show (4,096); edit it in the problem file (JSON) below.');
+    expect(await page.locator('input.cell').count()).toBeLessThan(20);
+    await derived(page);
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('ready');
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
   it('speaks Chinese with &lang=zh: the document and the page', async () => {
     const { page, problems } = await open(hashOf(seed, 'zh'));
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-Hans');

@@ -60,6 +60,20 @@ function refit(value: Json | undefined, shape: readonly number[]): Json {
   return Array.from({ length: shape[0] }, (_, k) => refit(old[k], shape.slice(1)));
 }
 
+/** The most entries a tensor is shown with as grids of cells; a larger one is edited in the raw JSON (a page of a million inputs would freeze). */
+const MOST_CELLS = 4096;
+
+/** The cells of a tensor, counted along its first entries. */
+function cellCount(value: Json | undefined): number {
+  let count = 1;
+  let v = value;
+  while (Array.isArray(v)) {
+    count *= v.length;
+    v = v[0];
+  }
+  return count;
+}
+
 /** A layer's settings side by side, as many to a line as fit. */
 const settings = (...fields: HTMLElement[]) => h('div', { class: 'layer-settings' }, fields);
 
@@ -373,6 +387,7 @@ export class Editor {
   private target(problem: ProblemJson): HTMLElement {
     if (problem.loss === 'cross_entropy') {
       const classes = Array.isArray(problem.target) ? problem.target : [];
+      if (classes.length > MOST_CELLS) return this.field('target', `${this.t('tensor.target')} [N]`, this.tooLarge(classes));
       return this.field('target', `${this.t('tensor.target')} [N]`, h('div', { class: 'bias-cells' }, classes.map((v, n) => this.cell(`target[${n}]`, v, (x) => (classes[n] = x)))));
     }
     if (problem.head === 'none') return this.tensor(problem, 'target');
@@ -550,6 +565,7 @@ export class Editor {
     const matrix = depth(value) === 2;
     const planes = matrix ? [[value as Json[][]]] : as4d(value);
     if (!planes || !planes.every((a) => Array.isArray(a) && a.every((b) => Array.isArray(b) && b.every((c) => Array.isArray(c))))) return this.field(path, label, h('p', { class: 'note' }, 'JSON ↓'));
+    if (cellCount(value) > MOST_CELLS) return this.field(path, label, this.tooLarge(value));
     const grids = planes.flatMap((outer, a) =>
       outer.map((plane, b) => {
         const rows = plane.map((row, i) => h('div', { class: 'row' }, (row as Json[]).map((v, j) => this.cell(matrix ? `${path}[${i}][${j}]` : `${path}[${a}][${b}][${i}][${j}]`, v, (x) => ((plane[i] as Json[])[j] = x)))));
@@ -604,8 +620,16 @@ export class Editor {
       },
     });
     const values = Array.isArray(value) ? value : [];
+    if (values.length > MOST_CELLS) return this.field(path, label, this.tooLarge(values));
     const cells = values.map((v, k) => this.cell(`${path}[${k}]`, v, (x) => (values[k] = x)));
     return this.field(path, label, [h('label', { class: 'check' }, box, ` ${key}`), value !== undefined ? h('div', { class: 'bias-cells' }, cells) : null]);
+  }
+
+  /** A tensor too large for grids: its shape and where to edit it. */
+  private tooLarge(value: Json | undefined): HTMLElement {
+    const shape: number[] = [];
+    for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+    return h('p', { class: 'note' }, ui(this.host.language(), 'tensor.too-large', { shape: shape.join('×'), cells: cellCount(value).toLocaleString('en-US'), most: MOST_CELLS.toLocaleString('en-US') }));
   }
 
   /** For a single layer: the same problem as a network of layers ([conv2d, activation, pool]), to build on. */
@@ -635,6 +659,7 @@ export class Editor {
       },
     });
     const values = Array.isArray(problem.bias) ? problem.bias : has ? [problem.bias!] : [];
+    if (values.length > MOST_CELLS) return this.field('bias', this.t('tensor.bias'), this.tooLarge(values));
     const cells = values.map((v, k) => this.cell(Array.isArray(problem.bias) ? `bias[${k}]` : 'bias', v, (x) => (Array.isArray(problem.bias) ? (problem.bias[k] = x) : (problem.bias = x))));
     return this.field('bias', this.t('tensor.bias'), [h('label', { class: 'check' }, box, ' bias'), has ? h('div', { class: 'bias-cells' }, cells) : null]);
   }
@@ -664,6 +689,7 @@ export class Editor {
     if (!planes || !planes.every((a) => Array.isArray(a) && a.every((b) => Array.isArray(b) && b.every((c) => Array.isArray(c))))) {
       return this.field(key, label, h('p', { class: 'note' }, 'JSON ↓'));
     }
+    if (cellCount(value) > MOST_CELLS) return this.field(key, label, this.tooLarge(value));
     const grids = planes.flatMap((outer, a) =>
       outer.map((plane, b) => {
         const prefix = form === 2 ? '' : form === 3 ? `[${b}]` : `[${a}][${b}]`;
