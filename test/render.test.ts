@@ -150,6 +150,36 @@ describe('the HTML page', () => {
   });
 });
 
+describe("the playground's hooks (RenderOptions.hooks)", () => {
+  const derivation = derive(solutionOf(seed));
+  const hooked = renderHtmlMain(derivation, { ...options, hooks: true }).main;
+  const plain = renderHtmlMain(derivation, options).main;
+  const keys = (html: string) => [...new Set([...html.matchAll(/data-entry="([^"]*)"/g)].map((m) => m[1]))].sort();
+
+  it('mark the lines of σ, δ, ∂L/∂K and the update by entry', () => {
+    const kernel = ['0:0:0:0', '0:0:0:1', '0:0:1:0', '0:0:1:1'];
+    expect(keys(hooked)).toEqual([...kernel.map((k) => `grad.kernel:${k}`), ...kernel.map((k) => `kernel.update:${k}`), 'delta', ...kernel.map((k) => `sigma:${k}`)].sort());
+    // Both cells of σ₁₂'s line: its lhs and the rest.
+    expect(hooked.match(/data-entry="sigma:0:0:0:1"/g)).toHaveLength(2);
+  });
+
+  it('are off unless asked for, and add nothing a reader sees', () => {
+    expect(plain).not.toContain('data-entry');
+    const seen = (html: string) => html.replace(/<annotation[\s\S]*?<\/annotation>/g, '').replace(/<[^>]*>/g, '');
+    expect(seen(hooked)).toBe(seen(plain));
+    // The LaTeX to copy is the same.
+    const sources = (html: string) => [...html.matchAll(/<pre>([\s\S]*?)<\/pre>/g)].map((m) => m[1]);
+    expect(sources(hooked)).toEqual(sources(plain));
+  });
+
+  it('mark only the entries a derivation writes out (auto), and δ at each entry where its line is its own', () => {
+    const rows = (h: number, w: number) => Array.from({ length: h }, (_, i) => Array.from({ length: w }, (_, j) => ((i * 7 + j * 3) % 11) - 5));
+    const auto = renderHtmlMain(derive(solutionOf({ input: rows(7, 7), kernel: rows(3, 3), bias: 1, head: 'none', target: rows(5, 5) }), 'auto'), { ...options, hooks: true }).main;
+    expect(keys(auto).filter((k) => k.startsWith('sigma:'))).toEqual(['sigma:0:0:0:0', 'sigma:0:0:4:4']);
+    expect(keys(auto).filter((k) => k.startsWith('delta'))).toEqual(['delta:0:0:0:0', 'delta:0:0:4:4']);
+  });
+});
+
 describe('large problems', () => {
   const rows = (h: number, w: number) => Array.from({ length: h }, (_, i) => Array.from({ length: w }, (_, j) => ((i * 7 + j * 3) % 11) - 5));
   const big = { input: rows(20, 20), kernel: rows(3, 3), padding: 1, bias: 1, target: 3 };

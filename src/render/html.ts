@@ -1,11 +1,11 @@
 // The HTML page: every formula rendered now by KaTeX, KaTeX's stylesheet and fonts inlined, no script,
 // no network: one self-contained file that also prints on A4.
 import katex from 'katex';
-import type { Block, Chain, Derivation, Text } from '../derivation/step.js';
+import type { Block, Chain, Derivation, EntryRef, Text } from '../derivation/step.js';
 import { panelSvg, plotSvg } from './figure-svg.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
 import { generatedText, headingless, headings, renderBody, renderSection, sentenceJoiner, stepAnchor, type RenderOptions, type Writer } from './document.js';
-import { alignedBody, cellTex, SCREEN_LINE_WIDTH } from './layout.js';
+import { alignedBody, cellTex, SCREEN_LINE_WIDTH, type CellWrapper } from './layout.js';
 import { KATEX_CSS } from './assets.generated.js';
 import { fillTemplate, fillText, readTemplate } from './templates.js';
 import { segments } from './text.js';
@@ -27,6 +27,29 @@ export function renderMath(tex: string, displayMode: boolean): string {
   return katex.renderToString(tex, { displayMode, throwOnError: true, strict: 'error', output: 'htmlAndMathml', trust: false, maxExpand: Infinity });
 }
 
+/** renderMath for a formula with hooks: KaTeX's \\htmlData, the one HTML extension trusted, which convgrad alone writes (entryCell). */
+function renderHookedMath(tex: string): string {
+  return katex.renderToString(tex, {
+    displayMode: true,
+    throwOnError: true,
+    strict: (code: string) => (code === 'htmlExtension' ? 'ignore' : 'error'),
+    output: 'htmlAndMathml',
+    trust: (context) => context.command === '\\htmlData',
+    maxExpand: Infinity,
+  });
+}
+
+/** An entry as a data-entry value: "sigma:0:0:1:2" (its tensor and index), "delta" for a line of every entry. */
+export function entryKey(entry: EntryRef): string {
+  return entry.index === undefined ? entry.tensor : `${entry.tensor}:${entry.index.join(':')}`;
+}
+
+/**
+ * A cell of a line marked with its chain's entry: KaTeX sets it in a span with the attribute, which
+ * is no box of its own (the spacing around it is the same). The key holds only letters, digits, . and :.
+ */
+const entryCell: CellWrapper = (chain, tex) => (chain.entry ? `\\htmlData{entry=${entryKey(chain.entry)}}{${tex}}` : tex);
+
 function textHtml(text: Text, strings: Strings): string {
   const parts = segments(text, strings);
   return parts
@@ -45,13 +68,17 @@ const TRAILING = /^[,.:;!?)\]，。：；、！？）」』]*/;
 
 /**
  * Chains aligned at their = signs; where several share a line (the planes of a tensor), each is a box
- * of its own in a row that wraps on a narrow screen instead of running off it.
+ * of its own in a row that wraps on a narrow screen instead of running off it. hooks: the lines of
+ * entries marked (RenderOptions.hooks); `body` is the block's LaTeX without them.
  */
-function chainsHtml(block: Extract<Block, { kind: 'chains' }>, body: string): string {
-  if (block.boxed) return renderMath(`\\boxed{\\begin{aligned}\n${body}\n\\end{aligned}}`, true);
-  const aligned = (chains: readonly Chain[]) => renderMath(`\\begin{aligned}\n${alignedBody(chains, undefined, SCREEN_LINE_WIDTH)}\n\\end{aligned}`, true);
+function chainsHtml(block: Extract<Block, { kind: 'chains' }>, body: string, hooks: boolean): string {
+  const cell = hooks && block.chains.some((c) => c.entry) ? entryCell : undefined;
+  const display = (tex: string) => (cell ? renderHookedMath(tex) : renderMath(tex, true));
+  if (cell) body = alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH, cell);
+  if (block.boxed) return display(`\\boxed{\\begin{aligned}\n${body}\n\\end{aligned}}`);
+  const aligned = (chains: readonly Chain[]) => display(`\\begin{aligned}\n${alignedBody(chains, undefined, SCREEN_LINE_WIDTH, cell)}\n\\end{aligned}`);
   const runs = lineRuns(block.chains);
-  if (runs.every((run) => !run.shared)) return renderMath(`\\begin{aligned}\n${body}\n\\end{aligned}`, true);
+  if (runs.every((run) => !run.shared)) return display(`\\begin{aligned}\n${body}\n\\end{aligned}`);
   return runs.map((run) => (run.shared ? `<div class="planes">${run.chains.map((c) => aligned([c])).join('')}</div>` : aligned(run.chains))).join('');
 }
 
@@ -124,7 +151,7 @@ function htmlWriter(options: RenderOptions, strings: Strings): Writer {
         // The formula's LaTeX, to copy: in a <details>, so the page needs no script.
         const body = alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH);
         const source = `\\begin{aligned}\n${body}\n\\end{aligned}`;
-        return `<div class="math">${chainsHtml(block, body)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
+        return `<div class="math">${chainsHtml(block, body, options.hooks === true)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
       }
       if (block.kind === 'plot') return `<figure class="plot">${plotSvg(block, textHtml(block.xLabel, strings), textHtml(block.yLabel, strings), false)}</figure>`;
       if (block.kind === 'space') return '<div class="work"></div>';
