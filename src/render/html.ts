@@ -27,16 +27,24 @@ export function renderMath(tex: string, displayMode: boolean): string {
   return katex.renderToString(tex, { displayMode, throwOnError: true, strict: 'error', output: 'htmlAndMathml', trust: false, maxExpand: Infinity });
 }
 
-/** renderMath for a formula with hooks: KaTeX's \\htmlData, the one HTML extension trusted, which convgrad alone writes (entryCell). */
-function renderHookedMath(tex: string): string {
-  return katex.renderToString(tex, {
+/**
+ * renderMath for a display with hooks (entryCell's KaTeX \\htmlData, the one HTML extension trusted,
+ * which convgrad alone writes): the hooks in the HTML that a reader sees, and the MathML a screen
+ * reader reads (with its LaTeX annotation) that of the formula without them, as renderMath writes it.
+ */
+function renderHookedMath(tex: string, plain: string): string {
+  const html = katex.renderToString(tex, {
     displayMode: true,
     throwOnError: true,
     strict: (code: string) => (code === 'htmlExtension' ? 'ignore' : 'error'),
-    output: 'htmlAndMathml',
+    output: 'html',
     trust: (context) => context.command === '\\htmlData',
     maxExpand: Infinity,
   });
+  const mathml = katex.renderToString(plain, { displayMode: true, throwOnError: true, strict: 'error', output: 'mathml', trust: false, maxExpand: Infinity });
+  const [open, close, at] = ['<span class="katex">', '</span>', '<span class="katex"><span class="katex-html"'];
+  if (!mathml.startsWith(open) || !mathml.endsWith(close) || !html.includes(at)) throw new Error('internal error: KaTeX wrote a display in an unexpected shape');
+  return html.replace(at, `${open}<span class="katex-mathml">${mathml.slice(open.length, -close.length)}</span><span class="katex-html"`);
 }
 
 /** An entry as a data-entry value: "sigma:0:0:1:2" (its tensor and index), "delta" for a line of every entry. */
@@ -72,14 +80,17 @@ const TRAILING = /^[,.:;!?)\]，。：；、！？）」』]*/;
  * entries marked (RenderOptions.hooks); `body` is the block's LaTeX without them.
  */
 function chainsHtml(block: Extract<Block, { kind: 'chains' }>, body: string, hooks: boolean): string {
-  const cell = hooks && block.chains.some((c) => c.entry) ? entryCell : undefined;
-  const display = (tex: string) => (cell ? renderHookedMath(tex) : renderMath(tex, true));
-  if (cell) body = alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH, cell);
-  if (block.boxed) return display(`\\boxed{\\begin{aligned}\n${body}\n\\end{aligned}}`);
-  const aligned = (chains: readonly Chain[]) => display(`\\begin{aligned}\n${alignedBody(chains, undefined, SCREEN_LINE_WIDTH, cell)}\n\\end{aligned}`);
+  // An aligned environment of some chains (all the block's: `whole`), with hooks where asked for and some chain has an entry.
+  const display = (chains: readonly Chain[], whole: boolean, frame: (body: string) => string) => {
+    const plain = frame(whole ? body : alignedBody(chains, undefined, SCREEN_LINE_WIDTH));
+    if (!hooks || !chains.some((c) => c.entry)) return renderMath(plain, true);
+    return renderHookedMath(frame(alignedBody(chains, whole ? block.groupSize : undefined, SCREEN_LINE_WIDTH, entryCell)), plain);
+  };
+  const aligned = (inner: string) => `\\begin{aligned}\n${inner}\n\\end{aligned}`;
+  if (block.boxed) return display(block.chains, true, (inner) => `\\boxed{${aligned(inner)}}`);
   const runs = lineRuns(block.chains);
-  if (runs.every((run) => !run.shared)) return display(`\\begin{aligned}\n${body}\n\\end{aligned}`);
-  return runs.map((run) => (run.shared ? `<div class="planes">${run.chains.map((c) => aligned([c])).join('')}</div>` : aligned(run.chains))).join('');
+  if (runs.every((run) => !run.shared)) return display(block.chains, true, aligned);
+  return runs.map((run) => (run.shared ? `<div class="planes">${run.chains.map((c) => display([c], false, aligned)).join('')}</div>` : display(run.chains, false, aligned))).join('');
 }
 
 /** Consecutive chains cut into runs: those sharing a line key (two or more), and the rest. */
