@@ -288,6 +288,10 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     expect(await page.locator('figure.xfigure').nth(2).locator('td.lit-main').allTextContents()).toEqual(['69']);
     expect(await page.locator('.explore-info').textContent()).toContain('= 69');
     expect(await litLines(page)).toEqual(['delta', 'sigma:0:0:1:0*']);
+    // Explore is far above: echoed at the foot of the screen, its window lit there too.
+    expect(await page.locator('.explore-echo').isVisible()).toBe(true);
+    expect(await page.locator('.explore-echo figure.xfigure').first().locator('td.lit').allTextContents()).toEqual(['4', '5', '7', '8']);
+    expect(await page.locator('.explore-echo').textContent()).toContain('= 69');
     // A line of ∂L/∂k₁₁ clicked (or tapped) stays lit when the mouse leaves, until it is clicked again.
     await page.locator('#doc [data-entry="grad.kernel:0:0:0:0"]').first().click();
     await page.locator('#doc h1').hover();
@@ -345,8 +349,14 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     expect(await sigma.locator('td.lit-main').count()).toBe(1);
     expect(await sigma.locator('td.lit-main').getAttribute('data-i')).toBe('8');
     expect(await litLines(page)).toContain('sigma:0:0:8:8*');
+    // Explore is scrolled away: the entry's sum is echoed on the screen, the line not covered.
+    const echo = page.locator('.explore-echo');
+    expect(await echo.isVisible()).toBe(true);
+    const [lineBox, echoBox] = [(await last.boundingBox())!, (await echo.boundingBox())!];
+    expect(lineBox.y + lineBox.height <= echoBox.y || echoBox.y + echoBox.height <= lineBox.y).toBe(true);
     await last.tap();
     expect(await sigma.locator('td.lit-main').count()).toBe(0);
+    expect(await echo.isVisible()).toBe(false);
     expect(errors).toEqual([]);
     await context.close();
   }, 90_000);

@@ -4,6 +4,9 @@
 // "grad.kernel:o:c:m:n" (∂L/∂k as a sum over the cells) and "kernel.update:o:c:m:n" (its first
 // update). The entry in focus in Explore lights its lines; a line hovered or tapped focuses its entry
 // in Explore. The lines only gain a class (their displays aria-current): nothing is hidden or moved.
+// Where Explore is scrolled away, a line's entry is echoed at the foot of the screen: its lit grids
+// (when small) and its sum, with a button back up to Explore.
+import { h } from './dom.js';
 import type { EntryFocus, Explore } from './explore.js';
 
 /** The class of a line of the entry in focus, and of the line that defines it (its sum: σ's, or ∂L/∂k's). */
@@ -48,10 +51,49 @@ function evenRows(cells: readonly HTMLElement[]): void {
   });
 }
 
+/** Grids of at most this many cells are echoed; larger ones only by their sum. */
+const ECHO_CELLS = 100;
+
 export function linkDocument(doc: HTMLElement, explore: Explore): void {
   let hovered: string | undefined;
+  const echo = h('aside', { class: 'explore-echo', hidden: true });
+  doc.after(echo);
+  /**
+   * After Explore has taken an entry from the document at height y of the screen: its grids and sum
+   * echoed if Explore is out of sight, in the half of the screen away from the pointer (never under it).
+   */
+  const echoExplore = (y: number) => {
+    const body = explore.element.querySelector('.explore-body');
+    const box = body?.getBoundingClientRect();
+    const inSight = box !== undefined && box.top >= 0 && box.bottom <= window.innerHeight;
+    const lit = [...explore.element.querySelectorAll('figure.xfigure')].filter((figure) => figure.querySelector('.lit-main, .lit'));
+    echo.hidden = inSight || lit.length === 0 || !explore.element.hasAttribute('open');
+    if (echo.hidden) return;
+    echo.classList.toggle('at-top', y > window.innerHeight / 2);
+    const copy = <T extends Node>(node: T) => {
+      const clone = node.cloneNode(true) as T;
+      if (clone instanceof Element) for (const e of clone.querySelectorAll('[tabindex], .doc-link')) e.matches('.doc-link') ? e.remove() : e.removeAttribute('tabindex');
+      return clone;
+    };
+    const grids = lit.every((figure) => figure.querySelectorAll('td').length <= ECHO_CELLS) ? lit.map(copy) : [];
+    const info = explore.element.querySelector('.explore-info');
+    const sum = info ? copy(info) : null;
+    sum?.setAttribute('class', 'echo-info');
+    sum?.removeAttribute('aria-live');
+    const label = explore.element.querySelector('summary')?.textContent ?? '';
+    // Explore says it all already (its sum is a live region): the echo is for the eye.
+    echo.replaceChildren(
+      h('div', { class: 'echo-body', 'aria-hidden': 'true' }, h('div', { class: 'explore-body' }, grids), sum),
+      h('button', { type: 'button', class: 'small', onclick: () => explore.element.scrollIntoView({ block: 'start', behavior: 'smooth' }) }, `↑ ${label}`),
+    );
+  };
+  const fromDocument = (entry: EntryFocus | undefined, pin: boolean, y: number) => {
+    explore.focusEntry(entry, pin);
+    echoExplore(y);
+  };
   explore.linkDocument({
     light(focus) {
+      echo.hidden = true;
       for (const lit of doc.querySelectorAll<HTMLElement>(`.${LIT}`)) {
         lit.classList.remove(LIT, LIT_MAIN);
         lit.style.removeProperty('padding');
@@ -80,16 +122,20 @@ export function linkDocument(doc: HTMLElement, explore: Explore): void {
     const key = keyAt(event.target);
     if (key === hovered) return;
     hovered = key;
-    explore.focusEntry(key === undefined ? undefined : entryOf(key), false);
+    fromDocument(key === undefined ? undefined : entryOf(key), false, event.clientY);
   });
-  doc.addEventListener('pointerleave', () => {
-    if (hovered === undefined) return;
+  // Onto the echo is not off the line: its button is to be reached. Off the echo, elsewhere than the document, is.
+  const leave = (event: PointerEvent) => {
+    const to = event.relatedTarget;
+    if (hovered === undefined || (to instanceof Node && (echo.contains(to) || doc.contains(to)))) return;
     hovered = undefined;
-    explore.focusEntry(undefined, false);
-  });
+    fromDocument(undefined, false, 0);
+  };
+  doc.addEventListener('pointerleave', leave);
+  echo.addEventListener('pointerleave', leave);
   doc.addEventListener('click', (event) => {
     const key = keyAt(event.target);
     const entry = key === undefined ? undefined : entryOf(key);
-    if (entry) explore.focusEntry(entry, true);
+    if (entry) fromDocument(entry, true, event.clientY);
   });
 }

@@ -80,6 +80,8 @@ export class Explore {
   focusEntry(entry: EntryFocus | undefined, pin: boolean): void {
     const g = this.g;
     if (!g) return;
+    // The document's pointer now: whatever an entry left behind in Explore is not to end it later.
+    this.stay();
     if (!entry) {
       if (!this.pinned) this.show(undefined);
       return;
