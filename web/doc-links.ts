@@ -4,7 +4,7 @@
 // "grad.kernel:o:c:m:n" (∂L/∂k as a sum over the cells) and "kernel.update:o:c:m:n" (its first
 // update). The entry in focus in Explore lights its lines; a line hovered or tapped focuses its entry
 // in Explore. The lines only gain a class (their displays aria-current): nothing is hidden or moved.
-// Where Explore is scrolled away, a line's entry is echoed at the foot of the screen: its lit grids
+// Where Explore is scrolled away, a line's entry is echoed at the edge of the screen away from the pointer: its lit grids
 // (when small) and its sum, with a button back up to Explore.
 import { h } from './dom.js';
 import type { EntryFocus, Explore } from './explore.js';
