@@ -258,6 +258,9 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     await page.click('#numbers');
     await derived(page, before);
     expect(await grid(page, 'K after the update')).toEqual([['2.52', '1.36'], ['0.04', '3.88']]);
+    // The document in decimals keeps its lines linked.
+    await page.locator('figure.xfigure').nth(3).locator('td').nth(1).hover();
+    expect(await page.locator('#doc .entry-lit-main[data-entry="grad.kernel:0:0:0:1"]').count()).toBe(2);
     await page.context().close();
   }, 90_000);
 
