@@ -10,7 +10,7 @@ export { solveNetwork, type NetworkSolution } from './trajectory/train-network.j
 export { deriveNetwork } from './derivation/network/derive-network.js';
 export { networkResultDocument, networkResultJson, type NetworkResultDocument } from './result/network-document.js';
 export { networkDerivationRefusal, networkRefusals } from './model/network-workload.js';
-export type { Derivation, Section, Step, Block, Chain, RuleId } from './derivation/step.js';
+export type { Derivation, Section, Step, Block, Chain, EntryRef, RuleId } from './derivation/step.js';
 export { resultDocument, resultJson, type ResultDocument } from './result/result-document.js';
 export { renderTex } from './render/tex.js';
 export { htmlStyles, renderHtml, renderHtmlMain, renderHtmlMainParts } from './render/html.js';

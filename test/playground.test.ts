@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { derive, formatDiagnostic, networkResultDocument, parseAnyProblemText, parseProblemText, renderTex, resultDocument, solve, solveNetwork, SEED_PROBLEM_SOURCE } from '../src/index.js';
 import { chromium, launchChromium } from './helpers/tools.js';
+import { withoutHooks } from './helpers/hooks.js';
 
 // The functions passed to page.evaluate run in the page; the core's type check has no DOM types.
-declare const document: any, location: any;
+declare const document: any, location: any, window: any;
 
 const CHROMIUM = chromium();
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -95,7 +96,7 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
       return figure ? [...figure.querySelectorAll('tr')].map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)) : undefined;
     }, caption);
 
-  it('is one file under 3 MB whose seed document is the one convgrad derive writes, byte for byte', () => {
+  it('is one file under 3 MB whose seed document is the one convgrad derive writes, byte for byte but the hooks of its lines', () => {
     const html = readFileSync(PAGE, 'utf8');
     expect(Buffer.byteLength(html)).toBeLessThan(3 * 1024 * 1024);
     const main = (text: string) => text.slice(text.indexOf('<main>'), text.indexOf('</main>') + '</main>'.length);
@@ -103,7 +104,10 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     // a <template>, and fences each piece of the document with comments (c0 … /c0) to update it piece by piece.
     const first = main(html).slice(0, -'</section></main>'.length);
     const template = (id: string) => new RegExp(`<template id="${id}">([\\s\\S]*?)</template>`).exec(html)![1];
-    expect(`${first}${template('seed-rest-of-section')}</section>${template('seed-rest')}</main>`.replace(/<!--\/?c\d+-->/g, '')).toBe(main(readFileSync(join(ROOT, 'output', 'seed.html'), 'utf8')));
+    // The lines of entries carry hooks for Explore (spans with data-entry, RenderOptions.hooks); the rest is the same bytes.
+    const seedShown = `${first}${template('seed-rest-of-section')}</section>${template('seed-rest')}</main>`.replace(/<!--\/?c\d+-->/g, '');
+    expect(seedShown).toContain('data-entry="sigma:0:0:0:1"');
+    expect(withoutHooks(seedShown)).toBe(main(readFileSync(join(ROOT, 'output', 'seed.html'), 'utf8')));
     // Nothing to fetch: no src or href that leaves the file, and no mathjs inside.
     expect(html).not.toMatch(/\b(src|href)="(https?:)?\/\//);
     expect(html).not.toContain('mathjs');
@@ -274,6 +278,9 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     await page.click('#numbers');
     await derived(page, before);
     expect(await grid(page, 'K after the update')).toEqual([['2.52', '1.36'], ['0.04', '3.88']]);
+    // The document in decimals keeps its lines linked.
+    await page.locator('figure.xfigure').nth(3).locator('td').nth(1).hover();
+    expect(await page.locator('#doc .entry-lit-main[data-entry="grad.kernel:0:0:0:1"]').count()).toBe(2);
     await page.context().close();
   }, 90_000);
 
@@ -360,6 +367,105 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     expect(problems).toEqual([]);
     await page.context().close();
   }, 120_000);
+  /** The data-entry values of the document's lit lines, the defining ones marked with *. */
+  const litLines = (page: Page) =>
+    page.evaluate(() => [...new Set([...document.querySelectorAll('#doc .entry-lit')].map((e: any) => `${e.dataset.entry}${e.classList.contains('entry-lit-main') ? '*' : ''}`))].sort());
+  const litCells = (page: Page, grid: number) => page.locator('figure.xfigure').nth(grid).locator('td.lit, td.lit-main').allTextContents();
+
+  it('links Explore and the document: an entry hovered lights its lines, a line hovered or tapped lights its entry', async () => {
+    const { page, problems } = await open();
+    const explore = (grid: number, cell: number) => page.locator('figure.xfigure').nth(grid).locator('td').nth(cell);
+    // σ₁₂ in Explore: its sum of products in the forward pass, and δ (one line for every entry here).
+    await explore(2, 1).hover();
+    expect(await litLines(page)).toEqual(['delta', 'sigma:0:0:0:1*']);
+    expect(await page.locator('#doc [data-entry="sigma:0:0:0:1"].entry-lit-main').count()).toBe(2);
+    expect(await page.locator('#doc .math[aria-current="true"]').count()).toBe(2);
+    // k₂₂ and ∂L/∂k₂₂: the line of ∂L/∂k₂₂ and of k₂₂'s update.
+    await explore(1, 3).hover();
+    expect(await litLines(page)).toEqual(['grad.kernel:0:0:1:1*', 'kernel.update:0:0:1:1']);
+    await explore(3, 0).hover();
+    expect(await litLines(page)).toEqual(['grad.kernel:0:0:0:0*', 'kernel.update:0:0:0:0']);
+    // Off the grid: nothing lit (after a moment in which the pointer may reach the sum below the grids).
+    await page.locator('#doc h1').hover();
+    await expect.poll(() => litLines(page)).toEqual([]);
+    // The way back: σ₂₁'s line hovered lights its window, its kernel and itself in Explore.
+    await page.locator('#doc [data-entry="sigma:0:0:1:0"]').last().hover();
+    expect(await litCells(page, 0)).toEqual(['4', '5', '7', '8']);
+    expect(await page.locator('figure.xfigure').nth(2).locator('td.lit-main').allTextContents()).toEqual(['69']);
+    expect(await page.locator('.explore-info').textContent()).toContain('= 69');
+    expect(await litLines(page)).toEqual(['delta', 'sigma:0:0:1:0*']);
+    // Explore is far above: echoed at the foot of the screen, its window lit there too.
+    expect(await page.locator('.explore-echo').isVisible()).toBe(true);
+    expect(await page.locator('.explore-echo figure.xfigure').first().locator('td.lit').allTextContents()).toEqual(['4', '5', '7', '8']);
+    expect(await page.locator('.explore-echo').textContent()).toContain('= 69');
+    // A line of ∂L/∂k₁₁ clicked (or tapped) stays lit when the mouse leaves, until it is clicked again.
+    await page.locator('#doc [data-entry="grad.kernel:0:0:0:0"]').first().click();
+    await page.locator('#doc h1').hover();
+    expect(await litCells(page, 0)).toEqual(['1', '2', '4', '5']);
+    expect(await page.locator('.explore-info').textContent()).toContain('= 48');
+    expect(await litLines(page)).toEqual(['grad.kernel:0:0:0:0*', 'kernel.update:0:0:0:0']);
+    await page.locator('#doc [data-entry="grad.kernel:0:0:0:0"]').first().click();
+    await page.locator('#doc h1').hover();
+    expect(await litCells(page, 0)).toEqual([]);
+    expect(await litLines(page)).toEqual([]);
+    // Explore's button goes to the lines, and keeps them lit there.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await explore(2, 3).hover();
+    await page.locator('.explore-info .doc-link button').click();
+    const line = page.locator('#doc [data-entry="sigma:0:0:1:1"]').first();
+    await page.waitForFunction(() => {
+      const box = document.querySelector('#doc [data-entry="sigma:0:0:1:1"]').getBoundingClientRect();
+      return box.top >= 0 && box.bottom <= window.innerHeight;
+    }, undefined, { timeout: 10_000 });
+    expect(await line.getAttribute('class')).toContain('entry-lit-main');
+    // A new document (an edit) starts with nothing lit, and its lines are linked as well.
+    const before = await lastDerived(page);
+    await type(page, '[data-path="kernel[0][0]"]', '4');
+    await derived(page, before);
+    expect(await litLines(page)).toEqual([]);
+    await page.locator('#doc [data-entry="sigma:0:0:0:0"]').last().hover();
+    expect(await page.locator('figure.xfigure').nth(2).locator('td.lit-main').allTextContents()).toEqual(['37']);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 90_000);
+
+  it('at auto detail lights the lines written out, and says when an entry has none; a phone taps', async () => {
+    const plane = (seed: number) => Array.from({ length: 8 }, (_, i) => Array.from({ length: 8 }, (_, j) => ((i * 7 + j * 3 + seed * 5) % 9) - 4));
+    const problem = { input: [plane(0), plane(1)], kernel: [[[[1, 0], [2, -1]], [[0, 1], [1, -2]]]], padding: 1, pool: { type: 'max', size: 2 }, head: 'mean', target: 1, optimizer: { type: 'sgd', lr: 0.01 } };
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(pathToFileURL(PAGE).href + hashOf(problem));
+    await derived(page);
+    const sigma = page.locator('figure.xfigure').nth(2);
+    // σ₁₁ is written out (the first entry), with δ at it (the max pooling's line, where it wins); σ₁₂ is not.
+    await sigma.locator('td').nth(0).tap();
+    expect((await litLines(page)).filter((k) => k.startsWith('sigma'))).toEqual(['sigma:0:0:0:0*']);
+    expect(await page.locator('.explore-info .doc-link button').count()).toBe(1);
+    await sigma.locator('td').nth(0).tap();
+    await sigma.locator('td').nth(1).tap();
+    expect(await litLines(page)).toEqual([]);
+    expect(await page.locator('.explore-info .doc-link').textContent()).toContain('does not write this entry out');
+    await sigma.locator('td').nth(1).tap();
+    // A line tapped on the phone lights its entry in Explore; tapped again, nothing.
+    const last = page.locator('#doc [data-entry="sigma:0:0:8:8"]').last();
+    await last.scrollIntoViewIfNeeded();
+    await last.tap();
+    expect(await sigma.locator('td.lit-main').count()).toBe(1);
+    expect(await sigma.locator('td.lit-main').getAttribute('data-i')).toBe('8');
+    expect(await litLines(page)).toContain('sigma:0:0:8:8*');
+    // Explore is scrolled away: the entry's sum is echoed on the screen, the line not covered.
+    const echo = page.locator('.explore-echo');
+    expect(await echo.isVisible()).toBe(true);
+    const [lineBox, echoBox] = [(await last.boundingBox())!, (await echo.boundingBox())!];
+    expect(lineBox.y + lineBox.height <= echoBox.y || echoBox.y + echoBox.height <= lineBox.y).toBe(true);
+    await last.tap();
+    expect(await sigma.locator('td.lit-main').count()).toBe(0);
+    expect(await echo.isVisible()).toBe(false);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 90_000);
 
   it('prints the handout alone: the editor and the panels are hidden on paper', async () => {
     const { page } = await open();

@@ -18,6 +18,7 @@ import { SEED_PROBLEM_SOURCE } from '../src/problem/seed.js';
 import { randomProblem } from './helpers/random-problems.js';
 import { solutionOf } from './helpers/solve.js';
 import { KINKS } from './helpers/cases.js';
+import { withoutHooks } from './helpers/hooks.js';
 
 const options = { language: 'en', version: '0.0.0' } as const;
 const seed = JSON.parse(SEED_PROBLEM_SOURCE);
@@ -147,6 +148,45 @@ describe('the HTML page', () => {
   });
   it('has a print stylesheet for A4', () => {
     expect(html).toMatch(/@media print[\s\S]*@page \{ size: A4/);
+  });
+});
+
+describe("the playground's hooks (RenderOptions.hooks)", () => {
+  const derivation = derive(solutionOf(seed));
+  const hooked = renderHtmlMain(derivation, { ...options, hooks: true }).main;
+  const plain = renderHtmlMain(derivation, options).main;
+  const keys = (html: string) => [...new Set([...html.matchAll(/data-entry="([^"]*)"/g)].map((m) => m[1]))].sort();
+
+  it('mark the lines of σ, δ, ∂L/∂K and the update by entry', () => {
+    const kernel = ['0:0:0:0', '0:0:0:1', '0:0:1:0', '0:0:1:1'];
+    expect(keys(hooked)).toEqual([...kernel.map((k) => `grad.kernel:${k}`), ...kernel.map((k) => `kernel.update:${k}`), 'delta', ...kernel.map((k) => `sigma:${k}`)].sort());
+    // Both cells of σ₁₂'s line: its lhs and the rest.
+    expect(hooked.match(/data-entry="sigma:0:0:0:1"/g)).toHaveLength(2);
+  });
+
+  it('are off unless asked for, and are spans around the lines and nothing else: the MathML, the LaTeX and every box the same', () => {
+    expect(plain).not.toContain('data-entry');
+    expect(hooked).not.toContain('htmlData');
+    expect(withoutHooks(hooked)).toBe(plain);
+  });
+
+  it('are spans and nothing else in random problems of every option, in both languages and every detail', () => {
+    let marked = 0;
+    for (let i = 0; i < 12; i++) {
+      const derivation = derive(solutionOf(randomProblem(7100 + i)), (['auto', 'auto', 'summary', 'full'] as const)[i % 4]);
+      const language = i % 2 === 0 ? 'en' : 'zh';
+      const hooked = renderHtmlMain(derivation, { ...options, language, hooks: true }).main;
+      marked += keys(hooked).length;
+      expect(withoutHooks(hooked)).toBe(renderHtmlMain(derivation, { ...options, language }).main);
+    }
+    expect(marked).toBeGreaterThan(12);
+  }, 120_000);
+
+  it('mark only the entries a derivation writes out (auto), and δ at each entry where its line is its own', () => {
+    const rows = (h: number, w: number) => Array.from({ length: h }, (_, i) => Array.from({ length: w }, (_, j) => ((i * 7 + j * 3) % 11) - 5));
+    const auto = renderHtmlMain(derive(solutionOf({ input: rows(7, 7), kernel: rows(3, 3), bias: 1, head: 'none', target: rows(5, 5) }), 'auto'), { ...options, hooks: true }).main;
+    expect(keys(auto).filter((k) => k.startsWith('sigma:'))).toEqual(['sigma:0:0:0:0', 'sigma:0:0:4:4']);
+    expect(keys(auto).filter((k) => k.startsWith('delta'))).toEqual(['delta:0:0:0:0', 'delta:0:0:4:4']);
   });
 });
 

@@ -7,6 +7,7 @@ import { h } from './dom.js';
 import { Editor } from './editor.js';
 import { Explore } from './explore.js';
 import { firstConvView, isNetwork } from './network-view.js';
+import { linkDocument } from './doc-links.js';
 import { PRESETS } from './presets.js';
 import { decodeHash, encodeHash, type ProblemJson } from './problem-json.js';
 import type { CurveRequest, DeriveRequest, ExportRequest, PartReply, Reply, Request } from './protocol.js';
@@ -112,6 +113,7 @@ const side = new Lane();
 const doc = document.getElementById('doc')!;
 const status = document.getElementById('status')!;
 const explore = new Explore();
+linkDocument(doc, explore);
 const stepper = new Stepper(doc);
 // On a phone the curve starts folded: the document is what the reader scrolls to.
 const curve = h('details', { class: 'curve-panel', id: 'curve', open: !matchMedia('(max-width: 30rem)').matches });

@@ -1,6 +1,7 @@
 // Explore: the padded input, the kernel, the output and the gradients as grids. Hovering (or tapping)
 // an output entry lights its window on the input and writes its sum; a kernel entry lights the cells
-// its gradient sums over. The numbers are the result document's, exact or as decimals.
+// its gradient sums over. The numbers are the result document's, exact or as decimals. A document
+// linked to it (doc-links.ts) lights the lines of the entry in focus, and focuses the entry of a line.
 import type { ResultDocument } from '../src/index.js';
 import { exactAsDecimal } from './decimals.js';
 import { h } from './dom.js';
@@ -10,8 +11,20 @@ import { ui, type UiKey, type UiLanguage } from './ui-strings.js';
 
 type Focus = { kind: 'sigma'; i: number; j: number } | { kind: 'kernel'; m: number; n: number };
 
+/** An entry at its full index, counted from 0: σ at [n, o, i, j], or the kernel at [o, c, m, n]. */
+export type EntryFocus = { kind: 'sigma'; n: number; o: number; i: number; j: number } | { kind: 'kernel'; o: number; c: number; m: number; n: number };
+
+/** The document beside Explore: it lights an entry's lines (how many it has), and scrolls to them. */
+export interface DocumentLink {
+  light(focus: EntryFocus | undefined): number;
+  reveal(): void;
+}
+
 /** The padded row (counted from 1) that output row i and kernel row m meet at: (i − 1)s + (m − 1)d + 1. */
 const index = (i: string, m: string, s: number, d: number) => `${s === 1 ? '' : s}${i}+${d === 1 ? '' : d}${m}−${s + d - 1}`;
+
+/** How long an entry's sum stays after the pointer leaves it. */
+const LINGER_MS = 350;
 
 const sub = (...indices: number[]) => h('sub', {}, indices.map((k) => k + 1).join(indices.some((k) => k >= 9) ? ',' : ''));
 
@@ -24,6 +37,10 @@ export class Explore {
   private outChannel = 0;
   private inPlane = 0;
   private pinned?: Focus;
+  /** Showing a network's first layer, whose document lines carry no hooks. */
+  private network = false;
+  /** The focus shown: hovered, pinned or reached by the keyboard. */
+  private shown?: Focus;
   private decimals = false;
   private language: UiLanguage = 'en';
   private readonly body = h('div', { class: 'explore-body' });
@@ -31,9 +48,79 @@ export class Explore {
   private readonly selectors = h('div', { class: 'explore-selectors' });
   private readonly heading = h('summary', {});
   private readonly hint = h('p', { class: 'note' });
+  private link?: DocumentLink;
 
   constructor() {
     this.element = h('details', { class: 'explore', id: 'explore', open: true }, this.heading, this.hint, this.selectors, this.body, this.info);
+    // The sum stays while the pointer goes from the entry to it (to its button to the document).
+    this.info.addEventListener('mouseenter', () => this.stay());
+    this.info.addEventListener('mouseleave', () => this.leave());
+  }
+
+  private leaving?: ReturnType<typeof setTimeout>;
+
+  /** The pointer has left an entry (or the sum): what it showed goes, unless pinned, after a moment in which the pointer may reach the sum. */
+  private leave(): void {
+    this.stay();
+    if (!this.pinned) this.leaving = setTimeout(() => this.pinned || this.show(undefined), LINGER_MS);
+  }
+
+  private stay(): void {
+    clearTimeout(this.leaving);
+    this.leaving = undefined;
+  }
+
+  /** The document whose lines follow the entry in focus. */
+  linkDocument(link: DocumentLink): void {
+    this.link = link;
+  }
+
+  /**
+   * An entry focused from the document: hovered (shown unless one is pinned) or tapped (pinned, or
+   * unpinned when it already is); its sample and channels chosen first. None: the hover ends.
+   */
+  focusEntry(entry: EntryFocus | undefined, pin: boolean): void {
+    const g = this.g;
+    if (!g) return;
+    // The document's pointer now: whatever an entry left behind in Explore is not to end it later.
+    this.stay();
+    if (!entry) {
+      if (!this.pinned) this.show(undefined);
+      return;
+    }
+    if (this.pinned && !pin) return;
+    const [sample, outChannel, inPlane] = entry.kind === 'sigma' ? [entry.n, entry.o, this.inPlane] : [this.sample, entry.o, entry.c];
+    const focus: Focus = entry.kind === 'sigma' ? { kind: 'sigma', i: entry.i, j: entry.j } : { kind: 'kernel', m: entry.m, n: entry.n };
+    const inside = entry.kind === 'sigma' ? entry.i < g.outRows && entry.j < g.outCols : entry.m < g.kRows && entry.n < g.kCols;
+    if (!inside || sample >= g.batch || outChannel >= g.outChannels || inPlane >= g.inChannels / g.groups) return;
+    if (sample !== this.sample || outChannel !== this.outChannel || inPlane !== this.inPlane) {
+      [this.sample, this.outChannel, this.inPlane] = [sample, outChannel, inPlane];
+      this.pinned = undefined;
+      this.renderSelectors();
+      this.renderGrids();
+    }
+    if (pin) {
+      const same = this.pinned && JSON.stringify(this.pinned) === JSON.stringify(focus);
+      this.pinned = same ? undefined : focus;
+      this.show(this.pinned);
+    } else this.show(focus);
+  }
+
+  /** A focus of the grids shown, at its full index. */
+  private located(focus: Focus): EntryFocus {
+    return focus.kind === 'sigma' ? { kind: 'sigma', n: this.sample, o: this.outChannel, i: focus.i, j: focus.j } : { kind: 'kernel', o: this.outChannel, c: this.inPlane, m: focus.m, n: focus.n };
+  }
+
+  /** Under the sum: a button to the entry's lines in the document, or a word that it has none there. */
+  private documentLine(lines: number): Node[] {
+    if (!this.link || this.network) return [];
+    if (lines === 0) return [h('p', { class: 'doc-link note' }, this.t('explore.not-in-document'))];
+    // Pinned first: the page scrolls away from the grid, and the lines stay lit.
+    const reveal = () => {
+      this.pinned = this.shown;
+      this.link?.reveal();
+    };
+    return [h('p', { class: 'doc-link' }, h('button', { type: 'button', class: 'small', onclick: reveal }, `↓ ${this.t('explore.in-document')}`))];
   }
 
   private t(key: UiKey): string {
@@ -42,6 +129,8 @@ export class Explore {
 
   /** note: what the panel shows of a network (its first layer), said under the hint. */
   update(problem: ProblemJson, result: ResultDocument, decimals: boolean, language: UiLanguage, note?: string): void {
+    // A network's document has no hooks on its lines (doc-links.ts reads the single layer's): no link to offer.
+    this.network = note !== undefined;
     this.problem = problem;
     this.result = result;
     this.decimals = decimals;
@@ -112,8 +201,11 @@ export class Explore {
               const td = h('td', { class: cellClass(i, j), 'data-i': i, 'data-j': j, tabindex: focus ? 0 : undefined }, text);
               if (focus) {
                 const f = focus(i, j);
-                td.addEventListener('mouseenter', () => this.pinned || this.show(f));
-                td.addEventListener('mouseleave', () => this.pinned || this.show(undefined));
+                td.addEventListener('mouseenter', () => {
+                  this.stay();
+                  if (!this.pinned) this.show(f);
+                });
+                td.addEventListener('mouseleave', () => this.leave());
                 td.addEventListener('focus', () => this.show(f));
                 td.addEventListener('click', () => {
                   this.pinned = this.pinned && JSON.stringify(this.pinned) === JSON.stringify(f) ? undefined : f;
@@ -163,6 +255,8 @@ export class Explore {
   /** Lights the cells of a focus and writes its sum; none: clears. */
   private show(focus: Focus | undefined): void {
     for (const lit of this.body.querySelectorAll('.lit, .lit-main')) lit.classList.remove('lit', 'lit-main');
+    this.shown = focus;
+    const lines = this.link?.light(focus && this.located(focus)) ?? 0;
     if (!focus) {
       this.info.replaceChildren();
       return;
@@ -199,6 +293,7 @@ export class Explore {
       this.info.replaceChildren(
         h('p', {}, 'σ', sub(i, j), ' = ', ...terms, channels > 1 ? ` + (${channels - 1} ${this.t('explore.in-channel')} …)` : '', bias === undefined ? '' : ` + ${this.written(bias)}`, ` = `, h('strong', {}, text)),
         h('p', { class: 'terms' }, ...deltas.flatMap((d, k) => (k === 0 ? [d] : [document.createTextNode(';  '), d]))),
+        ...this.documentLine(lines),
       );
       return;
     }
@@ -216,6 +311,6 @@ export class Explore {
       }
     }
     const value = cell(3, m, n)?.textContent ?? '';
-    this.info.replaceChildren(h('p', {}, '∂L/∂k', sub(m, n), ' = Σ δ', h('sub', {}, 'ij'), '·x̃', h('sub', {}, `${index('i', 'm', g.stride[0], g.dilation[0])}, ${index('j', 'n', g.stride[1], g.dilation[1])}`), ' = ', ...terms, g.batch > 1 ? ` (+ ${g.batch - 1} …)` : '', ' = ', h('strong', {}, value)));
+    this.info.replaceChildren(h('p', {}, '∂L/∂k', sub(m, n), ' = Σ δ', h('sub', {}, 'ij'), '·x̃', h('sub', {}, `${index('i', 'm', g.stride[0], g.dilation[0])}, ${index('j', 'n', g.stride[1], g.dilation[1])}`), ' = ', ...terms, g.batch > 1 ? ` (+ ${g.batch - 1} …)` : '', ' = ', h('strong', {}, value)), ...this.documentLine(lines));
   }
 }

@@ -112,7 +112,8 @@ export function handle(request: Request, part?: (text: string) => void): Reply {
     for (const figure of markdownFigures(derivation, markdown)) text = text.split(`](${figure.name})`).join(`](data:image/svg+xml;base64,${base64(figure.contents)})`);
     return { kind: 'export', id: request.id, ok: true, text };
   }
-  const { title, parts } = renderHtmlMainParts(request.decimals ? inDecimals(derivation) : derivation, options);
+  // hooks: the lines of entries marked, for Explore to light (doc-links.ts).
+  const { title, parts } = renderHtmlMainParts(request.decimals ? inDecimals(derivation) : derivation, { ...options, hooks: true });
   let main: string | undefined = '';
   for (const text of parts) {
     if (part) part(text);

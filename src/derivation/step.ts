@@ -25,6 +25,21 @@ export interface Chain {
    * of one tensor, a line per output channel (K^{(1,1)} = … K^{(1,2)} = …).
    */
   readonly line?: string;
+  /**
+   * The entry this chain writes out, for a page that links its lines to other views of the same
+   * tensors (the playground's hooks); renderers write it only when asked.
+   */
+  readonly entry?: EntryRef;
+}
+
+/**
+ * An entry of a tensor of the layer: σ, δ, ∂L/∂K, or a kernel entry's first update, at its full index
+ * ([n, o, i, j] for a map, [o, c, m, n] for the kernel), counted from 0. No index: every entry alike
+ * (δ_ij = ∂L/∂S · 1, one line for all).
+ */
+export interface EntryRef {
+  readonly tensor: 'sigma' | 'delta' | 'grad.kernel' | 'kernel.update';
+  readonly index?: readonly number[];
 }
 
 export type Block =

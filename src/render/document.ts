@@ -6,6 +6,12 @@ export interface RenderOptions {
   readonly language: Language;
   /** convgrad's version, printed in the footer. */
   readonly version: string;
+  /**
+   * HTML only: each line that writes out an entry of the layer (Chain.entry) carries it as a
+   * data-entry attribute, for a page that links its lines to other views of the tensors (the
+   * playground). The command line leaves it off: its pages are the same bytes with or without.
+   */
+  readonly hooks?: boolean;
 }
 
 /** A file a renderer makes besides its document (the Markdown's figures), for the caller to write. */

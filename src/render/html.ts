@@ -1,11 +1,11 @@
 // The HTML page: every formula rendered now by KaTeX, KaTeX's stylesheet and fonts inlined, no script,
 // no network: one self-contained file that also prints on A4.
 import katex from 'katex';
-import type { Block, Chain, Derivation, Text } from '../derivation/step.js';
+import type { Block, Chain, Derivation, EntryRef, Text } from '../derivation/step.js';
 import { panelSvg, plotSvg } from './figure-svg.js';
 import { stringsFor, type Strings } from '../strings/strings.js';
 import { generatedText, headingless, headings, renderBody, renderSection, sentenceJoiner, stepAnchor, type RenderOptions, type Writer } from './document.js';
-import { alignedBody, cellTex, SCREEN_LINE_WIDTH } from './layout.js';
+import { alignedBody, cellTex, SCREEN_LINE_WIDTH, type CellWrapper } from './layout.js';
 import { KATEX_CSS } from './assets.generated.js';
 import { fillTemplate, fillText, readTemplate } from './templates.js';
 import { segments } from './text.js';
@@ -27,6 +27,37 @@ export function renderMath(tex: string, displayMode: boolean): string {
   return katex.renderToString(tex, { displayMode, throwOnError: true, strict: 'error', output: 'htmlAndMathml', trust: false, maxExpand: Infinity });
 }
 
+/**
+ * renderMath for a display with hooks (entryCell's KaTeX \\htmlData, the one HTML extension trusted,
+ * which convgrad alone writes): the hooks in the HTML that a reader sees, and the MathML a screen
+ * reader reads (with its LaTeX annotation) that of the formula without them, as renderMath writes it.
+ */
+function renderHookedMath(tex: string, plain: string): string {
+  const html = katex.renderToString(tex, {
+    displayMode: true,
+    throwOnError: true,
+    strict: (code: string) => (code === 'htmlExtension' ? 'ignore' : 'error'),
+    output: 'html',
+    trust: (context) => context.command === '\\htmlData',
+    maxExpand: Infinity,
+  });
+  const mathml = katex.renderToString(plain, { displayMode: true, throwOnError: true, strict: 'error', output: 'mathml', trust: false, maxExpand: Infinity });
+  const [open, close, at] = ['<span class="katex">', '</span>', '<span class="katex"><span class="katex-html"'];
+  if (!mathml.startsWith(open) || !mathml.endsWith(close) || !html.includes(at)) throw new Error('internal error: KaTeX wrote a display in an unexpected shape');
+  return html.replace(at, `${open}<span class="katex-mathml">${mathml.slice(open.length, -close.length)}</span><span class="katex-html"`);
+}
+
+/** An entry as a data-entry value: "sigma:0:0:1:2" (its tensor and index), "delta" for a line of every entry. */
+export function entryKey(entry: EntryRef): string {
+  return entry.index === undefined ? entry.tensor : `${entry.tensor}:${entry.index.join(':')}`;
+}
+
+/**
+ * A cell of a line marked with its chain's entry: KaTeX sets it in a span with the attribute, which
+ * is no box of its own (the spacing around it is the same). The key holds only letters, digits, . and :.
+ */
+const entryCell: CellWrapper = (chain, tex) => (chain.entry ? `\\htmlData{entry=${entryKey(chain.entry)}}{${tex}}` : tex);
+
 function textHtml(text: Text, strings: Strings): string {
   const parts = segments(text, strings);
   return parts
@@ -45,14 +76,21 @@ const TRAILING = /^[,.:;!?)\]，。：；、！？）」』]*/;
 
 /**
  * Chains aligned at their = signs; where several share a line (the planes of a tensor), each is a box
- * of its own in a row that wraps on a narrow screen instead of running off it.
+ * of its own in a row that wraps on a narrow screen instead of running off it. hooks: the lines of
+ * entries marked (RenderOptions.hooks); `body` is the block's LaTeX without them.
  */
-function chainsHtml(block: Extract<Block, { kind: 'chains' }>, body: string): string {
-  if (block.boxed) return renderMath(`\\boxed{\\begin{aligned}\n${body}\n\\end{aligned}}`, true);
-  const aligned = (chains: readonly Chain[]) => renderMath(`\\begin{aligned}\n${alignedBody(chains, undefined, SCREEN_LINE_WIDTH)}\n\\end{aligned}`, true);
+function chainsHtml(block: Extract<Block, { kind: 'chains' }>, body: string, hooks: boolean): string {
+  // An aligned environment of some chains (all the block's: `whole`), with hooks where asked for and some chain has an entry.
+  const display = (chains: readonly Chain[], whole: boolean, frame: (body: string) => string) => {
+    const plain = frame(whole ? body : alignedBody(chains, undefined, SCREEN_LINE_WIDTH));
+    if (!hooks || !chains.some((c) => c.entry)) return renderMath(plain, true);
+    return renderHookedMath(frame(alignedBody(chains, whole ? block.groupSize : undefined, SCREEN_LINE_WIDTH, entryCell)), plain);
+  };
+  const aligned = (inner: string) => `\\begin{aligned}\n${inner}\n\\end{aligned}`;
+  if (block.boxed) return display(block.chains, true, (inner) => `\\boxed{${aligned(inner)}}`);
   const runs = lineRuns(block.chains);
-  if (runs.every((run) => !run.shared)) return renderMath(`\\begin{aligned}\n${body}\n\\end{aligned}`, true);
-  return runs.map((run) => (run.shared ? `<div class="planes">${run.chains.map((c) => aligned([c])).join('')}</div>` : aligned(run.chains))).join('');
+  if (runs.every((run) => !run.shared)) return display(block.chains, true, aligned);
+  return runs.map((run) => (run.shared ? `<div class="planes">${run.chains.map((c) => display([c], false, aligned)).join('')}</div>` : display(run.chains, false, aligned))).join('');
 }
 
 /** Consecutive chains cut into runs: those sharing a line key (two or more), and the rest. */
@@ -124,7 +162,7 @@ function htmlWriter(options: RenderOptions, strings: Strings): Writer {
         // The formula's LaTeX, to copy: in a <details>, so the page needs no script.
         const body = alignedBody(block.chains, block.groupSize, SCREEN_LINE_WIDTH);
         const source = `\\begin{aligned}\n${body}\n\\end{aligned}`;
-        return `<div class="math">${chainsHtml(block, body)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
+        return `<div class="math">${chainsHtml(block, body, options.hooks === true)}<details class="source"><summary>${escapeHtml(strings['doc.latex-source'])}</summary><pre>${escapeHtml(source)}</pre></details></div>`;
       }
       if (block.kind === 'plot') return `<figure class="plot">${plotSvg(block, textHtml(block.xLabel, strings), textHtml(block.yLabel, strings), false)}</figure>`;
       if (block.kind === 'space') return '<div class="work"></div>';

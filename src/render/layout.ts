@@ -18,8 +18,10 @@ export const SCREEN_LINE_WIDTH = 80;
  * many columns as fit, each a pair of columns: lhs &= side & lhs &= side. An aligned environment gives
  * a column the width of its widest entry in any row, so runs whose columns do not fit together are set
  * in environments of their own, one after the other.
+ * `cell`, where given, wraps each cell of a chain's lines (its lhs; the rest of each line) as it likes:
+ * the HTML page's hooks. It never changes where lines break.
  */
-export function alignedBodies(chains: readonly Chain[], groupSize?: number, width = LINE_WIDTH): string[] {
+export function alignedBodies(chains: readonly Chain[], groupSize?: number, width = LINE_WIDTH, cell?: CellWrapper): string[] {
   const startsGroup = (i: number) => groupSize !== undefined && i % groupSize === 0;
   const bodies: { columns: number[]; text: string }[] = [];
   for (const run of gridRuns(chains, width)) {
@@ -28,7 +30,7 @@ export function alignedBodies(chains: readonly Chain[], groupSize?: number, widt
     const rows = run.rows
       .map(({ first, row, within }, k) => {
         const separator = k === 0 ? '' : startsGroup(first) ? ' \\\\[2.2ex]\n' : ' \\\\[0.4ex]\n';
-        return separator + (row.length === 1 ? chainLines(row[0], within ?? width).join(' \\\\\n') : row.map((c) => chainLines(c, width)[0]).join(' & '));
+        return separator + (row.length === 1 ? chainLines(row[0], within ?? width, cell).join(' \\\\\n') : row.map((c) => chainLines(c, width, cell)[0]).join(' & '));
       })
       .join('');
     // Set together only with room to spare: an aligned environment's columns take the widest of every
@@ -43,9 +45,12 @@ export function alignedBodies(chains: readonly Chain[], groupSize?: number, widt
 }
 
 /** The chains as the body of one aligned environment (callers that set their own width or environment split with alignedBodies). */
-export function alignedBody(chains: readonly Chain[], groupSize?: number, width = LINE_WIDTH): string {
-  return alignedBodies(chains, groupSize, width).join(' \\\\[0.4ex]\n');
+export function alignedBody(chains: readonly Chain[], groupSize?: number, width = LINE_WIDTH, cell?: CellWrapper): string {
+  return alignedBodies(chains, groupSize, width, cell).join(' \\\\[0.4ex]\n');
 }
+
+/** A cell of a chain's line as it is to be set: its TeX, or that TeX wrapped (a cell never holds a line break or an &). */
+export type CellWrapper = (chain: Chain, tex: string) => string;
 
 interface Run {
   /** The rows, each with the index of its first chain; a chain too wide for its grid is broken `within` a column's width. */
@@ -163,9 +168,16 @@ function chainWidth(chain: Chain): number {
  * long for a line breaks between its pieces, and never so that a line holds a single term of a sum
  * (the last term joined by the one before it).
  */
-function chainLines(chain: Chain, width: number): string[] {
+function chainLines(chain: Chain, width: number, cell?: CellWrapper): string[] {
   const lines: string[] = [];
   const indent = visibleWidth(chain.lhs);
+  // A line is the lhs and " &" (the first) or "&", then the rest: with a wrapper, the lhs and the rest wrapped.
+  const wrap = (line: string) => {
+    if (!cell) return line;
+    const first = lines.length === 0;
+    const right = line.slice(first ? chain.lhs.length + 2 : 1);
+    return `${first ? `${cell(chain, chain.lhs)} ` : ''}&${right === '' ? '' : cell(chain, right)}`;
+  };
   let line = `${chain.lhs} &`;
   let used = indent;
   let fresh = true;
@@ -173,7 +185,7 @@ function chainLines(chain: Chain, width: number): string[] {
     const widths = side.map((piece) => visibleWidth(piece));
     const sideWidth = widths.reduce((sum, w) => sum + w, RELATION);
     if (!fresh && used + sideWidth > width) {
-      lines.push(line);
+      lines.push(wrap(line));
       line = '&';
       used = indent;
     }
@@ -181,7 +193,7 @@ function chainLines(chain: Chain, width: number): string[] {
     used += RELATION;
     breakPieces(widths, width - used, width - indent - 2).forEach((pieces, k) => {
       if (k > 0) {
-        lines.push(line);
+        lines.push(wrap(line));
         line = '& \\quad';
         used = indent + 2;
       }
@@ -192,7 +204,7 @@ function chainLines(chain: Chain, width: number): string[] {
     });
     fresh = false;
   });
-  lines.push(line);
+  lines.push(wrap(line));
   return lines;
 }
 

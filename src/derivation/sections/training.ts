@@ -86,9 +86,12 @@ function stepStep(ctx: DerivationContext, steps: readonly TrainingStep[], t: num
   const entries = plain || ctx.elision.detail === 'full' || theta.length <= STATEFUL_ENTRY_LIMIT ? ctx.elision.entries(theta.length) : [0];
   if (plain) {
     // θ' = θ − η · ∂L/∂θ, one line an entry, two or three a line where they fit
-    const chains = entries.map((k) => {
+    const kernel = ctx.problem.kernel;
+    const chains = entries.map((k): Chain => {
       const name = parameterName(ctx, k);
-      return chain(primed(name), `${name} - \\eta \\, ${partial('L', name)}`, withValues(`${scalarTex(theta[k])} - ${rationalTex(o.lr)} \\cdot ${op(grads[k])}`, [theta[k], grads[k]]), value(step.record.parameters[k]));
+      const line = chain(primed(name), `${name} - \\eta \\, ${partial('L', name)}`, withValues(`${scalarTex(theta[k])} - ${rationalTex(o.lr)} \\cdot ${op(grads[k])}`, [theta[k], grads[k]]), value(step.record.parameters[k]));
+      // The first step's line of a kernel entry: marked as that entry's update.
+      return t === 1 && k < kernel.data.length ? { ...line, entry: { tensor: 'kernel.update', index: unravel(kernel.shape, k) } } : line;
     });
     blocks.push({ kind: 'chains', chains: chains.map((c) => ({ ...c, line: 'updates' })) });
   } else {

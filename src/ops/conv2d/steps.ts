@@ -123,7 +123,10 @@ export function unrollStep(ctx: DerivationContext): Step {
   const perGroup = channelsPerGroup(g);
   const shown = shownIndices(ctx, ctx.step.forward.sigma.shape, taps(ctx) + (ctx.problem.bias ? ctx.step.forward.sigma.data.length : 0));
   // The k-th entry's sum in the colour of the k-th window drawn (no colour where no figure is drawn).
-  const chains = shown.map(([n, o, i, j], k) => sumOfProductsChain(coloured(symbolTex(outputSym('sigma', naming, n, o, i, j)), ctx.figures && k < PANEL_LIMIT ? k : undefined), ctx.sigma(n, o, i, j), ctx));
+  const chains = shown.map(([n, o, i, j], k): Chain => ({
+    ...sumOfProductsChain(coloured(symbolTex(outputSym('sigma', naming, n, o, i, j)), ctx.figures && k < PANEL_LIMIT ? k : undefined), ctx.sigma(n, o, i, j), ctx),
+    entry: { tensor: 'sigma', index: [n, o, i, j] },
+  }));
   const blocks: Block[] = [
     ...geometryStep(ctx).blocks,
     text({ key: perGroup > 1 ? 'conv.unroll.channels' : 'conv.unroll', params: { perGroup: math(`${perGroup}`) } }),
@@ -191,7 +194,10 @@ export function kernelEntriesStep(ctx: DerivationContext): Step {
   // The figure draws the entries of the first kernel slice, each in the colour of its line.
   const figured = shown.filter(([o, c]) => o === 0 && c === 0).slice(0, PANEL_LIMIT);
   const colourOf = new Map(figured.map(([o, c, m, q], k) => [`${o},${c},${m},${q}`, k]));
-  const chains = shown.map(([o, c, m, q]) => entryChain(ctx, kernelSym(ctx.naming, o, c, m, q), gradient.data[offset(gradient.shape, [o, c, m, q])], colourOf.get(`${o},${c},${m},${q}`)));
+  const chains = shown.map(([o, c, m, q]): Chain => ({
+    ...entryChain(ctx, kernelSym(ctx.naming, o, c, m, q), gradient.data[offset(gradient.shape, [o, c, m, q])], colourOf.get(`${o},${c},${m},${q}`)),
+    entry: { tensor: 'grad.kernel', index: [o, c, m, q] },
+  }));
   const slices = g.outChannels * channelsPerGroup(g);
   return {
     rule: 'chain.kernel-entry',

@@ -73,7 +73,7 @@ export function headBackwardStep(ctx: DerivationContext): Step {
     blocks: [
       text(intro),
       { kind: 'chains', chains: [
-        { ...chain(lhs, `${partial('L', 'S')} \\cdot ${partial('S', `${entry}_{ij}`)}`, withValues(`${operandTex(dLdS)} \\cdot ${operandTex(weight)}`, [dLdS]), value(each)), line: 'head' },
+        { ...chain(lhs, `${partial('L', 'S')} \\cdot ${partial('S', `${entry}_{ij}`)}`, withValues(`${operandTex(dLdS)} \\cdot ${operandTex(weight)}`, [dLdS]), value(each)), line: 'head', ...(isDelta ? { entry: { tensor: 'delta' } as const } : {}) },
         ...planeChains(ctx, 'output', (sup) => (isDelta ? `\\delta${sup}` : partial('L', `${entry}${sup}`)), gradients.pooled).map((c) => ({ ...c, line: 'head' })),
       ] },
     ],

@@ -90,9 +90,11 @@ export function lossSlopeStep(ctx: DerivationContext): Step {
     const symbolic = lossSlopeTex(problem.loss, symbolTex(y), symbolTex(t), at);
     const numbers = lossSlopeTex(problem.loss, operandTex(ctx.value(y)!), operandTex(ctx.value(t)!), at);
     const shown = [ctx.value(y)!, ctx.value(t)!];
-    return mean
+    const line = mean
       ? chain(partial('L', symbolTex(y)), `${weight} \\cdot ${wrap(symbolic)}`, withValues(`${weight} \\cdot ${wrap(numbers)}`, shown), value(g))
       : chain(partial('L', symbolTex(y)), symbolic, withValues(numbers, shown), value(g));
+    // With neither activation nor pooling the prediction is σ, and this line is δ at its entry.
+    return problem.activation.type === 'none' && !problem.pool ? { ...line, entry: { tensor: 'delta', index: [n, o, i, j] } as const } : line;
   });
   return {
     rule: 'chain.loss-prediction',

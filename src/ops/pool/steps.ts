@@ -11,7 +11,7 @@ import { planeChains, superscript } from '../../derivation/planes.js';
 import { maxPoolFigure } from '../../derivation/figures.js';
 import { chain, operandTex, partial, rounded, valueSumPieces, withValues } from '../../derivation/tex.js';
 import type { DerivationContext } from '../../derivation/context.js';
-import type { Step } from '../../derivation/step.js';
+import type { Chain, Step } from '../../derivation/step.js';
 import { exact } from '../../numbers/scalar.js';
 import { chainsBlock, elidedNote, math, sharing, shownIndices, text, value } from '../../derivation/blocks.js';
 
@@ -87,7 +87,7 @@ export function maxPoolStep(ctx: DerivationContext): Step {
   const chains = shown.map((flat) => {
     const routes = incoming.get(flat)!;
     const colour = ctx.figures ? windowColour(ctx, routes[0].window) : undefined;
-    return chain(
+    return deltaEntry(ctx, forward.activated.shape, flat, chain(
       coloured(lhsOf(flat), colour),
       routes.map(({ window }, k) => `${k === 0 ? '' : '+ '}${partial('L', zName(window))}`),
       withValues(
@@ -95,7 +95,7 @@ export function maxPoolStep(ctx: DerivationContext): Step {
         routes.map(({ window }) => gradients.pooled.data[window]),
       ),
       value(gradients.activated.data[flat]),
-    );
+    ));
   });
   // The figure: each plane of the map with its winners shaded in their windows' colours.
   const planesShown = planeIndices(forward.activated.shape);
@@ -124,6 +124,11 @@ export function maxPoolStep(ctx: DerivationContext): Step {
   };
 }
 
+/** A line that writes δ at an entry of σ (the map pooled is σ itself): marked as that entry's. */
+function deltaEntry(ctx: DerivationContext, shape: readonly number[], flat: number, c: Chain): Chain {
+  return ctx.problem.activation.type === 'none' ? { ...c, entry: { tensor: 'delta', index: unravel(shape, flat) } } : c;
+}
+
 function planeIndices(shape: readonly number[]): [number, number][] {
   const out: [number, number][] = [];
   for (let n = 0; n < shape[0]; n++) for (let o = 0; o < shape[1]; o++) out.push([n, o]);
@@ -145,14 +150,14 @@ export function avgPoolStep(ctx: DerivationContext): Step {
     const lhs = source === 'sigma' ? symbolTex(outputSym('delta', naming, n, o, i, j)) : partial('L', symbolTex(outputSym('a', naming, n, o, i, j)));
     // The windows over this entry, found by arithmetic; a long list written as long sums are.
     const windows = windowsOf(pool, i, j, rows, cols).map(([wi, wj]) => offset(forward.pooled.shape, [n, o, wi, wj]));
-    if (windows.length === 0) return chain(lhs, '0');
+    if (windows.length === 0) return deltaEntry(ctx, forward.activated.shape, flat, chain(lhs, '0'));
     const pieces = (term: (w: number) => string) => elidePieces(windows.map((w, k) => `${k === 0 ? '' : '+ '}${term(w)} \\cdot ${share}`), ctx.elision.terms);
-    return chain(
+    return deltaEntry(ctx, forward.activated.shape, flat, chain(
       lhs,
       pieces((w) => partial('L', zName(w))),
       withValues(pieces((w) => operandTex(gradients.pooled.data[w])), windows.map((w) => gradients.pooled.data[w])),
       value(gradients.activated.data[flat]),
-    );
+    ));
   });
   return {
     rule: 'chain.pool',
