@@ -390,7 +390,7 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     await expect.poll(() => litLines(page)).toEqual([]);
     // The way back: σ₂₁'s line hovered lights its window, its kernel and itself in Explore.
     await page.locator('#doc [data-entry="sigma:0:0:1:0"]').last().hover();
-    expect(await litCells(page, 0)).toEqual(['4', '5', '7', '8']);
+    await expect.poll(() => litCells(page, 0)).toEqual(['4', '5', '7', '8']);
     expect(await page.locator('figure.xfigure').nth(2).locator('td.lit-main').allTextContents()).toEqual(['69']);
     expect(await page.locator('.explore-info').textContent()).toContain('= 69');
     expect(await litLines(page)).toEqual(['delta', 'sigma:0:0:1:0*']);
