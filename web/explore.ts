@@ -138,7 +138,9 @@ export class Explore {
     this.heading.textContent = this.t('explore.heading');
     this.g = geometry(problem);
     const g = this.g;
-    this.hint.textContent = note === undefined ? this.t('explore.hint') : g ? `${note} ${this.t('explore.hint')}` : note;
+    // A network's first layer: what the panel shows of it, and no word of document lines (they carry no hooks).
+    const sentences = note === undefined ? [this.t('explore.hint'), this.t('explore.hint-document')] : g ? [note, this.t('explore.hint')] : [note];
+    this.hint.textContent = sentences.join(language === 'zh' ? '' : ' ');
     if (!g) {
       this.body.replaceChildren();
       return;
