@@ -49,3 +49,21 @@ describe('a network\'s training section', () => {
     expect(training.steps[1].title).toEqual({ key: 'step.optim.sgd-update' });
   });
 });
+
+describe('a deep network\'s derivation', () => {
+  it('is refused before any work when its layers would take over 10 s to work one by one (auto); summary is not', async () => {
+    const { networkDerivationRefusal } = await import('../src/model/network-workload.js');
+    const conv = (c: number) => ({ type: 'conv2d', kernel: Array.from({ length: 4 }, (_, o) => Array.from({ length: c }, (_, k) => [[o === k ? 1 : 0, 0, 0], [0, 1, 0], [0, 0, 0]])), padding: 1 });
+    const layers = [conv(1), ...Array.from({ length: 63 }, (_, i) => (i % 2 === 0 ? { type: 'relu' } : conv(4)))];
+    const deep = parseAnyProblemText(JSON.stringify({ input: [Array.from({ length: 8 }, (_, i) => Array.from({ length: 8 }, (_, j) => (i + j) % 3))], layers, head: 'sum', target: 1 }));
+    if (!deep.ok || !deep.network) throw new Error('not a network');
+    // Measured: 64 such layers take 12 s and write 52 MB of HTML.
+    expect(networkDerivationRefusal(deep.network, 'auto', true)).toMatch(/^input 1×1×8×8, 64 layers, .*: a derivation would take about 1\d s, over the 10 s limit; use --detail summary \(the formula sheet\), --json or --format json$/);
+    expect(networkDerivationRefusal(deep.network, 'summary', true)).toBeUndefined();
+    for (const name of ['two-conv-relu', 'conv-pool-linear-cross-entropy', 'conv-batch-norm', 'transposed-conv']) {
+      const parsed = parseAnyProblemText(readFileSync(new URL(`../examples/${name}.json`, import.meta.url), 'utf8'));
+      if (!parsed.ok || !parsed.network) throw new Error(name);
+      expect(networkDerivationRefusal(parsed.network, 'full', true), name).toBeUndefined();
+    }
+  });
+});

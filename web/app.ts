@@ -116,7 +116,9 @@ const explore = new Explore();
 linkDocument(doc, explore);
 const stepper = new Stepper(doc);
 // On a phone the curve starts folded: the document is what the reader scrolls to.
-const curve = h('details', { class: 'curve-panel', id: 'curve', open: !matchMedia('(max-width: 30rem)').matches });
+// Until its numbers come, a box of the curve's size holds its place: the document below does not move when it arrives.
+const curve = h('details', { class: 'curve-panel', id: 'curve', open: !matchMedia('(max-width: 30rem)').matches }, h('summary', {}), h('div', { class: 'curve-box waiting' }));
+const curveHeading = () => `${t('curve.heading')} (${CURVE_STEPS} ${t('curve.steps')})`;
 let stylesInjected = document.querySelector('style.document-style') !== null;
 let lastGood: { source: string; result: ResultDocument | NetworkResultDocument } | undefined;
 let latestDerive = 0;
@@ -222,6 +224,9 @@ function relabel(): void {
   downloadTex.textContent = t('download.tex');
   downloadMd.textContent = t('download.md');
   printButton.textContent = t('print');
+  curve.querySelector('summary')!.textContent = curveHeading();
+  explore.relabel(state.language);
+  stepper.refresh(state.language);
   editor.render();
 }
 
@@ -267,8 +272,10 @@ function derive(): void {
     if (reply.id !== latestDerive) return;
     if (!reply.ok) {
       editor.showMessages(reply.diagnostics.map((d) => ({ path: d.path, text: d.path === '' ? d.message : `${d.path}: ${d.message}` })));
+      // A refusal of the detail asked for is said here, with the page's way out (the Detail selector); the rest beside their fields.
       const unshown = reply.diagnostics.filter((d) => d.path.startsWith('--detail'));
-      showStatus(`${lastGood ? t('status.stale') : t('status.unreadable')}${unshown.map((d) => ` ${d.path}: ${d.message}`).join('')}`, 'error');
+      showStatus(`${lastGood ? t('status.stale') : t('status.unreadable')}${unshown.map((d) => ` ${d.path}: ${d.message} ${t('status.detail-hint')}`).join('')}`, 'error');
+      if (unshown.length < reply.diagnostics.length) status.append(' ', h('button', { type: 'button', class: 'small', onclick: () => editor.revealMessage() }, t('status.to-message')));
       document.body.dataset.state = 'error';
       document.body.dataset.answered = String(request.id);
       return;
@@ -293,7 +300,8 @@ function derive(): void {
     shownTexts = new Set(next.flatMap((p) => (p.kind === 'content' ? [p.text] : [])));
     doc.removeAttribute('data-seed');
     doc.classList.remove('waiting');
-    document.title = `${reply.title} · convgrad`;
+    // The title comes as the document's HTML writes it (escaped): the tab shows its text.
+    document.title = `${fragmentOf(reply.title).textContent ?? ''} · convgrad`;
     lastGood = { source: request.source, result: reply.result };
     const problem = asProblem(request.source);
     if (problem) showExplore(problem, reply.result);
@@ -321,7 +329,7 @@ function showExplore(problem: ProblemJson, result: ResultDocument | NetworkResul
 function requestCurve(source: string): void {
   const request: CurveRequest = { kind: 'curve', id: nextId++, source, steps: CURVE_STEPS };
   side.send<Extract<Reply, { kind: 'curve' }>>(request, (reply) => {
-    const heading = h('summary', {}, `${t('curve.heading')} (${CURVE_STEPS} ${t('curve.steps')})`);
+    const heading = h('summary', {}, curveHeading());
     if (!reply.ok) {
       curve.replaceChildren(heading, h('p', { class: 'note' }, `${t('curve.refused')} ${reply.diagnostics.map((d) => `${d.path}: ${d.message}`).join('; ')}`));
       return;
@@ -372,6 +380,8 @@ function fromHash(first: boolean): void {
     editor.render();
     editor.showMessages([{ path: '', text: read.error }]);
     showStatus(read.error, 'error');
+    document.body.dataset.state = 'error';
+    document.body.dataset.answered = 'hash';
     return;
   }
   const source = read.source ?? (first ? state.source : Editor.text(SEED as ProblemJson));

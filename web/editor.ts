@@ -63,6 +63,9 @@ function refit(value: Json | undefined, shape: readonly number[]): Json {
 /** The most entries a tensor is shown with as grids of cells; a larger one is edited in the raw JSON (a page of a million inputs would freeze). */
 const MOST_CELLS = 4096;
 
+/** The most layers shown as cards: a network may have 64 (problem-format.md); a link with thousands would freeze the page. */
+const MOST_LAYERS = 64;
+
 /** The cells of a tensor, counted along its first entries. */
 function cellCount(value: Json | undefined): number {
   let count = 1;
@@ -177,6 +180,14 @@ export class Editor {
       this.group('editor.optimizer', [this.optimizer(problem), this.numberControl(problem, 'steps', 1)]),
       this.group(undefined, [this.title(problem)]),
     );
+  }
+
+  /** Brings the first message into view (its group opened): the editor may have scrolled it away. */
+  revealMessage(): void {
+    const message = this.element.querySelector('.message');
+    const group = message?.closest('details');
+    if (group) group.open = true;
+    message?.scrollIntoView({ block: 'center', behavior: 'smooth' });
   }
 
   /** Each message beside its field (its cell marked); the rest beside the raw JSON. */
@@ -441,6 +452,7 @@ export class Editor {
   private layers(problem: ProblemJson): HTMLElement {
     const layers = problem.layers;
     if (!Array.isArray(layers)) return this.field('layers', 'layers', h('p', { class: 'note' }, 'JSON ↓'));
+    if (layers.length > MOST_LAYERS) return this.field('layers', 'layers', h('p', { class: 'note' }, ui(this.host.language(), 'editor.too-many-layers', { count: layers.length.toLocaleString('en-US'), most: MOST_LAYERS })));
     const shapes = networkShapes(problem);
     const cards: Child[] = [this.adder(problem, layers, 0, shapes[0])];
     layers.forEach((layer, i) => {

@@ -127,6 +127,12 @@ export class Explore {
     return ui(this.language, key);
   }
 
+  /** The panel's heading in a language, before any document has come. */
+  relabel(language: UiLanguage): void {
+    this.language = language;
+    this.heading.textContent = this.t('explore.heading');
+  }
+
   /** note: what the panel shows of a network (its first layer), said under the hint. */
   update(problem: ProblemJson, result: ResultDocument, decimals: boolean, language: UiLanguage, note?: string): void {
     // A network's document has no hooks on its lines (doc-links.ts reads the single layer's): no link to offer.

@@ -150,7 +150,8 @@ export function newLayer(type: string, shape: Shape | undefined): { [key: string
     case 'batch_norm2d':
       return { type };
     case 'linear':
-      return { type, weight: [Array.from({ length: features }, (_, j) => (j === 0 ? 1 : 0))], bias: [0] };
+      // Two outputs, not one: one class would make a cross-entropy loss 0 and every gradient 0.
+      return { type, weight: [0, 1].map((o) => Array.from({ length: features }, (_, j) => (j % 2 === o ? 1 : 0))), bias: [0, 0] };
     default:
       return { type };
   }
