@@ -220,6 +220,13 @@ describe.skipIf(!CHROMIUM.available)(`the playground in ${CHROMIUM.label}`, () =
     expect(await page.locator('.message').first().textContent()).toMatch(/^layers: /);
     expect(problems).toEqual([]);
     await page.context().close();
+    // A valid network too deep to derive at auto detail: said so, with the page's way out.
+    const conv = (c: number) => ({ type: 'conv2d', kernel: Array.from({ length: 4 }, (_, o) => Array.from({ length: c }, (_, k) => [[o === k ? 1 : 0, 0, 0], [0, 1, 0], [0, 0, 0]])), padding: 1 });
+    const layers = [conv(1), ...Array.from({ length: 63 }, (_, i) => (i % 2 === 0 ? { type: 'relu' } : conv(4)))];
+    const tooDeep = await open(hashOf({ input: Array.from({ length: 8 }, (_, i) => Array.from({ length: 8 }, (_, j) => (i + j) % 3)), layers, head: 'sum', target: 1 }));
+    await expect.poll(() => tooDeep.page.evaluate(() => document.body.dataset.state)).toBe('error');
+    expect(await tooDeep.page.locator('#status').textContent()).toMatch(/^The problem is valid but too large to derive at this detail\. --detail auto: .*64 layers.* In the page: Detail → summary above\.$/);
+    await tooDeep.page.context().close();
   }, 90_000);
 
   it('speaks Chinese with &lang=zh: the document and the page', async () => {

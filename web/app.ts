@@ -274,7 +274,8 @@ function derive(): void {
       editor.showMessages(reply.diagnostics.map((d) => ({ path: d.path, text: d.path === '' ? d.message : `${d.path}: ${d.message}` })));
       // A refusal of the detail asked for is said here, with the page's way out (the Detail selector); the rest beside their fields.
       const unshown = reply.diagnostics.filter((d) => d.path.startsWith('--detail'));
-      showStatus(`${lastGood ? t('status.stale') : t('status.unreadable')}${unshown.map((d) => ` ${d.path}: ${d.message} ${t('status.detail-hint')}`).join('')}`, 'error');
+      const lead = unshown.length === reply.diagnostics.length ? t('status.too-large') : lastGood ? t('status.stale') : t('status.unreadable');
+      showStatus(`${lead}${unshown.map((d) => ` ${d.path}: ${d.message}. ${t('status.detail-hint')}`).join('')}`, 'error');
       if (unshown.length < reply.diagnostics.length) status.append(' ', h('button', { type: 'button', class: 'small', onclick: () => editor.revealMessage() }, t('status.to-message')));
       document.body.dataset.state = 'error';
       document.body.dataset.answered = String(request.id);
