@@ -21,5 +21,5 @@ export type { Rational } from './numbers/rational.js';
 // For the playground (web/), which checks a problem as the command line does before any work.
 export { refusals, derivationRefusal } from './model/workload.js';
 export { ProblemError } from './problem/problem-error.js';
-export { firstNonFinite } from './result/result-document.js';
+export { firstNonFinite, nonFiniteMessage } from './result/result-document.js';
 export { DETAILS, type Detail } from './derivation/elide.js';

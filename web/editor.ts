@@ -3,9 +3,9 @@
 // network, its layers as cards that are added, moved, removed and edited. It edits the problem's JSON
 // in place and says so; app.ts re-derives.
 import { h, type Child } from './dom.js';
-import { as4d, depth, pair, problemText, type Json, type ProblemJson } from './problem-json.js';
+import { as4d, depth, isObject, pair, problemText, shapeOf, type Json, type ProblemJson } from './problem-json.js';
 import { predictionShape } from './geometry.js';
-import { asNetwork, fitNetwork, LAYER_TYPES, networkShapes, newLayer, type Shape } from './network-shapes.js';
+import { asNetwork, fitNetwork, LAYER_TYPES, networkShapes, newLayer, refit, type Shape } from './network-shapes.js';
 import { isNetwork } from './network-view.js';
 import { ui, type UiKey, type UiLanguage } from './ui-strings.js';
 
@@ -43,22 +43,6 @@ function zerosShaped(shape: readonly number[]): Json {
   return shape.length === 0 ? 0 : Array.from({ length: shape[0] }, () => zerosShaped(shape.slice(1)));
 }
 
-function shapeOf(value: Json | undefined): number[] {
-  const shape: number[] = [];
-  let v = value;
-  while (Array.isArray(v)) {
-    shape.push(v.length);
-    v = v[0];
-  }
-  return shape;
-}
-
-/** value refilled to shape: entries kept where both have them, zeros elsewhere. */
-function refit(value: Json | undefined, shape: readonly number[]): Json {
-  if (shape.length === 0) return Array.isArray(value) ? 0 : (value ?? 0);
-  const old = Array.isArray(value) ? value : [];
-  return Array.from({ length: shape[0] }, (_, k) => refit(old[k], shape.slice(1)));
-}
 
 /** The most entries a tensor is shown with as grids of cells; a larger one is edited in the raw JSON (a page of a million inputs would freeze). */
 const MOST_CELLS = 4096;
@@ -67,15 +51,7 @@ const MOST_CELLS = 4096;
 const MOST_LAYERS = 64;
 
 /** The cells of a tensor, counted along its first entries. */
-function cellCount(value: Json | undefined): number {
-  let count = 1;
-  let v = value;
-  while (Array.isArray(v)) {
-    count *= v.length;
-    v = v[0];
-  }
-  return count;
-}
+const cellCount = (value: Json | undefined) => shapeOf(value).reduce((a, b) => a * b, 1);
 
 /** A layer's settings side by side, as many to a line as fit. */
 const settings = (...fields: HTMLElement[]) => h('div', { class: 'layer-settings' }, fields);
@@ -103,7 +79,6 @@ const OPTIMIZERS: Record<string, [string, Json][]> = {
 const within = (path: string, field: string) => path === field || path.startsWith(`${field}[`) || path.startsWith(`${field}.`);
 
 type Holder = { [key: string]: Json };
-const isHolder = (value: Json | undefined): value is Holder => value !== null && typeof value === 'object' && !Array.isArray(value);
 const shapeText = (shape: Shape | undefined) => (shape ? shape.join('×') : '?');
 
 export class Editor {
@@ -456,7 +431,7 @@ export class Editor {
     const shapes = networkShapes(problem);
     const cards: Child[] = [this.adder(problem, layers, 0, shapes[0])];
     layers.forEach((layer, i) => {
-      cards.push(isHolder(layer) ? this.layerCard(problem, layers, i, shapes[i], shapes[i + 1]) : this.field(`layers[${i}]`, `layers[${i}]`, h('p', { class: 'note' }, 'JSON ↓')));
+      cards.push(isObject(layer) ? this.layerCard(problem, layers, i, shapes[i], shapes[i + 1]) : this.field(`layers[${i}]`, `layers[${i}]`, h('p', { class: 'note' }, 'JSON ↓')));
       cards.push(this.adder(problem, layers, i + 1, shapes[i + 1]));
     });
     const messages = h('div', { class: 'messages', 'data-messages': 'layers' });
@@ -524,29 +499,9 @@ export class Editor {
     const at = (key: string) => `${name}.${key}`;
     switch (type) {
       case 'conv2d':
-        return [
-          this.parameter(problem, layer, 'kernel', name, this.t('tensor.kernel'), 'out-first'),
-          this.vector(layer, 'bias', at('bias'), this.t('tensor.bias'), () => layerChannels(layer, 'conv2d'), 0),
-          settings(
-            this.pairControl(problem, 'stride', 1, layer, at('stride')),
-            this.padding(problem, layer, at('padding')),
-            this.select(problem, 'padding_mode', ['zeros', 'reflect', 'replicate', 'circular'], 'zeros', undefined, layer, at('padding_mode')),
-            this.pairControl(problem, 'dilation', 1, layer, at('dilation')),
-            this.numberControl(problem, 'groups', 1, layer, at('groups')),
-          ),
-        ];
+        return this.convFields(problem, layer, name, 'conv2d', this.padding(problem, layer, at('padding')), this.select(problem, 'padding_mode', ['zeros', 'reflect', 'replicate', 'circular'], 'zeros', undefined, layer, at('padding_mode')));
       case 'conv_transpose2d':
-        return [
-          this.parameter(problem, layer, 'kernel', name, this.t('tensor.kernel'), 'out-second'),
-          this.vector(layer, 'bias', at('bias'), this.t('tensor.bias'), () => layerChannels(layer, 'conv_transpose2d'), 0),
-          settings(
-            this.pairControl(problem, 'stride', 1, layer, at('stride')),
-            this.pairControl(problem, 'padding', 0, layer, at('padding')),
-            this.pairControl(problem, 'output_padding', 0, layer, at('output_padding')),
-            this.pairControl(problem, 'dilation', 1, layer, at('dilation')),
-            this.numberControl(problem, 'groups', 1, layer, at('groups')),
-          ),
-        ];
+        return this.convFields(problem, layer, name, 'conv_transpose2d', this.pairControl(problem, 'padding', 0, layer, at('padding')), this.pairControl(problem, 'output_padding', 0, layer, at('output_padding')));
       case 'leaky_relu':
         return [this.numberControl(problem, 'negative_slope', 0.01, layer, at('negative_slope'))];
       case 'activation':
@@ -563,6 +518,20 @@ export class Editor {
       default:
         return [];
     }
+  }
+
+  /**
+   * A convolution's fields: its kernel (a conv2d's output channels first, a transposed conv's second),
+   * its bias, and its settings in Conv2d's order, the two where the kinds differ given (padding, and
+   * padding_mode or output_padding).
+   */
+  private convFields(problem: ProblemJson, layer: Holder, name: string, type: 'conv2d' | 'conv_transpose2d', padding: HTMLElement, third: HTMLElement): HTMLElement[] {
+    const at = (key: string) => `${name}.${key}`;
+    return [
+      this.parameter(problem, layer, 'kernel', name, this.t('tensor.kernel'), type === 'conv2d' ? 'out-first' : 'out-second'),
+      this.vector(layer, 'bias', at('bias'), this.t('tensor.bias'), () => layerChannels(layer, type), 0),
+      settings(this.pairControl(problem, 'stride', 1, layer, at('stride')), padding, third, this.pairControl(problem, 'dilation', 1, layer, at('dilation')), this.numberControl(problem, 'groups', 1, layer, at('groups'))),
+    ];
   }
 
   /**
@@ -639,9 +608,7 @@ export class Editor {
 
   /** A tensor too large for grids: its shape and where to edit it. */
   private tooLarge(value: Json | undefined): HTMLElement {
-    const shape: number[] = [];
-    for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
-    return h('p', { class: 'note' }, ui(this.host.language(), 'tensor.too-large', { shape: shape.join('×'), cells: cellCount(value).toLocaleString('en-US'), most: MOST_CELLS.toLocaleString('en-US') }));
+    return h('p', { class: 'note' }, ui(this.host.language(), 'tensor.too-large', { shape: shapeOf(value).join('×'), cells: cellCount(value).toLocaleString('en-US'), most: MOST_CELLS.toLocaleString('en-US') }));
   }
 
   /** For a single layer: the same problem as a network of layers ([conv2d, activation, pool]), to build on. */

@@ -2,12 +2,10 @@
 // and the editor's rule that keeps a network consistent after an edit of shape: every layer's
 // parameters take the input dimension the layer before gives, and the target follows the prediction.
 // convgrad's parser is the judge of the problem; this only keeps the editor's edits from breaking it.
-import { as4d, depth, pair, type Json, type ProblemJson } from './problem-json.js';
+import { as4d, depth, isObject, pair, type Json, type ProblemJson } from './problem-json.js';
 
 /** [N, C, H, W] between convolutions, [N, F] after a flatten. */
 export type Shape = readonly number[];
-
-const isObject = (value: Json | undefined): value is { [key: string]: Json } => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** The layers of a network problem, in order; one that is not an object is left to the parser's messages. */
 function layersOf(problem: ProblemJson): Json[] {
@@ -123,7 +121,8 @@ export function fitNetwork(problem: ProblemJson): boolean {
     }
     if (layer.type === 'linear' && shape.length === 2 && dimension(layer.weight, 0)) changed = fit(layer, 'weight', [dimension(layer.weight, 0)!, shape[1]]) || changed;
   });
-  const last = networkShapes(problem).at(-1);
+  // Fitting a layer's input dimension leaves every output shape as it was: the last is still shapes' last.
+  const last = shapes.at(-1);
   if (!last) return changed;
   if (problem.loss === 'cross_entropy') return fit(problem, 'target', [last[0]]) || changed;
   if (problem.head === 'none') return fit(problem, 'target', last) || changed;

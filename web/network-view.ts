@@ -3,12 +3,10 @@
 // is (its kernel and settings; its output, its kernel's gradient, the input's gradient, its updated
 // kernel). Any other first layer has no window on the input to show.
 import type { NetworkResultDocument, ResultDocument } from '../src/index.js';
-import type { Json, ProblemJson } from './problem-json.js';
+import { isObject, type ProblemJson } from './problem-json.js';
 
 /** The single-layer fields a conv2d layer carries under the same names. */
 const CONV_FIELDS = ['kernel', 'bias', 'stride', 'padding', 'padding_mode', 'dilation', 'groups'];
-
-const isObject = (value: unknown): value is Record<string, Json> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 export function isNetwork(problem: ProblemJson | undefined): boolean {
   return problem !== undefined && problem.layers !== undefined;

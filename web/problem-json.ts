@@ -85,6 +85,16 @@ export function as4d(value: Json | undefined): Json[][][][] | undefined {
   return value as Json[][][][];
 }
 
+/** A JSON object (not an array, not null): a problem, a layer, an optimizer's settings. */
+export const isObject = (value: Json | undefined): value is { [key: string]: Json } => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The dimensions of a nested array, following first entries (a number: []). */
+export function shapeOf(value: Json | undefined): number[] {
+  const shape: number[] = [];
+  for (let v = value; Array.isArray(v); v = v[0]) shape.push(v.length);
+  return shape;
+}
+
 export function deepCopy<T extends Json>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }

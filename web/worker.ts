@@ -10,6 +10,7 @@ import {
   solveNetwork,
   type NetworkSolution,
   firstNonFinite,
+  nonFiniteMessage,
   markdownFigures,
   parseAnyProblemText,
   ProblemError,
@@ -73,10 +74,7 @@ export function solveSource(source: string, detail: Detail | undefined, steps?: 
 function finite(solved: Extract<Solved, { ok: true }>): Solved {
   const overflow = firstNonFinite(solved.result);
   if (!overflow) return solved;
-  const message = Number.isNaN(overflow.value)
-    ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
-    : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
-  return { ok: false, diagnostics: [{ path: overflow.path, message }] };
+  return { ok: false, diagnostics: [{ path: overflow.path, message: nonFiniteMessage(overflow.value) }] };
 }
 
 /** Every string of the derivation with its numeric fractions written as decimals. */

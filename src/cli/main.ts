@@ -36,7 +36,7 @@ import { kinkSites } from '../engines/kinks.js';
 import { DTYPE_TOLERANCES, DTYPES, type Dtype } from '../engines/tolerance.js';
 import { vectorFiles } from '../engines/vectors.js';
 import { caseFiles, caseName, generateCase, generateNetworkCase, MAX_CASES, networkCaseFiles } from '../engines/cases.js';
-import { firstNonFinite, resultDocument, resultJson } from '../result/result-document.js';
+import { firstNonFinite, nonFiniteMessage, resultDocument, resultJson } from '../result/result-document.js';
 import { DETAILS, type Detail } from '../derivation/elide.js';
 import { QUANTITIES, type Quantity } from '../derivation/derive.js';
 import { checkRefusal, derivationRefusal, formatCount, fullDerivationBytes, refusals, vectorsRefusal, workload } from '../model/workload.js';
@@ -315,13 +315,6 @@ interface NetworkHandler {
 /** The size of every tensor finite differences difference in a network: each layer's parameters, then the input. */
 function networkTensorSizes(network: NetworkProblem): number[] {
   return [...network.layers.flatMap((layer) => Object.values(layerParameters(layer)).map((t) => t.data.length)), network.input.data.length];
-}
-
-/** Why a result has no double to write: NaN, or beyond float64's range. */
-function nonFiniteMessage(value: number): string {
-  return Number.isNaN(value)
-    ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
-    : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
 }
 
 async function deriveCommand(file: string | undefined, options: DeriveOptions, io: Io): Promise<number> {

@@ -21,6 +21,13 @@ export function resultDocument(solution: Solution): ResultDocument {
   return { ...resultFields(solution, (x) => (isExact(x) ? toDouble(x) : x)), exact: resultFields(solution, (x) => (isExact(x) ? toExactString(x) : undefined)) };
 }
 
+/** Why a result has no double to write: NaN, or beyond float64's range (the command line's and the page's words). */
+export function nonFiniteMessage(value: number): string {
+  return Number.isNaN(value)
+    ? 'is NaN in float64 arithmetic, as in PyTorch (a 0/0 or ∞ − ∞ on the way to it: an optimizer with eps 0 and a zero gradient, or numbers that overflow); a result document has no number to write for it'
+    : "beyond float64's range (about ±1.8e308); every result is also written as a double, so the problem's numbers must be smaller";
+}
+
 /**
  * The first entry of the document that is no double (a value beyond ±1.8·10³⁰⁸, or a float64
  * computation that overflowed), with its path: forward.conv[0][1].
